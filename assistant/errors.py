@@ -1,0 +1,24 @@
+"""The assistant's error tree. Messages say what to do; the CLI and UI only translate them."""
+
+from __future__ import annotations
+
+from index.errors import ReportIndexError
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+
+class ConfigError(AssistantError):
+    """Settings that cannot work."""
+
+
+class BadQuestionError(AssistantError):
+    """A question that cannot be asked: empty, punctuation only, or too long."""
+
+
+class UnknownBureauError(AssistantError):
+    """A bureau name that matches no indexed report, or more than one."""
+
+
+__all__ = ["AssistantError", "BadQuestionError", "ConfigError", "ReportIndexError", "UnknownBureauError"]

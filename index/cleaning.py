@@ -1,0 +1,148 @@
+"""Clean PDF-extracted report text while keeping every character traceable to the original.
+
+Cleaning only ever *drops* characters (whitespace inside a sentence broken by a page break,
+paragraphs printed twice), so the cleaned text is a subsequence of the original and
+`CleanText.origin` maps each cleaned character back to its original offset.
+Width and spacing are normalised only in `match_key`, which is used for matching, never shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+SENTENCE_END = "。！？；;!?"
+CLOSERS = "”’」』）)》】"
+HEADING = re.compile(
+    r"(?P<l1>[一二三四五六七八九十]+[、.．])"
+    r"|(?P<l2>[（(]\s*[一二三四五六七八九十]+\s*[）)])"
+    r"|(?P<l3>\d{1,2}\s*[、.．](?!\d))"
+    r"|(?P<l4>[（(]\s*\d{1,2}\s*[）)])"
+)
+# A line this short with no punctuation is a title, heading or signature, never half a sentence.
+_SHORT_LINE = 30
+_BREAK = re.compile(r"[ \t\u3000]*\n\s*")
+_LIST_MARKER = re.compile(r"^(?:" + HEADING.pattern + r")\s*")
+_SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
+_MIN_DUPLICATE_CHARS = 20
+
+
+def match_key(text: str) -> str:
+    """Width-folded text with spacing removed (except between Latin words), for matching only."""
+    return _SPACE_NOT_BETWEEN_WORDS.sub("", unicodedata.normalize("NFKC", text))
+
+
+def heading_level(line: str) -> int:
+    """1 for 一、, 2 for （一）, 3 for 1、, 4 for (1); 0 when the line is not numbered."""
+    found = HEADING.match(line.lstrip())
+    if not found:
+        return 0
+    return int(found.lastgroup[1])
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Cleaned text plus, for each of its characters, the offset of that character in the original."""
+
+    text: str
+    origin: tuple[int, ...]
+    original: str
+
+    def span_in_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of the cleaned span [start, end)."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def clean(original: str) -> CleanText:
+    """Join sentences broken across page breaks and drop repeated paragraphs."""
+    keep = [True] * len(original)
+    _join_broken_sentences(original, keep)
+    _drop_repeated_paragraphs(original, keep)
+    origin = tuple(i for i, kept in enumerate(keep) if kept)
+    return CleanText("".join(original[i] for i in origin), origin, original)
+
+
+def _join_broken_sentences(original: str, keep: list[bool]) -> None:
+    for brk in _BREAK.finditer(original):
+        before, after = brk.start(), brk.end()
+        if before == 0 or after == len(original):
+            continue
+        line_start = original.rfind("\n", 0, before) + 1
+        previous_line = original[line_start:before]
+        next_line = original[after : original.find("\n", after) if "\n" in original[after:] else None]
+        if _ends_paragraph(previous_line, next_line, is_first_line=line_start == 0 or not original[:line_start].strip()):
+            continue
+        for i in range(before, after):
+            keep[i] = False
+
+
+def _ends_paragraph(previous_line: str, next_line: str, is_first_line: bool) -> bool:
+    last = previous_line.rstrip()[-1:]
+    if is_first_line or not last or last in SENTENCE_END + "：:" or heading_level(next_line):
+        return True
+    if heading_level(previous_line) and len(previous_line) < _SHORT_LINE:
+        return True
+    looks_like_title = len(previous_line) < _SHORT_LINE and not re.search(r"[，,。；;：:]", previous_line)
+    return looks_like_title
+
+
+def _drop_repeated_paragraphs(original: str, keep: list[bool]) -> None:
+    """Drop a paragraph whose wording (list number aside) already appeared; keeps the first."""
+    seen: set[str] = set()
+    for start, end in _paragraph_spans(original, keep):
+        body = "".join(original[i] for i in range(start, end) if keep[i])
+        key = match_key(_LIST_MARKER.sub("", body))
+        if len(key) < _MIN_DUPLICATE_CHARS:
+            continue
+        if key in seen:
+            previous_end = start
+            while previous_end > 0 and original[previous_end - 1].isspace():
+                previous_end -= 1
+            for i in range(previous_end, end):
+                keep[i] = False
+        seen.add(key)
+
+
+def _paragraph_spans(original: str, keep: list[bool]) -> list[tuple[int, int]]:
+    """Spans of paragraphs as the cleaned text sees them: a kept newline ends a paragraph."""
+    spans, start = [], None
+    for i, char in enumerate(original):
+        if not keep[i]:
+            continue
+        if char == "\n":
+            if start is not None:
+                spans.append((start, i))
+            start = None
+        elif start is None and not char.isspace():
+            start = i
+    if start is not None:
+        spans.append((start, len(original)))
+    return spans
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as spans, split after 。！？；; and at line ends, whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans, begin, i = [], start, start
+    while i < end:
+        char = text[i]
+        if char in SENTENCE_END or char == "\n":
+            stop = i + 1
+            while stop < end and text[stop] in CLOSERS:
+                stop += 1
+            _append_trimmed(text, begin, stop, spans)
+            begin = i = stop
+        else:
+            i += 1
+    _append_trimmed(text, begin, end, spans)
+    return spans
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))

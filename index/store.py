@@ -1,0 +1,258 @@
+"""The persistent index: Chroma vectors, a bm25s lexical index and a SQLite registry, kept in step.
+
+The registry holds reports (metadata and original text), chunks with their sentence offsets,
+figures and checks. A report is written to Chroma first and to the registry in one transaction
+after; a failure in between removes what Chroma got, so the index never holds half a report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
+
+from .chunking import EMBED_TEMPLATE
+from .cleaning import match_key
+from .errors import EmbedderMismatchError, StoreError
+from .lexical import LexicalIndex, add_terms
+from .models import Check, Chunk, Figure, Report, ReportMeta
+
+logger = logging.getLogger(__name__)
+
+COLLECTION = "report_chunks"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY, source TEXT UNIQUE NOT NULL, content_hash TEXT NOT NULL,
+    meta TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, sentences TEXT NOT NULL, tokens TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_report ON chunks(report_id, ordinal);
+CREATE TABLE IF NOT EXISTS figures (
+    report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, bureau TEXT NOT NULL,
+    metric TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, basis TEXT,
+    quote TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS figures_by_report ON figures(report_id, metric);
+CREATE TABLE IF NOT EXISTS checks (
+    report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, body TEXT NOT NULL);
+"""
+
+
+def embed_text(title: str, section: str, text: str) -> str:
+    """What is embedded and lexically indexed for a chunk: title and section ride along."""
+    return EMBED_TEMPLATE.format(metadata_str=f"{title}\n{section}".strip(), content=match_key(text))
+
+
+class ReportStore:
+    """Opens (or creates) the index at `directory` for one embedder; Chroma embedded or on a server."""
+
+    def __init__(self, directory: Path, embedder_signature: str, dim: int, chroma_host: str | None = None, chroma_port: int = 8000) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.directory / "registry.sqlite3", check_same_thread=False)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.executescript(_SCHEMA)
+        self._claim_embedder(embedder_signature, dim)
+        self.vectors = _chroma_store(self.directory / "chroma", chroma_host, chroma_port, embedder_signature)
+        self.lexical = LexicalIndex(self.directory / "lexical")
+        self.lexical.load()
+        self._meta_cache: dict[str, ReportMeta] | None = None
+
+    def _claim_embedder(self, signature: str, dim: int) -> None:
+        stored = dict(self.db.execute("SELECT key, value FROM settings").fetchall())
+        if not stored:
+            with self.db:
+                self.db.executemany("INSERT INTO settings VALUES (?, ?)", [("embedder", signature), ("dim", str(dim))])
+            return
+        if stored["embedder"] != signature or int(stored["dim"]) != dim:
+            raise EmbedderMismatchError(
+                f"the index at {self.directory} was built with embedder {stored['embedder']} "
+                f"({stored['dim']} dimensions), but {signature} ({dim} dimensions) is configured. "
+                "Configure the same embedder, or choose another index directory and ingest again."
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def reports(self) -> list[ReportMeta]:
+        """Metadata of every indexed report, in source order."""
+        if self._meta_cache is None:
+            rows = self.db.execute("SELECT meta FROM reports ORDER BY source").fetchall()
+            self._meta_cache = {m.id: m for m in (_meta_from_json(r[0]) for r in rows)}
+            add_terms([alias for m in self._meta_cache.values() for alias in m.aliases])
+        return list(self._meta_cache.values())
+
+    def report(self, report_id: str) -> ReportMeta:
+        self.reports()
+        return self._meta_cache[report_id]
+
+    def source_hashes(self) -> dict[str, str]:
+        """Content hash of every indexed report by source path."""
+        return dict(self.db.execute("SELECT source, content_hash FROM reports").fetchall())
+
+    def report_text(self, report_id: str) -> str:
+        """The original text that citation offsets index."""
+        row = self.db.execute("SELECT text FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return row[0] if row else ""
+
+    def chunk_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT report_id, COUNT(*) FROM chunks GROUP BY report_id").fetchall())
+
+    def chunks(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
+        """Chunks by id."""
+        ids = list(chunk_ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f'SELECT id, report_id, ordinal, section, text, start, "end", sentences FROM chunks WHERE id IN ({marks})', ids
+        ).fetchall()
+        return {row[0]: _chunk_from_row(row) for row in rows}
+
+    def report_chunks(self, report_id: str) -> list[Chunk]:
+        rows = self.db.execute(
+            'SELECT id, report_id, ordinal, section, text, start, "end", sentences FROM chunks WHERE report_id = ? ORDER BY ordinal',
+            (report_id,),
+        ).fetchall()
+        return [_chunk_from_row(row) for row in rows]
+
+    def figures(self, report_ids: Iterable[str] | None = None) -> list[Figure]:
+        """Key figures, for some reports or all."""
+        query = 'SELECT report_id, bureau, metric, value, unit, basis, quote, start, "end" FROM figures'
+        params: list[str] = []
+        if report_ids is not None:
+            params = list(report_ids)
+            query += f" WHERE report_id IN ({','.join('?' * len(params))})"
+        return [Figure(*row) for row in self.db.execute(query + " ORDER BY report_id, rowid", params)]
+
+    def checks(self, report_ids: Iterable[str] | None = None) -> list[Check]:
+        """Consistency checks run at ingest."""
+        query, params = "SELECT body FROM checks", list(report_ids or [])
+        if report_ids is not None:
+            query += f" WHERE report_id IN ({','.join('?' * len(params))})"
+        return [_check_from_json(row[0]) for row in self.db.execute(query + " ORDER BY rowid", params)]
+
+    def dense_search(self, embedding: list[float], top_k: int, report_ids: set[str] | None) -> list[tuple[str, float]]:
+        """Nearest chunk ids by cosine similarity, limited to the given reports."""
+        filters = None
+        if report_ids is not None:
+            if not report_ids:
+                return []
+            filters = MetadataFilters(filters=[MetadataFilter(key="report_id", value=sorted(report_ids), operator=FilterOperator.IN)])
+        result = self.vectors.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=top_k, filters=filters))
+        return list(zip(result.ids or [], result.similarities or []))
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, report: Report, embeddings: list[list[float]], tokens: list[list[str]], figures: list[Figure], checks: list[Check]) -> None:
+        """Store one whole report, replacing any earlier version from the same source."""
+        meta = report.meta
+        previous = self.db.execute("SELECT id FROM reports WHERE source = ? OR id = ?", (meta.source, meta.id)).fetchall()
+        nodes = [
+            TextNode(
+                id_=chunk.id,
+                text=chunk.text,
+                embedding=vector,
+                metadata={"report_id": meta.id, "section": chunk.section},
+                start_char_idx=chunk.start,
+                end_char_idx=chunk.end,
+            )
+            for chunk, vector in zip(report.chunks, embeddings)
+        ]
+        try:
+            for (old_id,) in previous:
+                self._delete_vectors(old_id)
+            if nodes:
+                self.vectors.add(nodes)
+            with self.db:
+                for (old_id,) in previous:
+                    self.db.execute("DELETE FROM reports WHERE id = ?", (old_id,))
+                self.db.execute(
+                    "INSERT INTO reports VALUES (?, ?, ?, ?, ?)",
+                    (meta.id, meta.source, meta.content_hash, json.dumps(asdict(meta), ensure_ascii=False), report.text),
+                )
+                self.db.executemany(
+                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (c.id, c.report_id, c.ordinal, c.section, c.text, c.start, c.end, json.dumps(c.sentences), json.dumps(t, ensure_ascii=False))
+                        for c, t in zip(report.chunks, tokens)
+                    ],
+                )
+                self.db.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [_figure_row(f) for f in figures])
+                self.db.executemany("INSERT INTO checks VALUES (?, ?)", [(c.report_id, json.dumps(asdict(c), ensure_ascii=False)) for c in checks])
+        except Exception as error:
+            self._delete_vectors(meta.id)
+            raise StoreError(f"could not store report {meta.source}: {error}") from error
+        finally:
+            self._meta_cache = None
+
+    def remove(self, report_id: str) -> None:
+        """Remove a report and everything derived from it."""
+        self._delete_vectors(report_id)
+        with self.db:
+            self.db.execute("DELETE FROM reports WHERE id = ?", (report_id,))
+        self._meta_cache = None
+
+    def remove_source(self, source: str) -> None:
+        row = self.db.execute("SELECT id FROM reports WHERE source = ?", (source,)).fetchone()
+        if row:
+            self.remove(row[0])
+
+    def rebuild_lexical(self) -> None:
+        """Rebuild the BM25 index from the registry's stored tokens."""
+        rows = self.db.execute("SELECT id, report_id, tokens FROM chunks ORDER BY report_id, ordinal").fetchall()
+        self.lexical.build([r[0] for r in rows], [r[1] for r in rows], [json.loads(r[2]) for r in rows])
+
+    def _delete_vectors(self, report_id: str) -> None:
+        self.vectors.delete_nodes(filters=MetadataFilters(filters=[MetadataFilter(key="report_id", value=report_id)]))
+
+
+def _chroma_store(path: Path, host: str | None, port: int, signature: str):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if host:
+            client = chromadb.HttpClient(host=host, port=port, settings=settings)
+        else:
+            client = chromadb.PersistentClient(path=str(path), settings=settings)
+        collection = client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine", "embedder": signature})
+    except Exception as error:
+        where = f"the Chroma server at {host}:{port}" if host else f"the Chroma directory {path}"
+        raise StoreError(f"cannot open {where}: {error}. Check that it is running and reachable.") from error
+    if (collection.metadata or {}).get("embedder", signature) != signature:
+        raise EmbedderMismatchError(
+            f"the Chroma collection was built with embedder {collection.metadata['embedder']}, not {signature}"
+        )
+    return ChromaVectorStore(chroma_collection=collection)
+
+
+def _meta_from_json(text: str) -> ReportMeta:
+    data = json.loads(text)
+    data["aliases"] = tuple(data["aliases"])
+    return ReportMeta(**data)
+
+
+def _chunk_from_row(row: tuple) -> Chunk:
+    *fields, sentences = row
+    return Chunk(*fields, sentences=tuple(tuple(s) for s in json.loads(sentences)))
+
+
+def _figure_row(figure: Figure) -> tuple:
+    return tuple(asdict(figure).values())
+
+
+def _check_from_json(text: str) -> Check:
+    data = json.loads(text)
+    data["total"] = Figure(**data["total"])
+    data["parts"] = tuple(Figure(**p) for p in data["parts"])
+    return Check(**data)
