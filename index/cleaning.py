@@ -28,9 +28,14 @@ _SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _MIN_DUPLICATE_CHARS = 20
 
 
+def squash_spaces(text: str) -> str:
+    """Text without the spaces and line breaks PDF extraction scatters (Latin word gaps stay)."""
+    return _SPACE_NOT_BETWEEN_WORDS.sub("", text)
+
+
 def match_key(text: str) -> str:
     """Width-folded text with spacing removed (except between Latin words), for matching only."""
-    return _SPACE_NOT_BETWEEN_WORDS.sub("", unicodedata.normalize("NFKC", text))
+    return squash_spaces(unicodedata.normalize("NFKC", text))
 
 
 def heading_level(line: str) -> int:

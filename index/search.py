@@ -39,7 +39,7 @@ class _StoreRetriever(BaseRetriever):
 class HybridSearch:
     """Searches the store with both retrievers and fuses their rankings (reciprocal rank fusion)."""
 
-    def __init__(self, store: ReportStore, embedder: ReportEmbedder, candidates: int = 20) -> None:
+    def __init__(self, store: ReportStore, embedder: ReportEmbedder, candidates: int = 30) -> None:
         self.store, self.embedder, self.candidates = store, embedder, candidates
 
     def search(self, query: str, top_k: int, report_ids: set[str] | None = None, timings: dict[str, float] | None = None) -> list[Hit]:

@@ -1,0 +1,274 @@
+"""Extractive answers: pick the report sentences that answer the question and cite each one exactly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from index.cleaning import match_key, squash_spaces
+from index.lexical import tokenize
+from index.models import SECTION_SEPARATOR, Chunk, ReportMeta
+from index.search import Hit
+from index.store import ReportStore
+
+from .models import Answer, Citation, Passage
+from .query import Query
+
+# Abstain when the best sentence covers less than this share of the question's weighted terms.
+# Calibrated on ../shared/eval/qa.jsonl (python -m assistant eval -v prints each best score):
+# answerable questions score 0.55-1.0, the unanswerable ones 0.15-0.40 (三公经费 for a report that
+# never mentions it matches only 经费; the weather matches only 长沙). 0.5 sits in the gap.
+ABSTAIN_BELOW = 0.5
+MAX_QUOTE_CHARS = 300
+_SECTION_WEIGHT = 0.7  # a term found only in the section heading counts for less than in the sentence
+_NUMBER_WEIGHT = 2.0
+QUANTITY = re.compile(
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*(多|余)?\s*(万元|亿元|万|亿|元|个|家|人次|人|次|%|％|项|起|栋|件|名|户|座|台|条|处|批|场|吨|亩)(?![年月日])"
+)
+# Words every question or every report here uses; they say nothing about where the answer is.
+_QUESTION_WORDS = set(
+    "多少 哪些 什么 怎么样 怎样 如何 是否 哪个 哪家 哪几 几个 几家 多大 情况 方面 主要 分别 用在 用于 指出 取得 "
+    "完成 是 有 了 给 在 得 呢 吗 年 年度 万元 金额 共有 一共 目前 报告 自评 自评报告 绩效自评 单位 部门 局".split()
+)
+_UNIT_HINT = re.compile(r"(?:多少|几)(个|家|人|次|项|名|起|件|条|处)")
+_MONEY_HINT = re.compile(r"多少钱|金额|资金|经费|支出|收入|拨款|预算|投入")
+
+
+@cache
+def _idf() -> tuple[dict[str, float], float]:
+    import jieba.analyse
+
+    table = jieba.analyse.default_tfidf
+    return table.idf_freq, table.median_idf
+
+
+def term_weights(question: str, scope: tuple[ReportMeta, ...]) -> dict[str, float]:
+    """Content terms of a question with IDF weights; bureau names and question words carry none."""
+    names = {alias for report in scope for alias in report.aliases}
+    name_tokens = {t for name in names for t in tokenize(name)}
+    idf, median = _idf()
+    weights = {}
+    for term in tokenize(question):
+        if term in _QUESTION_WORDS or term in name_tokens or term in weights:
+            continue
+        weights[term] = _NUMBER_WEIGHT if term.isdigit() else idf.get(term, median)
+    return weights
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A candidate answer sentence, with its exact original span."""
+
+    report: ReportMeta
+    chunk: Chunk
+    start: int
+    end: int
+    quote: str
+    score: float
+    rank: int
+
+    @property
+    def display(self) -> str:
+        return squash_spaces(self.quote)
+
+
+def coverage(weights: dict[str, float], sentence: str, section: str) -> float:
+    """Share of the question's term weight present in the sentence, or only in its section path."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    sentence_key, section_key = match_key(sentence).lower(), match_key(section).lower()
+    found = 0.0
+    for term, weight in weights.items():
+        if term in sentence_key:
+            found += weight
+        elif term in section_key:
+            found += weight * _SECTION_WEIGHT
+    return found / total
+
+
+def shape_factor(query: Query, text: str) -> float:
+    """How well a sentence fits the question's shape: a 多少 question wants a quantity, in its unit."""
+    if query.shape != "number":
+        return 1.0
+    quantities = [m.group(3) for m in QUANTITY.finditer(squash_spaces(text))]
+    if not quantities:
+        return 0.5
+    hint = _UNIT_HINT.search(query.text)
+    if hint and hint.group(1) in quantities:
+        return 1.1
+    if _MONEY_HINT.search(query.text) and any(u in ("万元", "亿元", "元", "万", "亿") for u in quantities):
+        return 1.05
+    return 1.0
+
+
+def lead_figure(query: Query, weights: dict[str, float], sentence: str) -> str | None:
+    """For a 多少 question: the quantity right after the question's strongest term in the sentence."""
+    text = squash_spaces(sentence)
+    quantities = list(QUANTITY.finditer(text))
+    if not quantities:
+        return None
+    key = text.lower()
+    anchors = [key.find(t) + len(t) for t, _ in sorted(weights.items(), key=lambda tw: -tw[1]) if t in key]
+    hint = _UNIT_HINT.search(query.text)
+    preferred = [q for q in quantities if hint and q.group(3) == hint.group(1)] or quantities
+    after = [q for q in preferred if anchors and q.start() >= anchors[0]]
+    chosen = (after or preferred)[0]
+    return re.sub(r"\s+", "", chosen.group(0))
+
+
+class ExtractiveAnswerer:
+    """Answers from the retrieved chunks' sentences; abstains when none covers the question."""
+
+    def __init__(self, store: ReportStore) -> None:
+        self.store = store
+
+    def candidates(self, query: Query, hits: list[Hit], weights: dict[str, float]) -> list[Sentence]:
+        """Every sentence of the retrieved chunks, scored, best first."""
+        found = []
+        for rank, hit in enumerate(hits):
+            report = self.store.report(hit.chunk.report_id)
+            text = self.store.report_text(report.id)
+            for start, end in hit.chunk.sentences:
+                start, end = _narrow(text, start, end, weights)
+                quote = text[start:end]
+                if _is_heading_only(quote, hit.chunk.section):
+                    continue
+                score = coverage(weights, quote, hit.chunk.section) * shape_factor(query, quote) - 0.01 * rank
+                found.append(Sentence(report, hit.chunk, start, end, quote, score, rank))
+        return sorted(found, key=lambda s: -s.score)
+
+    def answer(self, query: Query, hits: list[Hit], top_k: int) -> Answer:
+        """A cited answer, or an abstention that shows the closest passages as possibly related."""
+        if query.missing:
+            return Answer(query.text, query.missing, True, (), ())
+        weights = term_weights(query.text, query.reports)
+        ranked = self.candidates(query, hits, weights)
+        passages = self.rerank(hits, ranked)[:top_k]
+        if not ranked or ranked[0].score < ABSTAIN_BELOW:
+            return Answer(query.text, abstention(query), True, (), passages)
+        chosen = self.select(query, weights, ranked)
+        return Answer(query.text, self.compose(query, weights, chosen), False, cite(chosen), passages)
+
+    def rerank(self, hits: list[Hit], ranked: list[Sentence]) -> tuple[Passage, ...]:
+        """Passages ordered by their best sentence's score; fused retrieval rank breaks ties."""
+        best: dict[str, float] = {}
+        for sentence in ranked:
+            best.setdefault(sentence.chunk.id, sentence.score)
+        order = sorted(enumerate(hits), key=lambda rh: (-round(best.get(rh[1].chunk.id, 0.0), 2), rh[0]))
+        return tuple(to_passage(self.store.report(h.chunk.report_id), h) for _, h in order)
+
+    def select(self, query: Query, weights: dict[str, float], ranked: list[Sentence]) -> list[Sentence]:
+        """The sentences to answer with: the best, plus close runners-up (and list items for 哪些)."""
+        best = ranked[0]
+        if query.shape == "list":
+            items = self._section_items(best, weights)
+            if items:
+                return items
+        keep = 3 if query.shape in ("list", "how") else 2
+        floor = best.score * (0.8 if query.shape in ("list", "how") else 0.9)
+        chosen = [best]
+        for sentence in ranked[1:]:
+            if len(chosen) >= keep or sentence.score < floor:
+                break
+            if sentence.report.id == best.report.id and all(_apart(sentence, c) for c in chosen):
+                chosen.append(sentence)
+        return sorted(chosen, key=lambda s: (s.chunk.ordinal, s.start))
+
+    def _section_items(self, best: Sentence, weights: dict[str, float]) -> list[Sentence]:
+        """For 哪些 about a section ("存在哪些问题"): its numbered items, each cited.
+
+        Only when the section's own title answers to the question better than the best sentence
+        does; otherwise the question is about something inside one item.
+        """
+        path = best.chunk.section.split(SECTION_SEPARATOR)
+        if len(path) < 2 or not re.match(r"\d+[、.．]", path[-1]):
+            return []
+        if coverage(weights, path[-2], "") <= coverage(weights, best.quote, ""):
+            return []
+        parent = SECTION_SEPARATOR.join(path[:-1]) + SECTION_SEPARATOR
+        text = self.store.report_text(best.report.id)
+        items, seen = [], set()
+        for chunk in self.store.report_chunks(best.report.id):
+            if chunk.section.startswith(parent) and chunk.section not in seen:
+                seen.add(chunk.section)
+                start, end = next(((s, e) for s, e in chunk.sentences if not _is_heading_only(text[s:e], chunk.section)), chunk.sentences[0])
+                items.append(Sentence(best.report, chunk, start, end, text[start:end], best.score, best.rank))
+        return items if len(items) >= 2 else []
+
+    def compose(self, query: Query, weights: dict[str, float], chosen: list[Sentence]) -> str:
+        """Answer text: figure first for 多少, a numbered list for 哪些, else the sentences; each cited."""
+        lead = ""
+        if query.shape == "number":
+            figure = lead_figure(query, weights, chosen[0].quote) or ""
+            lead = f"{figure}。" if figure else ""
+        scope = {s.report.id for s in chosen}
+        if len(query.reports) > 1 or not query.named_bureaus:
+            report = chosen[0].report
+            who = f"据《{report.title}》" if len(scope) == 1 else ""
+            lead = f"{who}：{lead}" if who else lead
+        if query.shape == "list" and len(chosen) > 1:
+            lines = [f"{i}. {_strip_number(s.display)} [{i}]" for i, s in enumerate(chosen, 1)]
+            return (lead + "\n" if lead else "") + "\n".join(lines)
+        body = "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1))
+        return lead + body
+
+
+def cite(chosen: list[Sentence]) -> tuple[Citation, ...]:
+    """Citations numbered in the order the answer uses them."""
+    return tuple(
+        Citation(
+            n=i,
+            report=s.report.title,
+            report_id=s.report.id,
+            bureau=s.report.bureau,
+            year=s.report.year,
+            section=s.chunk.section,
+            quote=s.quote,
+            source=s.report.source,
+            start=s.start,
+            end=s.end,
+        )
+        for i, s in enumerate(chosen, 1)
+    )
+
+
+def to_passage(report: ReportMeta, hit: Hit) -> Passage:
+    chunk = hit.chunk
+    return Passage(report.title, report.id, report.bureau, report.year, chunk.section, chunk.text, round(hit.score, 4), chunk.start, chunk.end)
+
+
+def abstention(query: Query) -> str:
+    """The plain statement that the reports in scope do not answer the question."""
+    names = "、".join(dict.fromkeys(r.bureau for r in query.reports)) or "已收录报告"
+    return f"在{names}的报告中没有找到能回答这个问题的内容。下方列出的段落仅供参考，可能相关，但不构成答案。"
+
+
+def _narrow(text: str, start: int, end: int, weights: dict[str, float]) -> tuple[int, int]:
+    """Keep a quote short: an over-long sentence is cut to its best-matching run of clauses."""
+    if end - start <= MAX_QUOTE_CHARS:
+        return start, end
+    cuts = [start] + [i + 1 for i in range(start, end) if text[i] in "，,；;"] + [end]
+    best, best_score = (start, start + MAX_QUOTE_CHARS), -1.0
+    for i, a in enumerate(cuts):
+        for b in cuts[i + 1 :]:
+            if b - a > MAX_QUOTE_CHARS:
+                break
+            score = coverage(weights, text[a:b], "")
+            if score > best_score:
+                best, best_score = (a, b), score
+    return best
+
+
+def _is_heading_only(quote: str, section: str) -> bool:
+    compact = squash_spaces(quote)
+    return compact in squash_spaces(section) and compact[-1:] not in "。；;！？"
+
+
+def _apart(a: Sentence, b: Sentence) -> bool:
+    return a.end <= b.start or b.end <= a.start
+
+
+def _strip_number(text: str) -> str:
+    return re.sub(r"^(?:\d{1,2}[、.．]|[（(]\d{1,2}[）)])\s*", "", text)

@@ -1,0 +1,181 @@
+"""Command line: python -m assistant {ingest,reports,ask,batch,compare,figures,eval,brief}.
+
+The library raises domain errors; only this edge turns them into messages and exit codes
+(2 for a question or argument that cannot be used, 1 for everything else).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import AssistantError, BadQuestionError, ReportIndexError, UnknownBureauError
+from .models import Answer
+from .settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="绩效自评报告问答助手 · cited answers about budget performance reports")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="index report files (default: the corpus folder)")
+    ingest.add_argument("paths", nargs="*", type=Path)
+    ingest.add_argument("--prune", action="store_true", help="remove indexed reports whose files are gone")
+
+    reports = commands.add_parser("reports", help="list the indexed reports")
+    reports.add_argument("--json", action="store_true")
+
+    ask = commands.add_parser("ask", help="ask one question")
+    ask.add_argument("question")
+    ask.add_argument("--bureau", help="limit to one bureau (any name a user would type)")
+    ask.add_argument("--year", type=int, help="limit to reports on this fiscal year")
+    ask.add_argument("--json", action="store_true")
+
+    batch = commands.add_parser("batch", help="answer a JSONL file of {id, question}")
+    batch.add_argument("input", type=Path)
+    batch.add_argument("--out", type=Path, required=True)
+
+    evaluate = commands.add_parser("eval", help="score the assistant on a question set")
+    evaluate.add_argument("questions", type=Path)
+    evaluate.add_argument("-v", "--verbose", action="store_true", dest="show_failures", help="list the failures")
+    evaluate.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        from .service import Assistant  # heavy imports only once the arguments are good
+
+        assistant = Assistant(settings)
+        return COMMANDS[args.command](assistant, args)
+    except (BadQuestionError, UnknownBureauError) as error:
+        print(f"错误: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        print(f"设置有误 (invalid settings):\n{error}", file=sys.stderr)
+        return 2
+    except (AssistantError, ReportIndexError, OSError, ValueError) as error:
+        print(f"错误: {error}", file=sys.stderr)
+        return 1
+
+
+def _ingest(assistant, args) -> int:
+    from tqdm import tqdm
+
+    with tqdm(unit="份", desc="导入报告", disable=None) as bar:
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.total = total
+            bar.n = done
+            bar.set_postfix_str(name[-40:], refresh=True)
+
+        result = assistant.ingest(args.paths or None, args.prune, progress)
+    for meta in result.added:
+        print(f"新增  {meta.title}  [{meta.bureau} · {meta.year}]")
+    for meta in result.replaced:
+        print(f"更新  {meta.title}  [{meta.bureau} · {meta.year}]")
+    for source in result.removed:
+        print(f"移除  {source}")
+    for path, reason in result.failed:
+        print(f"失败  {reason}", file=sys.stderr)
+    print(f"新增 {len(result.added)}，更新 {len(result.replaced)}，未变 {len(result.unchanged)}，移除 {len(result.removed)}，失败 {len(result.failed)}")
+    return 1 if result.failed else 0
+
+
+def _reports(assistant, args) -> int:
+    counts = assistant.store.chunk_counts()
+    rows = [
+        {
+            "id": m.id, "title": m.title, "bureau": m.bureau, "region": m.region, "year": m.year, "kind": m.kind,
+            "source": m.source, "chunks": counts.get(m.id, 0), "signed": m.signed, "aliases": list(m.aliases),
+        }
+        for m in assistant.reports()
+    ]
+    if args.json:
+        print(json.dumps({"reports": rows}, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['id']}  {row['year']}  {row['bureau']}  {row['kind']}  {row['chunks']} 块  {row['source']}")
+    return 0
+
+
+def render(answer: Answer) -> str:
+    """An answer for the terminal: text, then each citation with its quote."""
+    lines = [answer.answer, ""]
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.report} › {c.section or '正文'}\n    “{' '.join(c.quote.split())}”")
+    if answer.abstained and answer.passages:
+        lines.append("可能相关的段落：")
+        lines += [f"  - {p.report} › {p.section or '正文'}: {' '.join(p.text.split())[:80]}…" for p in answer.passages[:3]]
+    return "\n".join(lines)
+
+
+def _ask(assistant, args) -> int:
+    answer = assistant.ask(args.question, bureau=args.bureau, year=args.year)
+    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else render(answer))
+    return 0
+
+
+def _batch(assistant, args) -> int:
+    from tqdm import tqdm
+
+    lines = [line for line in args.input.read_text(encoding="utf-8").splitlines() if line.strip()]
+    failures = 0
+    with args.out.open("w", encoding="utf-8") as out:
+        for line_no, line in enumerate(tqdm(lines, unit="问", desc="批量问答", disable=None), 1):
+            try:
+                item = json.loads(line)
+                record = {"id": item["id"], **assistant.ask(item["question"]).to_json()}
+            except (ValueError, KeyError, TypeError, BadQuestionError) as error:
+                failures += 1
+                record = {"id": item.get("id") if isinstance(item, dict) else None, "line": line_no, "error": str(error)}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if failures:
+        print(f"{failures} 行无法回答，见输出中的 error 字段", file=sys.stderr)
+    return 0
+
+
+def _eval(assistant, args) -> int:
+    from tqdm import tqdm
+
+    from .evaluate import evaluate, load_questions, normalise, summarise
+
+    questions = load_questions(args.questions)
+    texts = {m.title: (m.bureau, normalise(assistant.store.report_text(m.id))) for m in assistant.reports()}
+    graded = evaluate(questions, assistant.ask, texts, progress=lambda qs: tqdm(qs, unit="问", desc="评测", disable=None))
+    summary = summarise(graded)
+    if args.json:
+        print(json.dumps(summary.__dict__, ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"questions        {summary.total}\n"
+            f"retrieval hit@5  {summary.hit_at_5:.3f}\n"
+            f"retrieval MRR    {summary.mrr:.3f}\n"
+            f"citation hit     {summary.citation_hit:.3f}\n"
+            f"answer hit       {summary.answer_hit:.3f}\n"
+            f"abstention       {summary.abstained}/{summary.unanswerable}\n"
+            f"misattributions  {summary.misattributions}\n"
+            f"latency p50      {summary.latency_p50_ms:.0f} ms\n"
+            f"latency p95      {summary.latency_p95_ms:.0f} ms"
+        )
+    if args.show_failures:
+        for g in graded:
+            if g.failures:
+                print(f"\n✗ {g.question.id} {g.question.question}\n  {'; '.join(g.failures)}\n  answer: {g.answer.answer[:200]}")
+    return 0
+
+
+COMMANDS = {"ingest": _ingest, "reports": _reports, "ask": _ask, "batch": _batch, "eval": _eval}

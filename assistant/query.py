@@ -1,0 +1,168 @@
+"""Query understanding: which bureaus and years a question names, its shape, and follow-ups."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+from index.models import ReportMeta
+
+from .errors import BadQuestionError, UnknownBureauError
+
+_CJK = r"\u4e00-\u9fff"
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PLACE_BEFORE_ORG = re.compile(rf"([{_CJK}]{{2,4}}?(?:省|市|区|县))[{_CJK}]{{0,10}}?(?:局|委|办)")
+_GENERIC_PLACES = {"全市", "我市", "本市", "该市", "全区", "我区", "本区", "全县", "本县", "全省", "城区", "市区", "社区"}
+_COMPARE = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
+_FOLLOW_UP = re.compile(r"^(?:那|那么|那个|还有|再看看?|换成)?(?P<rest>.{0,12}?)(?:呢|的呢|怎么样呢|又如何|如何呢)?[？?。!！]*$")
+
+SHAPES = ("number", "list", "how", "what")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question with its scope resolved against the indexed reports."""
+
+    text: str
+    reports: tuple[ReportMeta, ...]
+    named_bureaus: tuple[str, ...]
+    years: tuple[int, ...]
+    shape: str
+    compare: bool
+    missing: str | None = None  # why no report can answer, when a named bureau or year is not indexed
+
+    @property
+    def report_ids(self) -> set[str]:
+        return {r.id for r in self.reports}
+
+
+def check_question(text: str, max_chars: int) -> str:
+    """The question stripped, or BadQuestionError saying why it cannot be asked."""
+    stripped = (text or "").strip()
+    if not stripped:
+        raise BadQuestionError("问题为空：请输入一个关于绩效自评报告的问题。(empty question)")
+    if all(unicodedata.category(c)[0] in "PZSC" for c in stripped):
+        raise BadQuestionError("问题只有标点或符号：请用文字提问。(question has no words)")
+    if len(stripped) > max_chars:
+        raise BadQuestionError(f"问题过长（{len(stripped)} 字），请缩短到 {max_chars} 字以内。(question longer than {max_chars} characters)")
+    return stripped
+
+
+def question_shape(text: str) -> str:
+    """'number' for 多少/几, 'list' for 哪些, 'how' for 怎么样/如何, else 'what'."""
+    if re.search(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举", text):
+        return "list"
+    if re.search(r"多少|几[个家人次项名条年]|多大|金额|数额|总额|比例|占比|增长了?多少|是几", text):
+        return "number"
+    if re.search(r"怎么样|如何|怎样|情况|成效|进展", text):
+        return "how"
+    return "what"
+
+
+class QueryAnalyzer:
+    """Resolves bureau aliases and years in questions against the indexed reports."""
+
+    def __init__(self, reports: list[ReportMeta]) -> None:
+        self.reports = list(reports)
+        self._aliases = sorted(((alias, r) for r in self.reports for alias in r.aliases), key=lambda a: -len(a[0]))
+
+    def bureaus(self) -> list[str]:
+        """Every indexed bureau, once each."""
+        return list(dict.fromkeys(r.bureau for r in self.reports))
+
+    def resolve_bureau(self, name: str) -> list[ReportMeta]:
+        """The reports of the bureau a user named by any alias; unknown or ambiguous names list the choices."""
+        name = name.strip()
+        matches = [r for r in self.reports if name and (name in r.aliases or name == r.bureau or name == r.id)]
+        bureaus = {r.bureau for r in matches}
+        if len(bureaus) == 1:
+            return matches
+        known = "、".join(self.bureaus()) or "（尚无报告，请先导入）"
+        problem = "不唯一，可能指多个单位" if bureaus else "没有对应的报告"
+        raise UnknownBureauError(f"“{name}”{problem}。已收录的单位：{known}")
+
+    def named_in(self, text: str) -> list[tuple[str, ReportMeta]]:
+        """(alias, report) for each bureau mentioned, longest alias first, without overlaps."""
+        found, taken = [], [False] * len(text)
+        for alias, report in self._aliases:
+            for hit in re.finditer(re.escape(alias), text):
+                if not any(taken[hit.start() : hit.end()]):
+                    taken[hit.start() : hit.end()] = [True] * len(alias)
+                    found.append((alias, report, hit.start()))
+        found.sort(key=lambda f: f[2])
+        return [(alias, report) for alias, report, _ in found]
+
+    def analyze(self, text: str, bureau: str | None = None, year: int | None = None) -> Query:
+        """Scope a question: explicit filters first, then the bureaus and years it names."""
+        named = self.named_in(text)
+        scope = self.resolve_bureau(bureau) if bureau else [r for _, r in named] or self.reports
+        scope = list(dict.fromkeys(scope))
+        named_bureaus = tuple(dict.fromkeys(r.bureau for _, r in named))
+        query = Query(text, tuple(scope), named_bureaus, (), question_shape(text), self._is_comparison(text, named_bureaus))
+        unknown = self._unknown_place(text, named)
+        if unknown and not bureau:
+            return replace(query, reports=(), missing=f"没有收录“{unknown}”的报告。已收录的单位：{'、'.join(self.bureaus())}")
+        years = [year] if year else self._report_years(text, named)
+        if years:
+            in_year = [r for r in scope if r.year in years]
+            if not in_year:
+                names = "、".join(dict.fromkeys(r.bureau for r in scope)) or "所选单位"
+                have = "、".join(f"{r.year}年度" for r in scope if r.year) or "无"
+                return replace(query, years=tuple(years), reports=(), missing=f"没有收录{names}{'、'.join(map(str, years))}年度的报告（已收录：{have}）。")
+            query = replace(query, years=tuple(years), reports=tuple(in_year))
+        return query
+
+    def _is_comparison(self, text: str, named_bureaus: tuple[str, ...]) -> bool:
+        return len(named_bureaus) >= 2 or (bool(_COMPARE.search(text)) and len(self.bureaus()) >= 2 and len(named_bureaus) != 1)
+
+    def _report_years(self, text: str, named: list[tuple[str, ReportMeta]]) -> list[int]:
+        """Years that say which report is meant: next to a bureau name, or opening the question.
+
+        A year elsewhere usually dates a fact inside a report ("兑现了2020年度…奖补资金"), so it
+        does not filter.
+        """
+        years = []
+        for found in _YEAR.finditer(text):
+            before, after = text[: found.start()], text[found.end() :]
+            near_name = any(before.rstrip("的在").endswith(alias) or after.lstrip("度的").startswith(alias) for alias, _ in named)
+            if near_name or found.start() == 0:
+                years.append(int(found.group(1)))
+        return years
+
+    def _unknown_place(self, text: str, named: list[tuple[str, ReportMeta]]) -> str | None:
+        """A place named with a bureau ("株洲市工信局") that no indexed report belongs to."""
+        local_places = {r.county or r.city for r in self.reports}
+        for alias, _ in named:
+            text = text.replace(alias, "|")
+        for found in _PLACE_BEFORE_ORG.finditer(text):
+            place = found.group(1)
+            if place not in _GENERIC_PLACES and place not in local_places:
+                return found.group(0)
+        return None
+
+
+def rewrite_follow_up(question: str, previous: Query | None, analyzer: QueryAnalyzer) -> str:
+    """'那常宁呢？' after a question about 望城 becomes that question about 常宁."""
+    if previous is None:
+        return question
+    found = _FOLLOW_UP.match(question.strip())
+    named = analyzer.named_in(question)
+    if not found or not named:
+        return question
+    leftover = found.group("rest")
+    for alias, _ in named:
+        leftover = leftover.replace(alias, "")
+    if re.sub(r"[的年度\d\s]", "", leftover):
+        return question  # it says something new, not just another bureau
+    new_names = "和".join(alias for alias, _ in named)
+    text, pieces, cursor = previous.text, [], 0
+    for alias, report in analyzer.named_in(text):
+        start = text.index(alias, cursor)
+        end = start + len(alias)
+        # The old report's own year goes with it: the new bureau's report has its own year.
+        own_year = re.match(rf"\s*{report.year}\s*年度?", text[end:]) if report.year else None
+        end += own_year.end() if own_year else 0
+        pieces += [text[cursor:start], "" if pieces else new_names]
+        cursor = end
+    return "".join(pieces) + text[cursor:] if pieces else new_names + text

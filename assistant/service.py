@@ -1,0 +1,114 @@
+"""The assistant as one object: the index, its search, and the answerers, built from Settings."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from index.embedding import make_embedder
+from index.ingest import Ingester, IngestResult, Progress
+from index.models import Check, Figure, ReportMeta
+from index.search import HybridSearch
+from index.store import ReportStore
+
+from .answer import ExtractiveAnswerer
+from .errors import BadQuestionError
+from .models import Answer
+from .query import Query, QueryAnalyzer, check_question, rewrite_follow_up
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Chunks fetched for the answerer to rerank by sentence; a chunk that only one retriever ranks
+# high lands low in the fusion (the dense model is weak on short formal references).
+RERANK_POOL = 30
+
+
+@dataclass
+class Conversation:
+    """One chat's history: the questions asked so far, as resolved. Never shared between users."""
+
+    queries: list[Query] = field(default_factory=list)
+
+    @property
+    def last(self) -> Query | None:
+        return self.queries[-1] if self.queries else None
+
+
+class Assistant:
+    """Answers questions about the indexed reports; every answer cites the sentences it uses."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedder = make_embedder(settings.embedder.backend, settings.embedder.model)
+        server = settings.store.mode == "server"
+        self.store = ReportStore(
+            settings.index_dir,
+            self.embedder.signature,
+            self.embedder.dim,
+            chroma_host=settings.store.host if server else None,
+            chroma_port=settings.store.port,
+        )
+        self.search = HybridSearch(self.store, self.embedder)
+        self.answerer = ExtractiveAnswerer(self.store)
+        self.analyzer = QueryAnalyzer(self.store.reports())
+        self.llm = None
+        if settings.llm.enabled:
+            from .llm import LLMAnswerer
+
+            self.llm = LLMAnswerer(settings.llm, self.answerer)
+
+    # -- the index -------------------------------------------------------------------------
+
+    def ingest(self, paths: list[Path] | None = None, prune: bool = False, progress: Progress | None = None) -> IngestResult:
+        """Bring the index in line with the given files (default: the corpus folder)."""
+        result = Ingester(self.store, self.embedder, self.settings.chunk_tokens).run(paths or [self.settings.corpus_dir], prune, progress)
+        self.analyzer = QueryAnalyzer(self.store.reports())
+        return result
+
+    def remove_report(self, report_id: str) -> None:
+        self.store.remove(report_id)
+        self.store.rebuild_lexical()
+        self.analyzer = QueryAnalyzer(self.store.reports())
+
+    def reports(self) -> list[ReportMeta]:
+        return self.store.reports()
+
+    def figures(self, bureau: str | None = None) -> tuple[list[Figure], list[Check]]:
+        """Key figures and consistency checks, for one bureau (any alias) or all."""
+        ids = [r.id for r in self.analyzer.resolve_bureau(bureau)] if bureau else None
+        return self.store.figures(ids), self.store.checks(ids)
+
+    # -- questions -------------------------------------------------------------------------
+
+    def understand(self, question: str, bureau: str | None = None, year: int | None = None, conversation: Conversation | None = None) -> Query:
+        """Check the question, expand a follow-up, and scope it to reports."""
+        text = check_question(question, self.settings.max_question_chars)
+        if not self.analyzer.reports:
+            raise BadQuestionError("索引中还没有报告：请先导入报告（python -m assistant ingest）。")
+        previous = conversation.last if conversation else None
+        text = rewrite_follow_up(text, previous, self.analyzer)
+        query = self.analyzer.analyze(text, bureau=bureau, year=year)
+        if previous and not query.named_bureaus and not bureau and not query.missing:
+            # A follow-up that names no bureau stays with the bureaus of the conversation.
+            query = replace(query, reports=previous.reports, named_bureaus=previous.named_bureaus)
+        return query
+
+    def ask(self, question: str, bureau: str | None = None, year: int | None = None, conversation: Conversation | None = None) -> Answer:
+        """A cited answer to one question (comparisons included), or a plain abstention."""
+        started = time.perf_counter()
+        query = self.understand(question, bureau, year, conversation)
+        if conversation is not None:
+            conversation.queries.append(query)
+        timings: dict[str, float] = {}
+        # Fetch more than top_k: the answerer reranks chunks by their best sentence.
+        hits = [] if query.missing else self.search.search(query.text, RERANK_POOL, query.report_ids, timings)
+        answer_started = time.perf_counter()
+        answer = self.answerer.answer(query, hits, self.settings.top_k)
+        if self.llm and not answer.abstained:
+            answer = self.llm.answer(query, hits, answer, timings)
+        timings["answer_ms"] = (time.perf_counter() - answer_started) * 1000
+        timings["total"] = (time.perf_counter() - started) * 1000
+        return replace(answer, question=question, timings_ms=timings)

@@ -1,0 +1,389 @@
+"""Key figures of a report (budget, spending, 三公经费, staffing, internal units) and their consistency checks.
+
+Figures are read from the cleaned text (page breaks joined, repeats dropped) so that a sentence
+broken across a page still parses; every figure is cited by the original sentence that holds it,
+mapped back through `CleanText.origin`. Only the sections that describe the department and its
+budget are read: achievement sections are dense with 亿元/家/% figures that are not key figures.
+A number counts only when the words right before it (or right after, for `17个编制`) name a
+metric in the canonical vocabulary, or when it is the first unlabelled amount under a heading
+that names one (`（一）基本支出情况` / `年初预算数为1193.43万元`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .cleaning import CleanText, clean, sentence_spans
+from .models import Check, Figure, Report
+from .sections import Segment, segments
+
+PROJECT_PART_PREFIX = "项目支出:"
+
+# Canonical money metrics (万元) and how reports write them; matched on width-folded text.
+_MONEY_ALIASES: tuple[tuple[str, str], ...] = (
+    ("一般公共预算拨款收入", r"一般公共预算(?:财政)?拨款(?:收入)?|财政拨款收入|一般公共预算收入"),
+    ("收入合计", r"收入合计|总收入|收入总计|收入总额|本年收入"),
+    ("总支出", r"总支出|支出合计|支出总计|支出总额|本年支出"),
+    ("基本支出", r"基本支出"),
+    ("项目支出", r"项目(?:资金|经费)?支出"),
+    ("人员经费", r"人员经费"),
+    ("公用经费", r"(?:日常)?公用经费"),
+    ("三公经费", r"[“\"]?三公[”\"]?经费"),
+    ("公务接待费", r"(?:国内)?公务接待(?:费用?|经费)?"),
+    ("公务用车运行维护费", r"公务用?车(?:辆)?运行(?:维护)?(?:费用?|经费)?"),
+    ("公务用车购置费", r"公务用?车(?:辆)?购置(?:费用?|经费)?"),
+    ("因公出国（境）费", r"因公出国(?:\(境\))?(?:费用?|经费)?"),
+)
+SANGONG_PARTS = ("公务接待费", "公务用车运行维护费", "公务用车购置费", "因公出国（境）费")
+
+# 功能分类 classes (政府收支分类科目, 类), old names included; `灾害防治应急管理支出` is a common slip.
+FUNCTIONAL_LINES = (
+    "一般公共服务支出", "外交支出", "国防支出", "公共安全支出", "教育支出", "科学技术支出",
+    "文化旅游体育与传媒支出", "文化体育与传媒支出", "社会保障和就业支出", "社会保险基金支出",
+    "卫生健康支出", "医疗卫生与计划生育支出", "节能环保支出", "城乡社区支出", "农林水支出",
+    "交通运输支出", "资源勘探工业信息等支出", "资源勘探信息等支出", "商业服务业等支出", "金融支出",
+    "援助其他地区支出", "自然资源海洋气象等支出", "国土海洋气象等支出", "住房保障支出",
+    "粮油物资储备支出", "应急物资储备支出", "灾害防治及应急管理支出", "其他支出", "债务付息支出",
+    "债务发行费用支出",
+)
+_FUNCTIONAL_SPELLINGS = {"灾害防治应急管理支出": "灾害防治及应急管理支出"}
+_NOT_FUNCTIONAL = {"总支出", "基本支出", "项目支出"}
+
+# Staffing metrics: (canonical, pattern, unit).
+_STAFF_ALIASES: tuple[tuple[str, str, str], ...] = (
+    ("编制", r"(?:核定|人员|机构)?编制(?:数|总数)?", "个"),
+    ("行政编制", r"行政(?:人员)?编制(?:数)?", "个"),
+    ("事业编制", r"事业(?:人员)?编制(?:数)?", "个"),
+    ("工勤编制", r"工勤(?:人员)?编制(?:数)?", "个"),
+    ("在职人数", r"在职(?:在编)?(?:人员|职工|干部职工|人数)?|实有人数|在编人员", "人"),
+    ("退休人数", r"离?退休(?:人员|职工|干部|人数)?", "人"),
+    ("临聘人员", r"临聘(?:人员)?|临时聘用(?:人员)?|编外(?:聘用)?人员", "人"),
+)
+STAFF_PARTS = ("行政编制", "事业编制", "工勤编制")
+_STAFF_UNIT = {metric: unit for metric, _, unit in _STAFF_ALIASES}
+
+_MONEY_RE = [(metric, re.compile(pattern)) for metric, pattern in _MONEY_ALIASES]
+_FUNCTIONAL_RE = re.compile(
+    "|".join(sorted((re.escape(n) for n in (*FUNCTIONAL_LINES, *_FUNCTIONAL_SPELLINGS)), key=len, reverse=True))
+)
+_GENERIC_LINE = re.compile(r"[\u4e00-\u9fff]{2,12}支出$")
+_STAFF_RE = [(metric, re.compile(pattern)) for metric, pattern, _ in _STAFF_ALIASES]
+
+_NUM = r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_CN_NUM = r"[零〇一二两三四五六七八九十百]+"
+# `万` alone is 万元 (`公用经费57.38万`) unless it counts people, firms or items.
+_MONEY = re.compile(_NUM + r"\s*(万元|亿元|万(?![人家个户名次件项台])|元)")
+_COUNT = re.compile(rf"(?<![\d.])(\d+|{_CN_NUM})\s*(个|人|名)")
+_AFTER_COUNT = re.compile(r"\s*(?:(行政|事业|工勤)(?:人员)?)?编制")
+_UNITS_AFTER = re.compile(rf"(?<![\d.])(\d+|{_CN_NUM})\s*个(?:内设)?(?:职能)?(?:机构|科室|股室|处室)")
+_UNITS_BEFORE = re.compile(rf"内设(?:机构|股室|科室|处室|职能科室|职能股室)?(?:共|有|共有|为)?\s*(\d+|{_CN_NUM})\s*个")
+
+_CLAUSE_BREAK = re.compile(r"[,;。:!?\n]")
+# A printed page number (`- 3 -`) that PDF extraction leaves inside a sentence.
+_PAGE_NUMBER = re.compile(r"(?P<pre>[ \t]*\n[ \t\n]*|[ \t]*)-[ \t]*\d{1,4}[ \t]*-[ \t]*(?P<post>\n[ \t\n]*|$)")
+_SENTENCE_END = "。！？；;!?：:"
+# A paragraph that lists 专项 without a 项目支出 figure of its own: `项目支出主要包括：`, `主要专项：`.
+_PROJECT_LIST = re.compile(r"项目(?:资金|经费)?支出(?:主要)?(?:包括|明细|如下)|(?:主要|重点)专项|专项(?:资金)?(?:使用)?(?:情况|明细|包括)")
+_PARENTHESES = re.compile(r"\((?!境\))[^()]{0,30}\)")
+# Words a label may carry between the metric and its number without changing what is counted.
+_FILLER = (
+    r"\d{4}\s*年度?|年初预算|年初|预算|决算|实际|预计|执行|全年|本年|当年|全部|数|为|是|共|计|合计|"
+    r"总计|共计|总额|金额|安排|累计|达到?|支出|情况|其中|包括|:|\(|\)|\s"
+)
+_MONEY_TAIL = re.compile(rf"(?:{_FILLER}|资金|经费)*")
+_COUNT_TAIL = re.compile(r"(?:为|共|有|共有|数|总数|人数|实有|:|\s)*")
+_PART_HEAD = re.compile(
+    r"^(?:[,，;；:：、\s]|其中|包括|主要(?:有|是|包括)?|分别(?:是|为)?|以及|另有|还有|[一二三四五六七八九十]是|"
+    r"\d{1,2}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)+"
+)
+_PART_TAIL = re.compile(r"(?:年初预算数?|预算数?|决算数?|实际支出|支出|合计|共计|共|计|为|是|金额|安排|数|[:：\s])+$")
+_PART_WORDS = re.compile(r"专项|经费|资金|项目|补助|补贴|费")
+_MAX_PART_NAME = 20
+
+_BASIS = re.compile(r"(年初预算|年初安排|年初批复)|(决算)|(实际|实有|执行数)|(预计|预估)")
+_BASIS_NAMES = ("年初预算", "决算", "实际", "预计")
+
+# Sections about achievements, problems and next steps hold no key figures, unless a deeper
+# heading is about the budget again (`三、绩效情况 › （一）预算执行情况`).
+_SKIP_HEADING = re.compile(
+    r"绩效情况|绩效分析|绩效评价|绩效目标|绩效指标|主要绩效|评价过程|产出|效益|成效|问题|改进|措施|建议|结论|下一步|工作开展|主要工作"
+)
+_BUDGET_HEADING = re.compile(r"预算|收支|支出|经费|收入|三公|编制|人员|机构|基本情况|概况|决算")
+
+_TO_WAN = {"万元": 1.0, "亿元": 10000.0}
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+
+
+@dataclass(frozen=True)
+class _Found:
+    metric: str
+    value: float
+    unit: str
+    pos: int  # cleaned offset of the number
+    end: int  # cleaned offset just after the unit
+    basis: str | None = None
+
+
+def extract_figures(report: Report) -> list[Figure]:
+    """The report's key figures, each with the original sentence that states it."""
+    cleaned = clean(report.text)
+    folded = _fold(cleaned.text)
+    sentences = [span for seg in segments(cleaned) for span in sentence_spans(cleaned.text, seg.start, seg.end)]
+    starts = [start for start, _ in sentences]
+    found: list[_Found] = []
+    for seg in segments(cleaned):
+        if _reads(seg.path):
+            found += _money(cleaned.text, folded, seg)
+            found += _counts(folded, seg)
+            found += _units(folded, seg)
+    figures, seen = [], set()
+    for item in sorted(found, key=lambda f: f.pos):
+        start, end = sentences[bisect.bisect_right(starts, item.pos) - 1]
+        basis = item.basis or _basis(folded[start : item.end])
+        key = (item.metric, item.value, item.unit, basis)
+        if key in seen:
+            continue
+        seen.add(key)
+        o_start, o_end = cleaned.span_in_original(start, end)
+        figures.append(
+            Figure(report.meta.id, report.meta.bureau, item.metric, item.value, item.unit, basis,
+                   report.text[o_start:o_end], o_start, o_end)
+        )
+    return _inherit_basis(figures)
+
+
+def check_figures(figures: list[Figure]) -> list[Check]:
+    """Consistency checks (数据核对) of listed parts against their stated totals, report by report."""
+    checks: list[Check] = []
+    by_report: dict[str, list[Figure]] = {}
+    for figure in figures:
+        by_report.setdefault(figure.report_id, []).append(figure)
+    for report_figures in by_report.values():
+        for name, total_metric, is_part, parts_label in _CHECKS:
+            for total in (f for f in report_figures if f.metric == total_metric):
+                parts = _pick_parts(total, [f for f in report_figures if is_part(f.metric)])
+                if len(parts) >= 2:
+                    checks.append(_check(name, total, parts, parts_label))
+    return checks
+
+
+def is_functional_line(metric: str) -> bool:
+    """Whether a metric is a 功能分类 spending line (一般公共服务支出 and so on)."""
+    return metric.endswith("支出") and metric not in _NOT_FUNCTIONAL and ":" not in metric
+
+
+_CHECKS = (
+    ("基本支出+项目支出=总支出", "总支出", lambda m: m in ("基本支出", "项目支出"), "基本支出与项目支出"),
+    ("项目支出明细=项目支出", "项目支出", lambda m: m.startswith(PROJECT_PART_PREFIX), "项目支出明细"),
+    ("功能分类=项目支出", "项目支出", is_functional_line, "功能分类支出"),
+    ("三公经费明细=三公经费", "三公经费", lambda m: m in SANGONG_PARTS, "三公经费明细"),
+    ("编制明细=编制", "编制", lambda m: m in STAFF_PARTS, "编制明细"),
+)
+
+
+def _pick_parts(total: Figure, candidates: list[Figure]) -> tuple[Figure, ...]:
+    """One figure per part metric, on the total's basis where the text gives one."""
+    chosen: dict[str, Figure] = {}
+    for part in candidates:
+        if total.basis and part.basis and part.basis != total.basis:
+            continue
+        held = chosen.get(part.metric)
+        if held is None or (held.basis != total.basis and part.basis == total.basis):
+            chosen[part.metric] = part
+    return tuple(sorted(chosen.values(), key=lambda f: f.start))
+
+
+def _check(name: str, total: Figure, parts: tuple[Figure, ...], parts_label: str) -> Check:
+    factor = _TO_WAN.get(total.unit, 1.0)
+    parts_sum = round(sum(p.value * _TO_WAN.get(p.unit, 1.0) / factor for p in parts), 6)
+    # Reports round every line to 0.01 on its own, so the sum may drift by a cent a line.
+    consistent = abs(parts_sum - total.value) <= 0.01 * len(parts) + 0.05
+    money = total.unit in _TO_WAN
+    fmt = (lambda x: f"{x:.2f}") if money else (lambda x: f"{x:g}")
+    diff = abs(parts_sum - total.value)
+    note = f"{parts_label}合计{fmt(parts_sum)}{total.unit}，与所列{total.metric}{fmt(total.value)}{total.unit}相差{fmt(diff)}{total.unit}"
+    note += "，在舍入误差之内。" if consistent else "。"
+    return Check(total.report_id, total.bureau, name, total, parts, parts_sum, consistent, note)
+
+
+def _fold(text: str) -> str:
+    """Width-folded text of the same length, so offsets into it are offsets into the cleaned text."""
+    return "".join(folded if len(folded := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+
+
+def _reads(path: tuple[str, ...]) -> bool:
+    """Whether a section may hold key figures, judged from its innermost telling heading."""
+    for title in reversed(path):
+        if _SKIP_HEADING.search(title):
+            return False
+        if _BUDGET_HEADING.search(title):
+            return True
+    return True
+
+
+def _cn_int(token: str) -> int:
+    """An integer written in digits or in Chinese numerals up to the hundreds."""
+    if token.isdigit():
+        return int(token)
+    total, digit = 0, 0
+    for char in token:
+        if char in _CN_DIGITS:
+            digit = _CN_DIGITS[char]
+        else:  # 十 or 百
+            total += (digit or 1) * (10 if char == "十" else 100)
+            digit = 0
+    return total + digit
+
+
+def _label_start(folded: str, seg: Segment, pos: int, previous_end: int) -> int:
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, seg.start, pos)]
+    return max([seg.start, previous_end, *breaks[-1:]])
+
+
+def _rightmost(label: str, patterns: Iterable[tuple[str, re.Pattern[str]]]) -> tuple[str, int] | None:
+    """The metric named closest to the number (ties go to the longer name), and where its name ends."""
+    best: tuple[int, int, str] | None = None
+    for metric, pattern in patterns:
+        for match in pattern.finditer(label):
+            key = (match.end(), match.end() - match.start(), metric)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return (best[2], best[0]) if best else None
+
+
+def _money_metric(label: str) -> str | None:
+    """The money metric a clause names right before its amount, if any."""
+    label = _PARENTHESES.sub(lambda m: " " * len(m.group()), label)
+    if "购置及运行" in label:  # 公务用车购置及运行维护费 is the sum of two parts: skip it
+        return None
+    functional = [(m.group(), m.end()) for m in _FUNCTIONAL_RE.finditer(label)]
+    hit = _rightmost(label, _MONEY_RE)
+    if functional and (hit is None or functional[-1][1] > hit[1]):
+        name, end = functional[-1]
+        hit = (_FUNCTIONAL_SPELLINGS.get(name, name), end)
+    if hit is None or not _MONEY_TAIL.fullmatch(label[hit[1] :]):
+        return None
+    return hit[0]
+
+
+def _nameless(label: str) -> bool:
+    return _MONEY_TAIL.fullmatch(_PART_HEAD.sub("", label)) is not None
+
+
+def _part_name(label: str) -> str | None:
+    """The short name of a listed 专项, from the clause before its amount."""
+    name = _PART_TAIL.sub("", _PART_HEAD.sub("", re.sub(r"\s+", "", label)))
+    if not name or not _PART_WORDS.search(name):
+        return None
+    if len(name) > _MAX_PART_NAME and "、" in name and "等" in name:
+        # `A、B、C等方面专项` → `A等方面专项`: the list itself is in the quote.
+        name = name.split("、")[0] + name[name.rfind("等") :]
+    return name
+
+
+def _heading_metric(title: str) -> str | None:
+    hit = _rightmost(_fold(title), _MONEY_RE)
+    return hit[0] if hit else None
+
+
+def _money(text: str, folded: str, seg: Segment) -> list[_Found]:
+    """Amounts whose clause names a money metric, plus the 专项 listed under 项目支出."""
+    found: list[_Found] = []
+    heading_metric = _heading_metric(seg.path[-1]) if seg.path else None
+    in_projects = any(_heading_metric(title) == "项目支出" for title in seg.path)
+    paragraph_projects = -1  # start of the paragraph whose 项目支出 total was last seen
+    generic: list[tuple[_Found, int]] = []
+    previous_end = seg.start
+    for match in _MONEY.finditer(folded, seg.start, seg.end):
+        pos, unit = match.start(1), match.group(2)
+        value = float(match.group(1).replace(",", ""))
+        if unit == "元":
+            value, unit = round(value / 10000, 6), "万元"
+        elif unit == "万":
+            unit = "万元"
+        start = _label_start(folded, seg, pos, previous_end)
+        previous_end = match.end()
+        label = folded[start:pos]
+        paragraph = folded.rfind("\n", seg.start, pos) + 1
+        metric = _money_metric(label)
+        if metric is None and heading_metric and _nameless(label) and not any(f.metric == heading_metric for f in found):
+            metric = heading_metric
+        if metric is None:
+            line = _generic_line(label)
+            name = _part_name(text[start:pos])
+            if line:
+                generic.append((_Found(line, value, unit, pos, match.end()), paragraph))
+            elif name and (in_projects or paragraph_projects == paragraph):
+                found.append(_Found(PROJECT_PART_PREFIX + name, value, unit, pos, match.end()))
+            continue
+        if metric == "项目支出":
+            paragraph_projects = paragraph
+        elif not is_functional_line(metric):
+            paragraph_projects = -1
+        found.append(_Found(metric, value, unit, pos, match.end()))
+    # An unlisted `XX支出` counts as a functional line only beside a listed one.
+    lines_at = {folded.rfind("\n", seg.start, f.pos) + 1 for f in found if is_functional_line(f.metric)}
+    found += [f for f, paragraph in generic if paragraph in lines_at]
+    return found
+
+
+def _generic_line(label: str) -> str | None:
+    name = _PART_HEAD.sub("", re.sub(r"[\s:为]+$", "", label.strip()))
+    hit = _GENERIC_LINE.search(name)
+    if not hit or hit.group() in _NOT_FUNCTIONAL or _rightmost(hit.group(), _MONEY_RE):
+        return None
+    return hit.group()
+
+
+def _counts(folded: str, seg: Segment) -> list[_Found]:
+    """Headcounts and 编制, named right before the number or (`17个编制`) right after it."""
+    found: list[_Found] = []
+    previous_end = seg.start
+    for match in _COUNT.finditer(folded, seg.start, seg.end):
+        pos = match.start(1)
+        start = _label_start(folded, seg, pos, previous_end)
+        previous_end = match.end()
+        label = folded[start:pos]
+        hit = _rightmost(label, _STAFF_RE)
+        metric = hit[0] if hit and _COUNT_TAIL.fullmatch(label[hit[1] :]) else None
+        after = _AFTER_COUNT.match(folded, match.end(), seg.end)
+        if after and match.group(2) != "人":
+            metric = (after.group(1) or "") + "编制"
+        if metric is None:
+            continue
+        found.append(_Found(metric, float(_cn_int(match.group(1))), _STAFF_UNIT[metric], pos, match.end()))
+    return found
+
+
+def _units(folded: str, seg: Segment) -> list[_Found]:
+    """The number of internal units: `内设股室14个`, `内设办公室、……五个科室`."""
+    found: list[_Found] = []
+    for match in _UNITS_BEFORE.finditer(folded, seg.start, seg.end):
+        found.append(_Found("内设机构数", float(_cn_int(match.group(1))), "个", match.start(1), match.end()))
+    for match in _UNITS_AFTER.finditer(folded, seg.start, seg.end):
+        sentence_start = max(folded.rfind(c, seg.start, match.start()) for c in "。;\n") + 1
+        if "设" in folded[sentence_start : match.start()]:
+            found.append(_Found("内设机构数", float(_cn_int(match.group(1))), "个", match.start(1), match.end()))
+    return found
+
+
+def _basis(text: str) -> str | None:
+    """The basis (年初预算/决算/实际/预计) named last before a figure in its sentence."""
+    hits = list(_BASIS.finditer(text))
+    return _BASIS_NAMES[hits[-1].lastindex - 1] if hits else None
+
+
+def _inherit_basis(figures: Sequence[Figure]) -> list[Figure]:
+    """Listed 专项 take the basis of the 项目支出 they break down when their own sentence names none."""
+    result, total_basis = [], None
+    for figure in figures:
+        if figure.metric == "项目支出":
+            total_basis = figure.basis
+        elif figure.metric.startswith(PROJECT_PART_PREFIX) and figure.basis is None and total_basis:
+            figure = Figure(**{**figure.__dict__, "basis": total_basis})
+        result.append(figure)
+    return result
