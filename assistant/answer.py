@@ -8,7 +8,7 @@ from functools import cache
 
 from index.cleaning import match_key, squash_spaces
 from index.lexical import tokenize
-from index.models import SECTION_SEPARATOR, Chunk, ReportMeta
+from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
 
@@ -29,8 +29,19 @@ QUANTITY = re.compile(
 # Words every question or every report here uses; they say nothing about where the answer is.
 _QUESTION_WORDS = set(
     "多少 哪些 什么 怎么样 怎样 如何 是否 哪个 哪家 哪几 几个 几家 多大 情况 方面 主要 分别 用在 用于 指出 取得 "
-    "完成 是 有 了 给 在 得 呢 吗 年 年度 万元 金额 共有 一共 目前 报告 自评 自评报告 绩效自评 单位 部门 局".split()
+    "完成 是 有 了 给 在 得 呢 吗 做 做了 年 年度 万元 金额 共有 一共 目前 报告 自评 自评报告 绩效自评 单位 部门 局".split()
 )
+# The reports name one thing several ways; a question's term also matches its report-side synonyms.
+SYNONYMS = {
+    "内设机构": ("科室", "股室", "处室", "内设"),
+    "机构": ("科室", "股室", "处室"),
+    "依据": ("根据", "按照"),
+    "帮扶": ("纾困", "服务", "帮助"),
+    "人数": ("人员",),
+    "问题": ("不足", "困难"),
+    "措施": ("举措", "做法"),
+}
+_LIST_HEAD = re.compile(r"哪些([\u4e00-\u9fff]{1,6}?)(?:和|及|[？?，,。！!]|$)")
 _UNIT_HINT = re.compile(r"(?:多少|几)(个|家|人|次|项|名|起|件|条|处)")
 _MONEY_HINT = re.compile(r"多少钱|金额|资金|经费|支出|收入|拨款|预算|投入")
 
@@ -81,9 +92,10 @@ def coverage(weights: dict[str, float], sentence: str, section: str) -> float:
     sentence_key, section_key = match_key(sentence).lower(), match_key(section).lower()
     found = 0.0
     for term, weight in weights.items():
-        if term in sentence_key:
+        forms = (term, *SYNONYMS.get(term, ()))
+        if any(form in sentence_key for form in forms):
             found += weight
-        elif term in section_key:
+        elif any(form in section_key for form in forms):
             found += weight * _SECTION_WEIGHT
     return found / total
 
@@ -149,7 +161,18 @@ class ExtractiveAnswerer:
         if not ranked or ranked[0].score < ABSTAIN_BELOW:
             return Answer(query.text, abstention(query), True, (), passages)
         chosen = self.select(query, weights, ranked)
-        return Answer(query.text, self.compose(query, weights, chosen), False, cite(chosen), passages)
+        return Answer(query.text, self.compose(query, weights, chosen), False, cite(chosen), self._cited_first(chosen, passages, top_k))
+
+    def _cited_first(self, chosen: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> tuple[Passage, ...]:
+        """The evidence actually cited leads the passages, in citation order; then the rest by score."""
+        cited = list(dict.fromkeys(s.chunk.id for s in chosen))
+        by_chunk = {s.chunk.id: s for s in chosen}
+        lead = [
+            Passage(s.report.title, s.report.id, s.report.bureau, s.report.year, s.chunk.section, s.chunk.text, round(s.score, 4), s.chunk.start, s.chunk.end)
+            for s in (by_chunk[c] for c in cited)
+        ]
+        rest = [p for p in passages if not any(p.report_id == s.report.id and p.start == s.chunk.start for s in by_chunk.values())]
+        return tuple(lead + rest)[:top_k]
 
     def rerank(self, hits: list[Hit], ranked: list[Sentence]) -> tuple[Passage, ...]:
         """Passages ordered by their best sentence's score; fused retrieval rank breaks ties."""
@@ -163,7 +186,7 @@ class ExtractiveAnswerer:
         """The sentences to answer with: the best, plus close runners-up (and list items for 哪些)."""
         best = ranked[0]
         if query.shape == "list":
-            items = self._section_items(best, weights)
+            items = self._section_items(query, best)
             if items:
                 return items
         keep = 3 if query.shape in ("list", "how") else 2
@@ -176,26 +199,39 @@ class ExtractiveAnswerer:
                 chosen.append(sentence)
         return sorted(chosen, key=lambda s: (s.chunk.ordinal, s.start))
 
-    def _section_items(self, best: Sentence, weights: dict[str, float]) -> list[Sentence]:
-        """For 哪些 about a section ("存在哪些问题"): its numbered items, each cited.
+    def _section_items(self, query: Query, best: Sentence) -> list[Sentence]:
+        """For "哪些问题": the numbered items of the section whose title names what is listed.
 
-        Only when the section's own title answers to the question better than the best sentence
-        does; otherwise the question is about something inside one item.
+        The reports share a skeleton (存在的问题, 改进措施, 评价结论…), so a list question about
+        one of those parts is answered by its items, each cited at its first sentence.
         """
-        path = best.chunk.section.split(SECTION_SEPARATOR)
-        if len(path) < 2 or not re.match(r"\d+[、.．]", path[-1]):
+        head = _LIST_HEAD.search(query.text)
+        if not head:
             return []
-        if coverage(weights, path[-2], "") <= coverage(weights, best.quote, ""):
-            return []
-        parent = SECTION_SEPARATOR.join(path[:-1]) + SECTION_SEPARATOR
+        wanted = head.group(1)
         text = self.store.report_text(best.report.id)
+        chunks = self.store.report_chunks(best.report.id)
+        parent = next(
+            (SECTION_SEPARATOR.join(path[: i + 1]) for path in (c.section.split(SECTION_SEPARATOR) for c in chunks)
+             for i in range(len(path) - 1) if wanted in path[i]),
+            None,
+        )
+        if parent is None:
+            return []
         items, seen = [], set()
-        for chunk in self.store.report_chunks(best.report.id):
-            if chunk.section.startswith(parent) and chunk.section not in seen:
+        for chunk in chunks:
+            if chunk.section.startswith(parent + SECTION_SEPARATOR) and chunk.section not in seen:
                 seen.add(chunk.section)
                 start, end = next(((s, e) for s, e in chunk.sentences if not _is_heading_only(text[s:e], chunk.section)), chunk.sentences[0])
                 items.append(Sentence(best.report, chunk, start, end, text[start:end], best.score, best.rank))
         return items if len(items) >= 2 else []
+
+    def figure_citation(self, figure: Figure, n: int) -> Citation:
+        """Citation [n] of the sentence that states a key figure."""
+        report = self.store.report(figure.report_id)
+        chunks = self.store.report_chunks(report.id)
+        section = next((c.section for c in chunks if c.start <= figure.start < c.end), "")
+        return Citation(n, report.title, report.id, report.bureau, report.year, section, figure.quote, report.source, figure.start, figure.end)
 
     def compose(self, query: Query, weights: dict[str, float], chosen: list[Sentence]) -> str:
         """Answer text: figure first for 多少, a numbered list for 哪些, else the sentences; each cited."""

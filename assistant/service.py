@@ -14,7 +14,8 @@ from index.search import HybridSearch
 from index.store import ReportStore
 
 from .answer import ExtractiveAnswerer
-from .errors import BadQuestionError
+from .compare import Comparer, comparison_topic
+from .errors import BadQuestionError, UnknownBureauError
 from .models import Answer
 from .query import Query, QueryAnalyzer, check_question, rewrite_follow_up
 from .settings import Settings
@@ -53,6 +54,7 @@ class Assistant:
         )
         self.search = HybridSearch(self.store, self.embedder)
         self.answerer = ExtractiveAnswerer(self.store)
+        self.comparer = Comparer(self.store, self.search, self.answerer, RERANK_POOL, settings.top_k)
         self.analyzer = QueryAnalyzer(self.store.reports())
         self.llm = None
         if settings.llm.enabled:
@@ -103,6 +105,10 @@ class Assistant:
         if conversation is not None:
             conversation.queries.append(query)
         timings: dict[str, float] = {}
+        if query.compare:
+            answer = self._compare_query(query, timings)
+            timings["total"] = (time.perf_counter() - started) * 1000
+            return replace(answer, question=question, timings_ms=timings)
         # Fetch more than top_k: the answerer reranks chunks by their best sentence.
         hits = [] if query.missing else self.search.search(query.text, RERANK_POOL, query.report_ids, timings)
         answer_started = time.perf_counter()
@@ -112,3 +118,26 @@ class Assistant:
         timings["answer_ms"] = (time.perf_counter() - answer_started) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
         return replace(answer, question=question, timings_ms=timings)
+
+    def compare(self, first: str, second: str, topic: str) -> Answer:
+        """Compare two bureaus (any aliases) on a topic, each side with its own evidence."""
+        started = time.perf_counter()
+        sides = [self.analyzer.resolve_bureau(first), self.analyzer.resolve_bureau(second)]
+        if sides[0][0].bureau == sides[1][0].bureau:
+            raise BadQuestionError(f"“{first}”和“{second}”是同一个单位（{sides[0][0].bureau}），请选择两个不同的单位进行比较。")
+        topic = check_question(topic, self.settings.max_question_chars)
+        timings: dict[str, float] = {}
+        answer = self.comparer.compare(f"比较{first}和{second}：{topic}", topic, sides, timings)
+        timings["total"] = (time.perf_counter() - started) * 1000
+        return replace(answer, timings_ms=timings)
+
+    def _compare_query(self, query: Query, timings: dict[str, float]) -> Answer:
+        """A comparison asked in chat: the bureaus it names, or all when it says 两个局 of a two-bureau corpus."""
+        bureaus = list(query.named_bureaus) or self.analyzer.bureaus()
+        if len(bureaus) < 2:
+            return Answer(query.text, "比较需要至少两个单位，请在问题中写明要比较的单位。", True, (), ())
+        if len(bureaus) > 2 and not query.named_bureaus:
+            raise UnknownBureauError(f"请写明要比较哪些单位。已收录的单位：{'、'.join(bureaus)}")
+        sides = [[r for r in query.reports if r.bureau == b] or self.analyzer.resolve_bureau(b) for b in bureaus]
+        names = [alias for r in self.analyzer.reports for alias in r.aliases]
+        return self.comparer.compare(query.text, comparison_topic(query.text, names), sides, timings)

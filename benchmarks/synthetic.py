@@ -20,22 +20,22 @@ import math
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
     "BASES",
     "CHECK_NAMES",
-    "KINDS",
     "KEY_MONEY_METRICS",
+    "KINDS",
     "STAFF_METRICS",
-    "TrueFigure",
     "SyntheticReport",
+    "TrueFigure",
     "figure_checks",
-    "generate_report",
     "generate_corpus",
-    "write_corpus",
+    "generate_report",
     "main",
+    "write_corpus",
 ]
 
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
@@ -243,40 +243,40 @@ class _BureauType:
 
 _INDUSTRY_ACHIEVEMENTS: tuple[_Achievement, ...] = (
     ("强化工业运行监测，主要指标稳步增长",
-     "围绕主导产业，以{n:20-80}家重点企业监测为核心，坚持月度分析研判，加强全{lv}工业经济运行监测。"
+     ("围绕主导产业，以{n:20-80}家重点企业监测为核心，坚持月度分析研判，加强全{lv}工业经济运行监测。"
      "全{lv}1-12月累计完成规模工业产值{yi:80-1200}亿元，同比增长{pct:2-15}%，预计全年规模工业增加值增长"
-     "{pct:3-12}%；全{lv}新增规上工业企业{n:8-60}家。"),
+     "{pct:3-12}%；全{lv}新增规上工业企业{n:8-60}家。")),
     ("开展纾困暖企行动，实体经济信心倍增",
-     "认真贯彻中央省市有关纾困帮扶工作要求，牵头开展纾困暖企联点服务活动。由{n:8-30}名{lv}级领导带队帮扶，"
+     ("认真贯彻中央省市有关纾困帮扶工作要求，牵头开展纾困暖企联点服务活动。由{n:8-30}名{lv}级领导带队帮扶，"
      "下派{n:50-400}名部门园区街镇干部，覆盖全{lv}{n:100-900}家企业，解决企业用能、用地、技术、人才、资金需求"
-     "及市场开拓等问题。率先为{n:10-80}家企业兑现第一批纾困资金{wan:100-900}万元，助推企业增强信心、健康发展。"),
+     "及市场开拓等问题。率先为{n:10-80}家企业兑现第一批纾困资金{wan:100-900}万元，助推企业增强信心、健康发展。")),
     ("着力推动产业链建设，产业链条不断延伸",
-     "全{lv}{n:3-9}条产业链累计完成产值{yi:50-600}亿元，同比增长{pct:5-25}%。全年新引进项目{n:10-80}个，"
-     "总投资{yi:20-300}亿元；累计在建项目{n:10-50}个，总投资{yi:10-200}亿元。"),
+     ("全{lv}{n:3-9}条产业链累计完成产值{yi:50-600}亿元，同比增长{pct:5-25}%。全年新引进项目{n:10-80}个，"
+     "总投资{yi:20-300}亿元；累计在建项目{n:10-50}个，总投资{yi:10-200}亿元。")),
     ("打造“专精特新”企业，平台建设再创新高",
-     "坚持把促进“专精特新”企业发展作为加快产业发展和提质增效的重要途径。{year}年全{lv}新增专精特新"
-     "“小巨人”企业{n:5-40}家，新认定智能制造试点企业{n:5-50}家，获批省级中小企业公共服务示范平台{n:1-3}家。"),
+     ("坚持把促进“专精特新”企业发展作为加快产业发展和提质增效的重要途径。{year}年全{lv}新增专精特新"
+     "“小巨人”企业{n:5-40}家，新认定智能制造试点企业{n:5-50}家，获批省级中小企业公共服务示范平台{n:1-3}家。")),
     ("修订完善产业政策，真金白银惠企发展",
-     "加大各级产业政策宣传和申报辅导，为全{lv}{n:30-200}家企业兑现制造业高质量发展奖补资金{wan:500-6000}万元；"
-     "积极推荐优势项目向上申报专项资金，今年已累计争取上级资金{wan:1000-15000}万元。"),
+     ("加大各级产业政策宣传和申报辅导，为全{lv}{n:30-200}家企业兑现制造业高质量发展奖补资金{wan:500-6000}万元；"
+     "积极推荐优势项目向上申报专项资金，今年已累计争取上级资金{wan:1000-15000}万元。")),
     ("大力推进5G建设，民生任务圆满完成",
-     "5G基站建设是全{lv}重点民生实事之一。积极督促三大运营商做好基站建设、机房踏勘、站点选址等工作，"
-     "全年建成5G基站{n:200-1500}个，年度任务完成率为{pct:100-115}%，在{city}排名第{n:1-5}。"),
+     ("5G基站建设是全{lv}重点民生实事之一。积极督促三大运营商做好基站建设、机房踏勘、站点选址等工作，"
+     "全年建成5G基站{n:200-1500}个，年度任务完成率为{pct:100-115}%，在{city}排名第{n:1-5}。")),
     ("推动绿色发展，节能降耗成效明显",
-     "加强环保政策宣传，推荐{n:2-10}家企业申报绿色工厂，完成{n:5-30}家企业清洁生产审核，"
-     "全{lv}规模工业单位增加值能耗同比下降{pct:1-8}%。"),
+     ("加强环保政策宣传，推荐{n:2-10}家企业申报绿色工厂，完成{n:5-30}家企业清洁生产审核，"
+     "全{lv}规模工业单位增加值能耗同比下降{pct:1-8}%。")),
     ("安全生产平稳有序",
-     "成立安全生产工作领导小组，由局领导带队集中开展安全生产大排查、大整治。共召开安全生产工作会议{n:10-40}次，"
-     "入企业检查{n:50-300}次，发现问题隐患{n:20-150}个，全部整改到位。"),
+     ("成立安全生产工作领导小组，由局领导带队集中开展安全生产大排查、大整治。共召开安全生产工作会议{n:10-40}次，"
+     "入企业检查{n:50-300}次，发现问题隐患{n:20-150}个，全部整改到位。")),
     ("推进国企退休人员社会化管理",
-     "完成国企改革相关工作，与{n:20-120}家国有企业签订退休人员社会化管理移交协议，"
-     "协议移交退休人员{n:500-5000}人，其中党员{n:100-1200}人。"),
+     ("完成国企改革相关工作，与{n:20-120}家国有企业签订退休人员社会化管理移交协议，"
+     "协议移交退休人员{n:500-5000}人，其中党员{n:100-1200}人。")),
 )
 
 _INDUSTRY_PROBLEMS: tuple[_Achievement, ...] = (
     ("工业结构不优", "产业结构还有待进一步优化，产品附加值不高，战略性新兴产业缺乏，三产融合亟待模式创新。"),
-    ("要素保障偏紧", "集群内的大部分企业和项目，都不同程度存在用地、能耗、资金、劳动力等生产要素制约，"
-     "部分项目因土地制约不能落地，企业普遍存在融资难的问题。"),
+    ("要素保障偏紧", ("集群内的大部分企业和项目，都不同程度存在用地、能耗、资金、劳动力等生产要素制约，"
+     "部分项目因土地制约不能落地，企业普遍存在融资难的问题。")),
 )
 
 _TYPES: tuple[_BureauType, ...] = (
@@ -344,14 +344,14 @@ _TYPES: tuple[_BureauType, ...] = (
                     "城乡社区支出", "卫生健康支出", "农林水支出", "住房保障支出", "灾害防治及应急管理支出"),
         achievements=(
             ("科技创新驱动发力",
-             "继续推进创新型县市创建工作，{year}年全{lv}新增高新技术企业{n:5-40}家，高新技术企业总数已达{n:41-200}家；"
-             "全{lv}规上企业研发投入约{yi:1-30}亿元，技术交易合同全年完成约{yi:1-30}亿元{n:30-300}件。"),
+             ("继续推进创新型县市创建工作，{year}年全{lv}新增高新技术企业{n:5-40}家，高新技术企业总数已达{n:41-200}家；"
+             "全{lv}规上企业研发投入约{yi:1-30}亿元，技术交易合同全年完成约{yi:1-30}亿元{n:30-300}件。")),
             ("科技项目管理规范有序",
-             "组织申报各级科技计划项目{n:20-120}个，获批立项{n:10-60}个，争取上级科技资金{wan:200-3000}万元，"
-             "项目验收合格率{pct:90-100}%。"),
+             ("组织申报各级科技计划项目{n:20-120}个，获批立项{n:10-60}个，争取上级科技资金{wan:200-3000}万元，"
+             "项目验收合格率{pct:90-100}%。")),
             ("企业服务高效开展",
-             "开展“送政策、解难题、优服务”行动，收集企业问题{n:30-120}个，已解决{n:20-100}个；打造招工服务平台，"
-             "入驻{n:20-90}家企业，提供就业岗位累计{n:500-3000}个，帮助{n:5-30}家企业解决用工需求{n:200-1500}人。"),
+             ("开展“送政策、解难题、优服务”行动，收集企业问题{n:60-120}个，已解决{n:20-59}个；打造招工服务平台，"
+             "入驻{n:20-90}家企业，提供就业岗位累计{n:500-3000}个，帮助{n:5-30}家企业解决用工需求{n:200-1500}人。")),
             ("电力行政执法有序开展",
              "积极配合相关职能部门开展执法工作，较好地完成各项执法任务，全年开展电力设施保护专项检查{n:10-60}次。"),
         ) + _INDUSTRY_ACHIEVEMENTS[:3] + _INDUSTRY_ACHIEVEMENTS[5:8],
@@ -388,17 +388,17 @@ _TYPES: tuple[_BureauType, ...] = (
                     "住房保障支出"),
         achievements=(
             ("项目建设提质提速",
-             "全{lv}完成固定资产投资{yi:50-900}亿元，同比增长{pct:2-15}%；实施重点项目{n:30-200}个，"
-             "完成投资{yi:20-500}亿元，新开工项目{n:10-80}个。"),
+             ("全{lv}完成固定资产投资{yi:50-900}亿元，同比增长{pct:2-15}%；实施重点项目{n:30-200}个，"
+             "完成投资{yi:20-500}亿元，新开工项目{n:10-80}个。")),
             ("争资争项成效显著",
-             "全年争取中央预算内投资{wan:3000-50000}万元，申报专项债券项目{n:5-40}个，"
-             "争取专项债券资金{yi:1-30}亿元。"),
+             ("全年争取中央预算内投资{wan:3000-50000}万元，申报专项债券项目{n:5-40}个，"
+             "争取专项债券资金{yi:1-30}亿元。")),
             ("营商环境持续优化",
-             "牵头开展营商环境对标提升行动，在{city}营商环境评价中排名第{n:1-5}，"
-             "政务服务事项平均办理时限压缩{pct:20-60}%。"),
+             ("牵头开展营商环境对标提升行动，在{city}营商环境评价中排名第{n:1-5}，"
+             "政务服务事项平均办理时限压缩{pct:20-60}%。")),
             ("价格监管扎实有力",
-             "开展重要民生商品价格监测{n:100-600}次，完成定价成本监审{n:3-20}项，"
-             "保持全{lv}居民消费价格涨幅在{pct:1-3}%以内。"),
+             ("开展重要民生商品价格监测{n:100-600}次，完成定价成本监审{n:3-20}项，"
+             "保持全{lv}居民消费价格涨幅在{pct:1-3}%以内。")),
             ("粮食安全责任落实",
              "完成地方储备粮轮换{n:1-9}万吨，粮食收购{n:2-20}万吨，全{lv}储备粮库存数量真实、质量良好。"),
             ("能源保障有序有力",
@@ -437,14 +437,14 @@ _TYPES: tuple[_BureauType, ...] = (
         functional=("一般公共服务支出", "社会保障和就业支出", "城乡社区支出", "住房保障支出", "农林水支出"),
         achievements=(
             ("财政收入稳中有进",
-             "全{lv}一般公共预算收入完成{yi:5-120}亿元，同比增长{pct:1-12}%，其中税收收入占比{pct:60-85}%；"
-             "民生支出占一般公共预算支出比重达{pct:70-85}%。"),
+             ("全{lv}一般公共预算收入完成{yi:5-120}亿元，同比增长{pct:1-12}%，其中税收收入占比{pct:60-85}%；"
+             "民生支出占一般公共预算支出比重达{pct:70-85}%。")),
             ("绩效管理全面推进",
-             "对{n:20-120}个项目开展绩效评价，涉及资金{yi:1-30}亿元；完成重点绩效评价{n:3-15}个，"
-             "评价结果全部反馈预算单位并督促整改。"),
+             ("对{n:20-120}个项目开展绩效评价，涉及资金{yi:1-30}亿元；完成重点绩效评价{n:3-15}个，"
+             "评价结果全部反馈预算单位并督促整改。")),
             ("政府采购规范高效",
-             "完成政府采购预算{wan:10000-90000}万元，实际采购金额较预算节约资金{wan:300-5000}万元，"
-             "节约率{pct:2-9}%。"),
+             ("完成政府采购预算{wan:10000-90000}万元，实际采购金额较预算节约资金{wan:300-5000}万元，"
+             "节约率{pct:2-9}%。")),
             ("投资评审把关严格",
              "全年完成财政投资评审项目{n:50-400}个，送审金额{yi:2-40}亿元，审减率{pct:5-15}%。"),
             ("政府债务风险可控",
@@ -479,11 +479,11 @@ _TYPES: tuple[_BureauType, ...] = (
         functional=("商业服务业等支出", "一般公共服务支出", "社会保障和就业支出", "城乡社区支出"),
         achievements=(
             ("消费市场加快回暖",
-             "全{lv}实现社会消费品零售总额{yi:30-900}亿元，同比增长{pct:2-12}%；举办促消费活动{n:5-40}次，"
-             "发放消费券{wan:100-3000}万元。"),
+             ("全{lv}实现社会消费品零售总额{yi:30-900}亿元，同比增长{pct:2-12}%；举办促消费活动{n:5-40}次，"
+             "发放消费券{wan:100-3000}万元。")),
             ("外贸外资稳中提质",
-             "全{lv}完成进出口总额{yi:2-300}亿元，增长{pct:3-30}%；新增外贸实绩企业{n:5-60}家，"
-             "实际使用外资{n:500-20000}万美元。"),
+             ("全{lv}完成进出口总额{yi:2-300}亿元，增长{pct:3-30}%；新增外贸实绩企业{n:5-60}家，"
+             "实际使用外资{n:500-20000}万美元。")),
             ("招商引资成果丰硕",
              "全年新引进项目{n:10-80}个，其中投资过亿元项目{n:3-30}个，合同引资{yi:20-300}亿元。"),
             ("电商发展提速增效",
@@ -499,7 +499,7 @@ _TYPES: tuple[_BureauType, ...] = (
             "贯彻执行国家教育方针、政策和法律法规，拟订全{lv}教育事业发展规划",
             "负责全{lv}基础教育、职业教育和成人教育的统筹管理",
             "负责教育经费的统筹管理，负责学生资助工作",
-            "负责全{lv}教师队伍建设和教育系统人事管理",
+            "负责教育系统安全稳定工作，会同有关部门做好校园周边环境综合治理",
             "负责学校安全管理和校舍建设规划",
             "负责教育督导和教育质量监测工作",
         ),
@@ -518,11 +518,11 @@ _TYPES: tuple[_BureauType, ...] = (
         functional=("教育支出", "社会保障和就业支出", "一般公共服务支出", "卫生健康支出"),
         achievements=(
             ("教育资源持续扩充",
-             "全{lv}共有各级各类学校{n:50-400}所，在校学生{n:10000-150000}人；全年新建、改扩建学校{n:3-20}所，"
-             "新增学位{n:1000-12000}个。"),
+             ("全{lv}共有各级各类学校{n:50-400}所，在校学生{n:10000-150000}人；全年新建、改扩建学校{n:3-20}所，"
+             "新增学位{n:1000-12000}个。")),
             ("学生资助应助尽助",
-             "累计资助家庭经济困难学生{n:2000-30000}人次，发放资助资金{wan:500-8000}万元，"
-             "实现资助对象应助尽助。"),
+             ("累计资助家庭经济困难学生{n:2000-30000}人次，发放资助资金{wan:500-8000}万元，"
+             "实现资助对象应助尽助。")),
             ("教师队伍不断加强",
              "全年招聘教师{n:50-600}名，组织教师培训{n:500-8000}人次，交流轮岗教师{n:30-300}名。"),
             ("教育质量稳步提升",
@@ -537,7 +537,7 @@ _TYPES: tuple[_BureauType, ...] = (
         slug="agriculture",
         duties=(
             "统筹研究和组织实施全{lv}“三农”工作的发展战略、中长期规划和重大政策",
-            "负责种植业、畜牧业、渔业等农业各产业的监督管理",
+            "负责农药、兽药、种子、肥料等农业投入品质量监管，组织开展农资打假",
             "负责农田建设管理，组织实施高标准农田建设",
             "负责农产品质量安全监督管理和动物防疫工作",
             "指导农村人居环境整治和美丽乡村建设",
@@ -564,11 +564,11 @@ _TYPES: tuple[_BureauType, ...] = (
             ("农田建设扎实推进",
              "新建高标准农田{n:2-20}万亩，完成投资{wan:2000-30000}万元，项目验收合格率{pct:95-100}%。"),
             ("惠农政策落实到位",
-             "发放耕地地力保护补贴{wan:1000-12000}万元，惠及农户{n:20000-200000}户；兑现农机购置补贴"
-             "{wan:200-3000}万元。"),
+             ("发放耕地地力保护补贴{wan:1000-12000}万元，惠及农户{n:20000-200000}户；兑现农机购置补贴"
+             "{wan:200-3000}万元。")),
             ("产业发展提质增效",
-             "培育农民专业合作社{n:20-300}家，新增市级以上农业产业化龙头企业{n:2-20}家，"
-             "农产品加工业产值{yi:5-120}亿元。"),
+             ("培育农民专业合作社{n:20-300}家，新增市级以上农业产业化龙头企业{n:2-20}家，"
+             "农产品加工业产值{yi:5-120}亿元。")),
             ("动物防疫扎实有效",
              "完成动物强制免疫{n:100-900}万头（羽）次，免疫密度{pct:95-100}%，全年未发生区域性重大动物疫情。"),
             ("人居环境持续改善",
@@ -640,8 +640,8 @@ _TYPES: tuple[_BureauType, ...] = (
         functional=("社会保障和就业支出", "一般公共服务支出", "卫生健康支出"),
         achievements=(
             ("就业形势保持稳定",
-             "全{lv}城镇新增就业{n:2000-40000}人，城镇调查失业率控制在{pct:3-5.5}%以内，发放创业担保贷款"
-             "{wan:1000-20000}万元。"),
+             ("全{lv}城镇新增就业{n:2000-40000}人，城镇调查失业率控制在{pct:3-5.5}%以内，发放创业担保贷款"
+             "{wan:1000-20000}万元。")),
             ("技能培训扎实开展",
              "开展职业技能培训{n:1000-20000}人次，发放培训补贴{wan:100-3000}万元，新增技能人才{n:500-6000}名。"),
             ("社会保障扩面提质",
@@ -715,8 +715,8 @@ _TYPES: tuple[_BureauType, ...] = (
         functional=("灾害防治及应急管理支出", "一般公共服务支出", "社会保障和就业支出"),
         achievements=(
             ("安全生产形势平稳",
-             "全年共检查企业{n:100-1500}家次，排查隐患{n:200-3000}处，整改率{pct:95-100}%；全{lv}生产安全事故"
-             "起数同比下降{pct:5-40}%。"),
+             ("全年共检查企业{n:100-1500}家次，排查隐患{n:200-3000}处，整改率{pct:95-100}%；全{lv}生产安全事故"
+             "起数同比下降{pct:5-40}%。")),
             ("应急能力不断提升",
              "组织应急演练{n:10-100}次，参演人员{n:500-10000}人次；储备应急物资{n:20-80}类{n:5000-80000}件。"),
             ("防灾减灾扎实有效",
@@ -741,7 +741,7 @@ _TYPES: tuple[_BureauType, ...] = (
         subunits=("卫生健康综合监督执法局", "计划生育协会", "卫生健康服务中心"),
         projects=(
             ("基本公共卫生服务经费", "主要用于基本公共卫生服务项目"),
-            ("疫情防控经费", "主要用于疫情防控物资及核酸检测"),
+            ("传染病防控经费", "主要用于传染病监测及防控物资储备"),
             ("计划生育奖励扶助经费", "主要用于计划生育家庭奖励扶助"),
             ("家庭医生签约服务经费", "主要用于家庭医生签约服务"),
             ("医疗卫生机构建设经费", "主要用于乡镇卫生院标准化建设"),
@@ -750,8 +750,8 @@ _TYPES: tuple[_BureauType, ...] = (
         functional=("卫生健康支出", "一般公共服务支出", "社会保障和就业支出"),
         achievements=(
             ("公共卫生服务提质扩面",
-             "全{lv}居民电子健康档案建档率{pct:85-98}%，家庭医生签约服务覆盖{n:10-80}万人，"
-             "重点人群签约率{pct:70-95}%。"),
+             ("全{lv}居民电子健康档案建档率{pct:85-98}%，家庭医生签约服务覆盖{n:10-80}万人，"
+             "重点人群签约率{pct:70-95}%。")),
             ("计生政策落实到位",
              "发放计划生育奖励扶助金{wan:200-3000}万元，惠及{n:2000-30000}人，做到应发尽发。"),
             ("基层医疗能力提升",
@@ -767,6 +767,78 @@ _TYPES: tuple[_BureauType, ...] = (
 # Generic prose shared by every bureau type.
 # --------------------------------------------------------------------------------------------
 
+# Longer duty clauses, closer to how the real reports spell their duties out.
+_EXTRA_DUTIES: dict[str, tuple[str, ...]] = {
+    "industry-it": (
+        ("贯彻落实国家产业政策，拟订优化产业结构和产品结构的地方配套政策；研究和规划全{lv}工业产业投资布局，"
+        "指导全{lv}工业产业优化升级；依法组织实施相关行业的准入管理"),
+        ("拟订全{lv}信息化发展规划，统筹推进全{lv}信息化建设；协调公用通信网、互联网和其他专用通信网的规划与建设，"
+        "促进网络资源共享；推动软件业和信息服务业发展"),
+    ),
+    "sci-tech-industry-it": (
+        ("研究提出多渠道增加科技投入、优化科技资源的政策建议，推动科技资源共建共享；负责本部门及归口管理的科技经费预、"
+        "决算和经费使用的监督管理"),
+        ("牵头组织全{lv}农村和社会发展领域的科技进步工作，组织引导农业和社会发展领域的关键技术攻关和成果示范，"
+        "促进以改善民生为重点的农村建设和社会建设"),
+    ),
+    "development-reform": (
+        ("综合分析全{lv}经济社会发展形势，进行预测预警和信息引导，研究经济运行、总量平衡等重要问题并提出宏观调控建议；"
+        "负责协调解决经济运行中的重大问题"),
+        "负责推进全{lv}生态文明建设和可持续发展，综合协调节能减排和应对气候变化工作；组织拟订并实施全{lv}循环经济发展规划",
+    ),
+    "finance": (
+        ("负责管理{lv}级财政收支，编制年度{lv}级预决算草案并组织执行；受{lv}政府委托，向{lv}人民代表大会报告财政预算、"
+        "执行和决算等情况，向{lv}人大常委会报告财政预算调整方案"),
+        ("负责审核和汇总编制全{lv}国有资本经营预决算草案，制定国有资本经营预算的制度和办法；负责政府性债务管理，"
+        "建立健全政府性债务风险预警机制"),
+    ),
+    "commerce": (
+        ("负责推进全{lv}商贸流通体制改革，指导商贸服务业和社区商业发展；负责重要消费品市场调控和重要生产资料流通管理，"
+        "建立健全生活必需品市场供应应急管理机制"),
+        "负责全{lv}对外经济合作工作，拟订并执行对外经济合作政策；指导和管理对外投资、对外承包工程和对外劳务合作",
+    ),
+    "education": (
+        ("负责全{lv}各级各类学校的规划、布局和建设，统筹管理教育经费，参与拟订教育经费筹措、教育拨款、教育基建投资的政策，"
+        "监督管理{lv}直属学校的经费和国有资产"),
+        "负责全{lv}教师队伍建设，指导教育系统人事制度改革；负责全{lv}学生资助工作，保障家庭经济困难学生顺利完成学业",
+    ),
+    "agriculture": (
+        ("负责推动发展农村社会事业、农村公共服务、农村文化、农村基础设施和乡村治理；牵头组织改善农村人居环境，"
+        "指导农村精神文明和优良学风建设"),
+        "负责种植业、畜牧业、渔业、农垦、农业机械化等农业各产业的监督管理；指导粮食等农产品生产，组织构建现代农业产业体系",
+    ),
+    "housing-construction": (
+        ("负责全{lv}城市建设和管理工作，指导城市供水、排水、燃气、园林绿化等市政公用事业的发展；负责城市基础设施建设项目的"
+        "规划、建设和监督管理"),
+        ("负责建筑工程质量安全监管，拟订建筑工程质量、建筑安全生产和竣工验收备案的政策、规章制度并监督执行；"
+        "组织或参与工程重大质量、安全事故的调查处理"),
+    ),
+    "human-resources-social-security": (
+        ("负责完善全{lv}公共就业服务体系，拟订就业援助制度；会同有关部门拟订高校毕业生、退役军人等群体的就业政策，"
+        "统筹城乡就业发展"),
+        ("统筹建立覆盖城乡的多层次社会保障体系，组织实施城乡社会保险及其补充保险政策和标准；会同有关部门拟订社会保险"
+        "及其补充保险基金管理和监督制度"),
+    ),
+    "natural-resources": (
+        ("负责自然资源调查监测评价，组织实施全{lv}自然资源基础调查、专项调查和监测；负责自然资源调查监测评价成果的"
+        "监督管理和信息发布"),
+        ("负责建立全{lv}国土空间规划体系并监督实施，推进主体功能区战略和制度，组织编制并监督实施国土空间规划和"
+        "相关专项规划"),
+    ),
+    "emergency-management": (
+        ("指导协调全{lv}安全生产类、自然灾害类等突发事件的应急救援工作，承担{lv}应对重大灾害指挥部工作，"
+        "综合研判突发事件发展态势并提出应对建议"),
+        ("建立灾情报告系统并统一发布灾情，统筹应急力量建设和物资储备并在救灾时统一调度，组织灾害救助体系建设，"
+        "指导安全生产类、自然灾害类等突发事件的救援"),
+    ),
+    "health": (
+        ("组织拟订并协调落实应对人口老龄化政策措施，负责推进老年健康服务体系建设和医养结合工作；"
+        "负责全{lv}卫生健康领域安全生产监督管理"),
+        ("负责职责范围内的职业卫生、放射卫生、环境卫生、学校卫生、公共场所卫生、饮用水卫生等公共卫生的监督管理，"
+        "负责传染病防治监督，健全卫生健康综合监督体系"),
+    ),
+}
+
 _GENERIC_DUTIES = (
     "负责本系统依法行政、综合治理、普法和维稳工作",
     "负责本部门预算、财务、资产管理和内部审计工作，指导和监督所属单位的财务管理",
@@ -781,24 +853,32 @@ _GENERIC_DUTIES = (
 
 _GENERIC_ACHIEVEMENTS: tuple[_Achievement, ...] = (
     ("依法行政扎实推进",
-     "认真落实“谁执法谁普法”责任制，全年开展普法宣传活动{n:3-20}次，办理行政复议、诉讼案件{n:0-6}件，"
-     "规范性文件合法性审查率100%。"),
+     ("认真落实“谁执法谁普法”责任制，全年开展普法宣传活动{n:3-20}次，办理行政复议、诉讼案件{n:0-6}件，"
+     "规范性文件合法性审查率100%。")),
+    ("安全生产责任落实",
+     ("严格落实安全生产“党政同责、一岗双责”，开展行业领域安全隐患排查{n:5-30}次，督促整改隐患{n:10-200}处，"
+     "全年未发生较大以上安全生产事故。")),
+    ("意识形态工作有力",
+     "落实意识形态工作责任制，全年召开意识形态工作专题会议{n:2-6}次，加强网络舆情监测，妥善处置网络舆情{n:0-10}起。"),
+    ("乡村振兴帮扶有效",
+     ("深入开展驻村帮扶工作，选派驻村工作队员{n:2-6}名，落实帮扶资金{wan:10-200}万元，帮扶村村集体经济收入达到"
+     "{n:10-80}万元。")),
     ("政务公开规范透明",
-     "按规定在政府门户网站公开部门预决算、“三公”经费等信息，全年主动公开政务信息{n:50-400}条，"
-     "办理人大代表建议和政协委员提案{n:3-30}件，办结率100%。"),
+     ("按规定在政府门户网站公开部门预决算、“三公”经费等信息，全年主动公开政务信息{n:50-400}条，"
+     "办理人大代表建议和政协委员提案{n:3-30}件，办结率100%。")),
     ("加强党的建设，作风建设持续深化",
-     "深入开展党史学习教育和作风建设年活动，组织开展集中理论学习{n:10-40}次，召开党风廉政建设专题会议{n:2-8}次，"
-     "干部职工干事创业热情进一步激发。"),
+     ("深入开展理论学习和作风建设年活动，组织开展集中理论学习{n:10-40}次，召开党风廉政建设专题会议{n:2-8}次，"
+     "干部职工干事创业热情进一步激发。")),
     ("预算管理水平稳步提高",
-     "严格执行预算，全年预算执行率{pct:90-100}%，“三公”经费较上年下降{pct:1-20}%，厉行节约各项要求落到实处。"),
+     "严格执行预算，全年预算执行率{rate}%，“三公”经费较上年下降{pct:1-20}%，厉行节约各项要求落到实处。"),
     ("信访维稳工作扎实",
      "建立健全信访规章制度，积极化解信访矛盾，全年共接访{n:5-60}起，接访人数{n:20-900}人，无一例越级上访案。"),
 )
 
 _COVID_ACHIEVEMENT: _Achievement = (
     "全力做好疫情防控",
-    "迅速落实各项疫情防控措施，抽调{n:10-60}名干部下沉社区，采购防疫物资共计{n:10-40}项，"
-    "确保防疫工作及时有效开展。",
+    ("迅速落实各项疫情防控措施，抽调{n:10-60}名干部下沉社区，采购防疫物资共计{n:10-40}项，"
+    "确保防疫工作及时有效开展。"),
 )
 
 _GENERIC_PROBLEMS: tuple[_Achievement, ...] = (
@@ -815,15 +895,15 @@ _GENERIC_PROBLEMS: tuple[_Achievement, ...] = (
 
 _GENERIC_MEASURES: tuple[_Achievement, ...] = (
     ("强化预算管理",
-     "加强预算法制化观念，结合往年实际及各种可控因素，科学拟定明确、细化、量化、可考核的年度绩效目标，"
-     "严格执行预算安排，确保各项经费有章可循。"),
+     ("加强预算法制化观念，结合往年实际及各种可控因素，科学拟定明确、细化、量化、可考核的年度绩效目标，"
+     "严格执行预算安排，确保各项经费有章可循。")),
     ("完善工作机制",
-     "结合新出台的政策，进一步细化项目申报指南，明确项目申报条件、奖励标准、需提交的资料、责任单位及联系人等，"
-     "确保项目申报规范严谨、可操作性强。"),
+     ("结合新出台的政策，进一步细化项目申报指南，明确项目申报条件、奖励标准、需提交的资料、责任单位及联系人等，"
+     "确保项目申报规范严谨、可操作性强。")),
     ("加大督查力度",
-     "当前，我局专项资金数额较大且受益对象多、分散广，为加大监督管理，一方面，对专项资金进行不定期抽查，"
+     ("当前，我局专项资金数额较大且受益对象多、分散广，为加大监督管理，一方面，对专项资金进行不定期抽查，"
      "确保项目资金专款专用；另一方面，自觉接受财政、审计、纪委等部门的巡回检查，对利用虚假材料骗取专项资金的"
-     "单位追回已取得的资金。"),
+     "单位追回已取得的资金。")),
     ("加强绩效运行监控", "按月跟踪预算执行进度和绩效目标完成情况，发现偏差及时分析原因、纠正偏差。"),
     ("强化结果运用", "将绩效评价结果作为以后年度预算安排的重要依据，对绩效较差的项目压减或取消预算。"),
     ("加强财务队伍建设", "定期组织财务人员参加业务培训，提升预算编制和财务管理水平。"),
@@ -851,7 +931,7 @@ _ELABORATIONS = (
     "工作中注重统筹发展和安全，坚持稳中求进工作总基调，推动各项工作取得新成效。",
     "为进一步提升服务质效，推行“一次办好”“马上就办”等服务举措，办事效率明显提升。",
     "坚持“项目为王”理念，落实领导联系重点项目制度，实行“一个项目、一名领导、一套班子、一抓到底”。",
-    "加强与上级部门的汇报衔接，全年累计向上级报送工作信息{n:10-90}篇，被采用{n:3-40}篇。",
+    "加强与上级部门的汇报衔接，全年累计向上级报送工作信息{n:40-90}篇，被采用{n:3-39}篇。",
     "在推进过程中严格执行财经纪律，做到程序规范、资料完整、账目清晰。",
     "组织业务培训{n:2-12}期，培训干部职工{n:50-600}人次，干部队伍业务能力进一步增强。",
     "开展专项督查{n:2-15}次，发现问题{n:5-60}个，已全部整改到位。",
@@ -859,7 +939,7 @@ _ELABORATIONS = (
     "聚焦年度目标任务，细化分解为具体工作举措，逐项明确责任科室、责任人和完成时限。",
     "坚持每季度开展一次运行分析，对苗头性、倾向性问题早发现、早研判、早处置。",
     "注重典型引路，及时总结推广好经验好做法，以点带面推动整体工作提升。",
-    "工作开展过程中，严格落实疫情防控和安全生产各项要求，确保了各项活动安全有序。",
+    "工作开展过程中，严格落实安全生产和保密工作各项要求，确保了各项活动安全有序。",
     "对照上级考核指标逐项查漏补缺，相关指标在{city}排名靠前。",
     "积极运用信息化手段，推动业务数据互联共享，工作效率和管理水平明显提高。",
     "广泛听取服务对象意见，对反映集中的问题建立清单、限时办结，群众获得感进一步增强。",
@@ -880,6 +960,20 @@ _ELABORATIONS = (
     "压紧压实工作责任，签订目标责任书{n:10-60}份，做到任务到岗、责任到人。",
     "健全完善台账资料，做到底数清、情况明、数据准。",
     "联合相关部门开展联合检查{n:2-20}次，形成监管合力。",
+    "坚持把防范化解风险摆在突出位置，建立风险隐患排查清单，做到早发现、早报告、早处置。",
+    "充分发挥党员先锋模范作用，组建党员突击队{n:1-6}支，在急难险重任务中冲锋在前。",
+    "主动对标先进地区经验做法，组织赴外地考察学习{n:1-5}次，进一步拓宽了工作思路。",
+    "将工作成效纳入部门年度绩效考核重要内容，强化考核结果运用。",
+    "全年完成上级交办的各类事项{n:20-150}件，办结率100%。",
+    "建立问题清单、任务清单、责任清单，实行闭环管理。",
+    "坚持“一月一调度、一季一讲评”，及时研究解决推进中遇到的困难和问题。",
+    "严格落实首问负责、限时办结、一次性告知等制度，服务质量和效率不断提升。",
+    "通过召开座谈会、发放调查问卷等方式广泛征求意见，发放问卷{n:50-800}份，满意率{pct:90-99}%。",
+    "对照中长期规划确定的目标任务，及时评估进展，确保规划任务落地见效。",
+    "积极推进数字化转型，依托信息平台实现业务全流程网上办理。",
+    "与相关部门建立信息共享和联席会议制度，全年召开联席会议{n:2-12}次。",
+    "把工作成效作为检验作风建设成果的重要标尺，推动干部在一线锤炼作风、在实干中提升本领。",
+    "以钉钉子精神抓好各项工作落实，做到事事有着落、件件有回音。",
 )
 
 _PROBLEM_CAUSES = (
@@ -916,12 +1010,12 @@ _INDICATORS = (
 )
 
 _FUND_MANAGEMENT = (
-    "严格执行《预算法》《会计法》及{lv}财政资金管理有关规定，建立健全财务管理、资产管理、政府采购等内部控制制度，"
-    "各项支出均按规定程序审批，做到专款专用、账目清晰。",
-    "{we}严格落实中央八项规定精神，坚持厉行节约，严控一般性支出。资金支付全部通过国库集中支付系统办理，"
-    "大额资金支出实行集体研究决策，未发现截留、挤占、挪用等违规情况。",
-    "全年预算执行率为{pct:90-100}%。{we}按照“谁使用、谁负责”的原则，加强预算执行监控，对执行进度滞后的项目及时督促，"
-    "确保资金及时发挥效益。",
+    ("严格执行《预算法》《会计法》及{lv}财政资金管理有关规定，建立健全财务管理、资产管理、政府采购等内部控制制度，"
+    "各项支出均按规定程序审批，做到专款专用、账目清晰。"),
+    ("{we}严格落实中央八项规定精神，坚持厉行节约，严控一般性支出。资金支付全部通过国库集中支付系统办理，"
+    "大额资金支出实行集体研究决策，未发现截留、挤占、挪用等违规情况。"),
+    ("全年预算执行率为{rate}%。{we}按照“谁使用、谁负责”的原则，加强预算执行监控，对执行进度滞后的项目及时督促，"
+    "确保资金及时发挥效益。"),
 )
 
 
@@ -936,7 +1030,7 @@ _CONCLUSION_ITEMS = (
 
 _BUDGET_MANAGEMENT = (
     "预算编制。{we}严格按照{lv}财政局的统一部署编制年度部门预算，做到应编尽编，预算编制的完整性、准确性进一步提高。",
-    "预算执行。全年预算执行率为{pct:90-100}%，严格按照批复的预算执行，未发生无预算、超预算支出的情况。",
+    "预算执行。全年预算执行率为{rate}%，严格按照批复的预算执行，未发生无预算、超预算支出的情况。",
     "结转结余。年末结转结余资金{wan:5-200}万元，主要为跨年度实施项目的未支付资金，将在下一年度按规定使用。",
     "政府采购。严格执行政府采购制度，全年完成政府采购{n:3-40}批次，采购金额{wan:20-900}万元，做到应采尽采。",
     "资产管理。建立健全资产管理制度，年末固定资产原值{wan:50-1500}万元，资产账实相符，处置程序规范。",
@@ -956,7 +1050,6 @@ _POOLS = {"achievements": _ELABORATIONS, "problems": _PROBLEM_CAUSES, "measures"
 _ORDINALS = "一二三四五六七八九十"
 
 _MONEY_RE = re.compile(r"\{(\w+)(?::([\d.]+)-([\d.]+))?\}")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -1033,12 +1126,13 @@ _KIND_SLUGS = {
 class _Builder:
     """Writes one report. Every key figure goes through `_key`, which records it."""
 
-    def __init__(self, rng: random.Random, place: _Place, btype: _BureauType, year: int, index: int) -> None:
+    def __init__(
+        self, rng: random.Random, place: _Place, btype: _BureauType, year: int, min_verbosity: int = 0
+    ) -> None:
         self.rng = rng
         self.place = place
         self.btype = btype
         self.year = year
-        self.index = index
         self.bureau = place.name + btype.name
         self.lv = place.level
         self.figures: list[TrueFigure] = []
@@ -1050,8 +1144,10 @@ class _Builder:
         self.short_wan = rng.random() < 0.15
         self._unused: dict[str, list[str]] = {}
         # 0 terse, 1 ordinary, 2 wordy: how many items and supporting sentences each list gets.
-        self.verbosity = rng.choices((0, 1, 2), weights=(25, 55, 20))[0]
+        self.verbosity = max(min_verbosity, rng.choices((0, 1, 2), weights=(20, 50, 30))[0])
         # At most one list has an item printed twice, as in the 望城 report's 改进措施.
+        # One budget execution rate per report, however many times it is quoted.
+        self.exec_rate = f"{rng.uniform(90, 100):.1f}" if rng.random() < 0.7 else str(rng.randint(92, 100))
         self.dup_in = rng.choices(("duties", "problems", "measures", None), weights=(4, 3, 8, 85))[0]
 
     # ---- numbers ------------------------------------------------------------------------
@@ -1093,6 +1189,8 @@ class _Builder:
                 return str(self.year)
             if key == "we":
                 return self.we
+            if key == "rate":
+                return self.exec_rate
             low, high = float(lo), float(hi)
             if key == "n":
                 return str(rng.randint(int(low), int(high)))
@@ -1108,6 +1206,10 @@ class _Builder:
             raise ValueError(f"unknown placeholder {m.group(0)!r}")
 
         return _MONEY_RE.sub(sub, template)
+
+    def maybe(self, p: float) -> bool:
+        """An optional block: wordy reports always have it, others with probability p."""
+        return self.rng.random() < p or self.verbosity == 2
 
     def elaborate(self, lo: int, hi: int, pool: str = "achievements") -> str:
         """A few supporting sentences, never one twice in a report, filled with non-key numbers."""
@@ -1287,7 +1389,7 @@ class _Builder:
         n += 1
         self.section_problems(n)
         n += 1
-        if rng.random() < 0.3:
+        if self.maybe(0.3):
             self.section_conclusion(n)
             n += 1
             self.section_measures(n)
@@ -1330,7 +1432,8 @@ class _Builder:
     def section_basics(self, n: int) -> None:
         rng = self.rng
         self.l1(n, rng.choice(("部门基本情况", "部门概况", "单位基本情况", "基本情况")))
-        duties = rng.sample(self.btype.duties, rng.randint(min(4, len(self.btype.duties)), len(self.btype.duties)))
+        own = self.btype.duties + _EXTRA_DUTIES.get(self.btype.slug, ())
+        duties = rng.sample(own, rng.randint(min(5, len(own)), len(own)))
         duties += rng.sample(_GENERIC_DUTIES, rng.randint(2, 4 + self.verbosity))
         duties = [self.fill(d) for d in duties]
         merged: list[str] = []
@@ -1357,7 +1460,7 @@ class _Builder:
             self.l2(2, rng.choice(("部门职责包括", "主要职责")))
             self.numbered(duties, dup=self.dup_in == "duties")
         else:
-            joined = "；".join(d.rstrip("。") for d in duties[:5]) + "。"
+            joined = "；".join(d.rstrip("。") for d in duties) + "。"
             self.body(f"{self.we}的主要职责是：{joined}")
             self.body(self.units_sentence() + self.staff_sentence(), figures=True)
 
@@ -1438,13 +1541,24 @@ class _Builder:
                             f"{self.year}年本年收入合计{tot}，其中一般公共预算拨款收入{gp}"))
             if self.other_income:
                 s += f"，其他收入{self._fmt_cents(self.other_income)}万元"
-            return s + "。"
+            return s + self.change_clause() + "。"
         s = f"{self.year}年一般公共预算拨款收入{gp}"
         if self.other_income and rng.random() < 0.5:
             s += f"，政府性基金预算拨款收入{self._fmt_cents(self.other_income)}万元"
-        return s
+        return s + self.change_clause()
 
-    def parts_text(self, inline: bool) -> list[str]:
+    def change_clause(self) -> str:
+        """较上年增减: a 万元 amount beside 收入 that is not itself a key figure."""
+        rng = self.rng
+        if rng.random() < 0.5:
+            return ""
+        delta = self.fill("{wan:10-600}")
+        pct = self.fill("{pct:1-25}")
+        up = rng.random() < 0.5
+        reason = rng.choice(("人员增加及项目经费增加", "部分专项资金调整", "落实过紧日子要求压减一般性支出", "新增重点工作任务"))
+        return f"，较上年{'增加' if up else '减少'}{delta}万元，{'增长' if up else '下降'}{pct}%，主要原因是{reason}"
+
+    def parts_text(self) -> list[str]:
         rng = self.rng
         out = []
         for name, purpose, c in self.parts:
@@ -1461,7 +1575,8 @@ class _Builder:
         out = []
         for name, c in self.lines:
             v = self.money(name, c)
-            out.append(f"{name}{v}" + (f"，{rng.choice(('用于', '主要用于'))}{self.line_purpose(name)}" if rng.random() < 0.3 else ""))
+            purpose = f"，{rng.choice(('用于', '主要用于'))}{self.line_purpose(name)}" if rng.random() < 0.3 else ""
+            out.append(f"{name}{v}{purpose}")
         return "；".join(out)
 
     def line_purpose(self, name: str) -> str:
@@ -1515,7 +1630,7 @@ class _Builder:
             self.budget_compact()
         else:
             self.budget_narrative()
-        if rng.random() < 0.6:
+        if self.maybe(0.6):
             text = rng.choice(_FUND_MANAGEMENT)
             if layout == "A":
                 self.l2(4 if self.say_sangong else 3, rng.choice(("资金管理情况", "预算执行及管理情况")))
@@ -1552,10 +1667,10 @@ class _Builder:
             project = self.basis_phrase("项目支出", self.project, alias="项目资金支出")
         project += "，是指单位为完成特定行政工作任务或事业发展目标而发生的支出"
         if self.say_parts and rng.random() < 0.6:
-            self.body(project + "，包括" + "；".join(self.parts_text(True)) + "。", figures=True)
+            self.body(project + "，包括" + "；".join(self.parts_text()) + "。", figures=True)
         elif self.say_parts:
             self.body(project + "，具体如下：", figures=True)
-            for i, part in enumerate(self.parts_text(False), 1):
+            for i, part in enumerate(self.parts_text(), 1):
                 self.l4(i, part + "。", figures=True)
         else:
             self.body(project + "。", figures=True)
@@ -1591,7 +1706,7 @@ class _Builder:
                     figures=True)
             i += 1
         if self.say_parts:
-            self.l3(i, rng.choice(("专项资金使用情况：", "项目支出明细：", "主要专项：")) + "；".join(self.parts_text(True)) + "。",
+            self.l3(i, rng.choice(("专项资金使用情况：", "项目支出明细：", "主要专项：")) + "；".join(self.parts_text()) + "。",
                     figures=True)
             i += 1
         if self.say_sangong:
@@ -1611,7 +1726,7 @@ class _Builder:
         first += f"，{self.basis_phrase('项目支出', self.project, alias='项目资金支出')}。"
         self.body(first, figures=True)
         if self.say_parts:
-            self.body("项目支出主要包括：" + "；".join(self.parts_text(True)) + "。", figures=True)
+            self.body("项目支出主要包括：" + "；".join(self.parts_text()) + "。", figures=True)
         if self.say_lines:
             self.body(rng.choice(("按支出功能分类，", "项目支出按功能科目划分：")) + self.lines_text() + "。", figures=True)
         if self.say_sangong:
@@ -1636,20 +1751,20 @@ class _Builder:
                                   "主要绩效"))
         self.l1(n, heading)
         pool = self.achievement_pool()
-        lo, hi = ((4, 6), (6, 8), (8, 11))[self.verbosity]
+        lo, hi = ((6, 8), (7, 10), (9, 12))[self.verbosity]
         chosen = rng.sample(pool, rng.randint(min(lo, len(pool)), min(hi, len(pool))))
-        e_lo, e_hi = ((1, 2), (2, 4), (3, 6))[self.verbosity]
+        e_lo, e_hi = ((2, 4), (3, 5), (4, 6))[self.verbosity]
         items = [f"{t}。{self.fill(b)}{self.elaborate(e_lo, e_hi)}" for t, b in chosen]
-        if rng.random() < 0.5:
+        if self.maybe(0.5):
             goals = "；".join(f"{_ORDINALS[i]}是{t.split('，')[0]}" for i, (t, _) in enumerate(chosen[:6]))
             self.body(f"{self.year}年，{self.we}围绕{self.lv}委、{self.lv}政府中心工作，年初设定的主要绩效目标为：{goals}。"
                       "从全年执行情况看，各项绩效目标均已完成。")
-        if rng.random() < 0.6:
+        if self.maybe(0.6):
             self.body(rng.choice(("为做好绩效自评工作，", "接到通知后，")) + f"{self.we}成立了以主要负责人为组长、分管负责人为副组长、"
                       "各科室负责人为成员的绩效自评工作领导小组，对照年初设定的绩效目标，采取资料核查、数据比对与实地查看"
                       "相结合的方式，对预算资金的投入、过程、产出和效益逐项进行了自评。" + self.elaborate(0, 1))
         sub = 1
-        if self.kind != "项目支出绩效自评报告" and rng.random() < 0.5:
+        if self.kind != "项目支出绩效自评报告" and self.maybe(0.5):
             self.l2(sub, rng.choice(("部门预算管理情况", "预算管理情况")))
             sub += 1
             self.numbered([self.fill(t) for t in rng.sample(_BUDGET_MANAGEMENT, rng.randint(3, 5))])
@@ -1657,19 +1772,19 @@ class _Builder:
             self.l2(sub, rng.choice(("重点项目绩效情况", "项目实施情况")))
             sub += 1
             for i, (name, purpose, _) in enumerate(self.parts, 1):
-                self.l4(i, f"{name}。该项目{purpose}，" + rng.choice(_PROJECT_OUTCOMES).format(pct=self.fill("{pct:90-100}")))
+                outcome = rng.choice(_PROJECT_OUTCOMES).format(pct=self.fill("{pct:90-100}"))
+                self.l4(i, f"{name}。该项目{purpose}，{outcome}")
         if sub > 1:
             self.l2(sub, rng.choice(("主要工作成效", "部门履职效果")))
         elif self.kind == "项目支出绩效自评报告" or rng.random() < 0.3:
             self.l2(1, rng.choice(("产出指标完成情况", "预算执行及产出情况")))
-            rate = self.fill("{pct:90-100}")
-            self.body(f"全年预算执行率{rate}%，" + rng.choice((
+            self.body(f"全年预算执行率{self.exec_rate}%，" + rng.choice((
                 f"各专项资金均按计划拨付到位，资金到位率100%，项目完成及时率{self.fill('{pct:90-100}')}%。",
                 "各项目均按进度推进，绩效目标基本实现。",
             )))
             self.l2(2, rng.choice(("效益指标完成情况", "主要工作成效")))
         self.numbered(items)
-        if rng.random() < 0.6:
+        if self.maybe(0.6):
             self.indicators()
 
     def indicators(self) -> None:
@@ -1690,15 +1805,15 @@ class _Builder:
         rng = self.rng
         self.l1(n, rng.choice(("存在的问题", "存在的问题及原因分析", "存在的问题及建议", "存在问题")))
         pool = list(_GENERIC_PROBLEMS) + list(self.btype.problems)
-        chosen = rng.sample(pool, rng.randint(2, 3 + self.verbosity))
+        chosen = rng.sample(pool, rng.randint(3, 3 + self.verbosity))
         self.numbered([f"{t}。{b}{self.elaborate(0, 1 + self.verbosity, 'problems')}" for t, b in chosen],
                       dup=self.dup_in == "problems")
 
     def section_measures(self, n: int) -> None:
         rng = self.rng
         self.l1(n, rng.choice(("下一步改进措施", "改进措施", "改进措施及建议", "下一步工作打算")))
-        chosen = rng.sample(_GENERIC_MEASURES, rng.randint(2, 3 + self.verbosity))
-        self.numbered([f"{t}。{b}{self.elaborate(0, 1 + self.verbosity, 'measures')}" for t, b in chosen],
+        chosen = rng.sample(_GENERIC_MEASURES, rng.randint(3, 4 + self.verbosity))
+        self.numbered([f"{t}。{b}{self.elaborate(1, 1 + self.verbosity, 'measures')}" for t, b in chosen],
                       dup=self.dup_in == "measures")
 
     def section_conclusion(self, n: int) -> None:
@@ -1709,8 +1824,9 @@ class _Builder:
         grade = "优" if score >= 90 else "良"
         if rng.random() < 0.5:
             weights = (20, 20, 40, 20)
-            got = [w - rng.randint(0, 3) for w in weights]
-            got[2] += score - sum(got)
+            got = list(weights)
+            for _ in range(100 - score):
+                got[rng.randrange(4)] -= 1
             self.body(f"按照部门整体支出绩效评价指标体系，{self.we}{self.year}年度投入指标得分{got[0]}分，过程指标得分{got[1]}分，"
                       f"产出指标得分{got[2]}分，效益指标得分{got[3]}分，自评总得分{score}分，评价等级为“{grade}”。")
         else:
@@ -1826,9 +1942,16 @@ def _space_digits(rng: random.Random, body: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _build(rng: random.Random, place: _Place, btype: _BureauType, year: int, index: int) -> SyntheticReport:
-    builder = _Builder(rng, place, btype, year, index)
-    title, text, signed = builder.build()
+MIN_CHARS = 3000
+
+
+def _build(seed: int, place: _Place, btype: _BureauType, year: int, index: int) -> SyntheticReport:
+    # A terse draw can fall short of a real report's length; redraw it wordier rather than pad it.
+    for attempt in range(3):
+        builder = _Builder(random.Random(seed + attempt), place, btype, year, min_verbosity=attempt)
+        title, text, signed = builder.build()
+        if len(text) >= MIN_CHARS:
+            break
     return SyntheticReport(
         file_name=f"synthetic-{index:04d}-{btype.slug}-{year}-{_KIND_SLUGS[builder.kind]}.txt",
         text=text,
@@ -1851,7 +1974,7 @@ def generate_report(seed: int) -> SyntheticReport:
     place = rng.choice(_all_places())
     btype = rng.choice(_TYPES)
     year = rng.choice(YEARS)
-    return _build(rng, place, btype, year, index=seed)
+    return _build(rng.getrandbits(64), place, btype, year, index=seed)
 
 
 def generate_corpus(count: int, seed: int = 0) -> list[SyntheticReport]:
@@ -1862,14 +1985,16 @@ def generate_corpus(count: int, seed: int = 0) -> list[SyntheticReport]:
     bureaus = [(p, t) for p in _all_places() for t in _TYPES]
     capacity = len(bureaus) * len(YEARS)
     if count > capacity:
-        raise ValueError(f"count must be at most {capacity} (distinct bureaus × years {YEARS[0]}–{YEARS[-1]}), got {count}")
+        raise ValueError(
+            f"count must be at most {capacity} (distinct bureaus × years {YEARS[0]}–{YEARS[-1]}), got {count}"
+        )
     n_bureaus = min(len(bureaus), max(math.ceil(count / 2.5), math.ceil(count / len(YEARS))))
     chosen = master.sample(bureaus, n_bureaus)
     pairs = [(p, t, y) for p, t in chosen for y in YEARS]
     master.shuffle(pairs)
     reports = []
     for index, (place, btype, year) in enumerate(pairs[:count]):
-        reports.append(_build(random.Random(master.getrandbits(64)), place, btype, year, index))
+        reports.append(_build(master.getrandbits(64), place, btype, year, index))
     return reports
 
 

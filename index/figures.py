@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .cleaning import CleanText, clean, sentence_spans
+from .cleaning import CleanText, clean, heading_level, sentence_spans
 from .models import Check, Figure, Report
 from .sections import Segment, segments
 
@@ -86,6 +86,7 @@ _CLAUSE_BREAK = re.compile(r"[,;。:!?\n]")
 # A printed page number (`- 3 -`) that PDF extraction leaves inside a sentence.
 _PAGE_NUMBER = re.compile(r"(?P<pre>[ \t]*\n[ \t\n]*|[ \t]*)-[ \t]*\d{1,4}[ \t]*-[ \t]*(?P<post>\n[ \t\n]*|$)")
 _SENTENCE_END = "。！？；;!?：:"
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t\n]*(?=\S)")
 # A paragraph that lists 专项 without a 项目支出 figure of its own: `项目支出主要包括：`, `主要专项：`.
 _PROJECT_LIST = re.compile(r"项目(?:资金|经费)?支出(?:主要)?(?:包括|明细|如下)|(?:主要|重点)专项|专项(?:资金)?(?:使用)?(?:情况|明细|包括)")
 _PARENTHESES = re.compile(r"\((?!境\))[^()]{0,30}\)")
@@ -101,7 +102,8 @@ _PART_HEAD = re.compile(
     r"\d{1,2}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)+"
 )
 _PART_TAIL = re.compile(r"(?:年初预算数?|预算数?|决算数?|实际支出|支出|合计|共计|共|计|为|是|金额|安排|数|[:：\s])+$")
-_PART_WORDS = re.compile(r"专项|经费|资金|项目|补助|补贴|费")
+# Carry-overs and income are no 专项, whatever list they stand in.
+_NOT_PART = re.compile(r"结转|结余|收入|合计|总计")
 _MAX_PART_NAME = 20
 
 _BASIS = re.compile(r"(年初预算|年初安排|年初批复)|(决算)|(实际|实有|执行数)|(预计|预估)")
@@ -112,7 +114,7 @@ _BASIS_NAMES = ("年初预算", "决算", "实际", "预计")
 _SKIP_HEADING = re.compile(
     r"绩效情况|绩效分析|绩效评价|绩效目标|绩效指标|主要绩效|评价过程|产出|效益|成效|问题|改进|措施|建议|结论|下一步|工作开展|主要工作"
 )
-_BUDGET_HEADING = re.compile(r"预算|收支|支出|经费|收入|三公|编制|人员|机构|基本情况|概况|决算")
+_BUDGET_HEADING = re.compile(r"(?:预算|收支|支出|经费|收入|三公|决算|编制|机构|人员)[^,，。;；]{0,8}(?:情况|设置|明细)$")
 
 _TO_WAN = {"万元": 1.0, "亿元": 10000.0}
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
@@ -123,19 +125,20 @@ class _Found:
     metric: str
     value: float
     unit: str
-    pos: int  # cleaned offset of the number
-    end: int  # cleaned offset just after the unit
-    basis: str | None = None
+    pos: int  # offset of the number in the text figures are read from
+    end: int  # offset just after its unit
+    quote_from: int | None = None  # where the quote must start when the name began on the line before
 
 
 def extract_figures(report: Report) -> list[Figure]:
     """The report's key figures, each with the original sentence that states it."""
-    cleaned = clean(report.text)
+    cleaned = _repair(clean(report.text))
     folded = _fold(cleaned.text)
-    sentences = [span for seg in segments(cleaned) for span in sentence_spans(cleaned.text, seg.start, seg.end)]
+    parts = segments(cleaned)
+    sentences = [span for seg in parts for span in sentence_spans(cleaned.text, seg.start, seg.end)]
     starts = [start for start, _ in sentences]
     found: list[_Found] = []
-    for seg in segments(cleaned):
+    for seg in parts:
         if _reads(seg.path):
             found += _money(cleaned.text, folded, seg)
             found += _counts(folded, seg)
@@ -143,12 +146,12 @@ def extract_figures(report: Report) -> list[Figure]:
     figures, seen = [], set()
     for item in sorted(found, key=lambda f: f.pos):
         start, end = sentences[bisect.bisect_right(starts, item.pos) - 1]
-        basis = item.basis or _basis(folded[start : item.end])
+        basis = _basis(folded[start : item.end]) if item.unit in _TO_WAN else None
         key = (item.metric, item.value, item.unit, basis)
         if key in seen:
             continue
         seen.add(key)
-        o_start, o_end = cleaned.span_in_original(start, end)
+        o_start, o_end = cleaned.span_in_original(min(start, item.quote_from or start), end)
         figures.append(
             Figure(report.meta.id, report.meta.bureau, item.metric, item.value, item.unit, basis,
                    report.text[o_start:o_end], o_start, o_end)
@@ -202,12 +205,39 @@ def _check(name: str, total: Figure, parts: tuple[Figure, ...], parts_label: str
     parts_sum = round(sum(p.value * _TO_WAN.get(p.unit, 1.0) / factor for p in parts), 6)
     # Reports round every line to 0.01 on its own, so the sum may drift by a cent a line.
     consistent = abs(parts_sum - total.value) <= 0.01 * len(parts) + 0.05
-    money = total.unit in _TO_WAN
-    fmt = (lambda x: f"{x:.2f}") if money else (lambda x: f"{x:g}")
-    diff = abs(parts_sum - total.value)
-    note = f"{parts_label}合计{fmt(parts_sum)}{total.unit}，与所列{total.metric}{fmt(total.value)}{total.unit}相差{fmt(diff)}{total.unit}"
+    fmt = "{:.2f}" if total.unit in _TO_WAN else "{:g}"
+    sums = (fmt.format(parts_sum), fmt.format(total.value), fmt.format(abs(parts_sum - total.value)))
+    note = f"{parts_label}合计{sums[0]}{total.unit}，与所列{total.metric}{sums[1]}{total.unit}相差{sums[2]}{total.unit}"
     note += "，在舍入误差之内。" if consistent else "。"
     return Check(total.report_id, total.bureau, name, total, parts, parts_sum, consistent, note)
+
+
+def _repair(cleaned: CleanText) -> CleanText:
+    """Undo two page-break scars `clean` leaves, for reading figures only.
+
+    A printed page number (`- 3 -`) inside a sentence goes with the break around it, and a short
+    unnumbered line cut mid-word (`本年收入` / `合计3815.47万元`) is joined to the next line.
+    """
+    text = cleaned.text
+    keep = [True] * len(text)
+    for match in _PAGE_NUMBER.finditer(text):
+        before = text[: match.start()].rstrip()
+        mid_sentence = bool(before) and before[-1] not in _SENTENCE_END
+        for i in range(match.start() if mid_sentence else match.end("pre"), match.end()):
+            keep[i] = False
+    first_break = text.find("\n")
+    for match in _LINE_BREAK.finditer(text, first_break + 1 if first_break >= 0 else len(text)):
+        line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
+        next_end = text.find("\n", match.end())
+        following = text[match.end() : next_end if next_end >= 0 else len(text)]
+        if (line and line[-1] not in _SENTENCE_END and not heading_level(line) and not heading_level(following)
+                and not _PAGE_NUMBER.match(following)):
+            for i in range(match.start(), match.end()):
+                keep[i] = False
+    if all(keep):
+        return cleaned
+    kept = [i for i, k in enumerate(keep) if k]
+    return CleanText("".join(text[i] for i in kept), tuple(cleaned.origin[i] for i in kept), cleaned.original)
 
 
 def _fold(text: str) -> str:
@@ -216,8 +246,13 @@ def _fold(text: str) -> str:
 
 
 def _reads(path: tuple[str, ...]) -> bool:
-    """Whether a section may hold key figures, judged from its innermost telling heading."""
+    """Whether a section may hold key figures, judged from its innermost telling 一、/（一） heading.
+
+    Numbered items below those are ignored: `8.推进国企退休人员社会化管理` is an achievement.
+    """
     for title in reversed(path):
+        if heading_level(title) not in (1, 2):
+            continue
         if _SKIP_HEADING.search(title):
             return False
         if _BUDGET_HEADING.search(title):
@@ -240,8 +275,27 @@ def _cn_int(token: str) -> int:
 
 
 def _label_start(folded: str, seg: Segment, pos: int, previous_end: int) -> int:
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, seg.start, pos)]
-    return max([seg.start, previous_end, *breaks[-1:]])
+    """Start of the clause that names the number at pos; `名称：100万元` reaches back past the colon."""
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, max(seg.start, previous_end), pos)]
+    start = breaks[-1] if breaks else max(seg.start, previous_end)
+    if len(breaks) >= 1 and folded[start - 1] == ":" and _nameless(folded[start:pos]):
+        start = breaks[-2] if len(breaks) >= 2 else max(seg.start, previous_end)
+    return start
+
+
+def _cut_line(folded: str, seg: Segment, start: int, previous_end: int) -> tuple[int, int] | None:
+    """Where the last clause of the line before `start` begins, and that line, if a page break cut it.
+
+    A line cut mid-sentence (`2.公用经` / `费57万元`) does not end in punctuation.
+    """
+    if folded[start - 1 : start] != "\n":
+        return None
+    line_end = len(folded[:start].rstrip())
+    line_start = max(seg.start, folded.rfind("\n", seg.start, line_end) + 1)
+    if line_end <= line_start or folded[line_end - 1] in _SENTENCE_END:
+        return None
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, line_start, line_end)]
+    return max([line_start, previous_end, *breaks[-1:]]), line_start
 
 
 def _rightmost(label: str, patterns: Iterable[tuple[str, re.Pattern[str]]]) -> tuple[str, int] | None:
@@ -260,11 +314,12 @@ def _money_metric(label: str) -> str | None:
     label = _PARENTHESES.sub(lambda m: " " * len(m.group()), label)
     if "购置及运行" in label:  # 公务用车购置及运行维护费 is the sum of two parts: skip it
         return None
-    functional = [(m.group(), m.end()) for m in _FUNCTIONAL_RE.finditer(label)]
     hit = _rightmost(label, _MONEY_RE)
-    if functional and (hit is None or functional[-1][1] > hit[1]):
-        name, end = functional[-1]
-        hit = (_FUNCTIONAL_SPELLINGS.get(name, name), end)
+    line = _rightmost(label, [("", _FUNCTIONAL_RE)])
+    if line and (hit is None or line[1] > hit[1]):
+        name = label[: line[1]]
+        name = next(m.group() for m in _FUNCTIONAL_RE.finditer(name) if m.end() == line[1])
+        hit = (_FUNCTIONAL_SPELLINGS.get(name, name), line[1])
     if hit is None or not _MONEY_TAIL.fullmatch(label[hit[1] :]):
         return None
     return hit[0]
@@ -277,10 +332,10 @@ def _nameless(label: str) -> bool:
 def _part_name(label: str) -> str | None:
     """The short name of a listed 专项, from the clause before its amount."""
     name = _PART_TAIL.sub("", _PART_HEAD.sub("", re.sub(r"\s+", "", label)))
-    if not name or not _PART_WORDS.search(name):
+    if len(name) < 2 or _NOT_PART.search(name):
         return None
     if len(name) > _MAX_PART_NAME and "、" in name and "等" in name:
-        # `A、B、C等方面专项` → `A等方面专项`: the list itself is in the quote.
+        # `A、B、C等方面专项` → `A等方面专项`: the whole list stays in the quote.
         name = name.split("、")[0] + name[name.rfind("等") :]
     return name
 
@@ -294,8 +349,8 @@ def _money(text: str, folded: str, seg: Segment) -> list[_Found]:
     """Amounts whose clause names a money metric, plus the 专项 listed under 项目支出."""
     found: list[_Found] = []
     heading_metric = _heading_metric(seg.path[-1]) if seg.path else None
-    in_projects = any(_heading_metric(title) == "项目支出" for title in seg.path)
-    paragraph_projects = -1  # start of the paragraph whose 项目支出 total was last seen
+    in_projects = any(_heading_metric(t) == "项目支出" or _PROJECT_LIST.search(_fold(t)) for t in seg.path)
+    paragraph_projects = -1  # start of the paragraph that last named 项目支出 or began a list of 专项
     generic: list[tuple[_Found, int]] = []
     previous_end = seg.start
     for match in _MONEY.finditer(folded, seg.start, seg.end):
@@ -306,29 +361,47 @@ def _money(text: str, folded: str, seg: Segment) -> list[_Found]:
         elif unit == "万":
             unit = "万元"
         start = _label_start(folded, seg, pos, previous_end)
+        cut = _cut_line(folded, seg, start, previous_end)
         previous_end = match.end()
-        label = folded[start:pos]
-        paragraph = folded.rfind("\n", seg.start, pos) + 1
+        label, name_start, quote_from = folded[start:pos], start, None
+        paragraph = _paragraph_start(folded, seg, pos)
+        if _PROJECT_LIST.search(folded, paragraph, pos):
+            paragraph_projects = paragraph
         metric = _money_metric(label)
+        if metric is None and cut:
+            clause_start, line_start = cut
+            if metric := _money_metric(folded[clause_start:start].rstrip() + label):
+                # A label holding more than filler is the second half of a word the break cut.
+                quote_from = None if _nameless(label) else line_start
+            elif clause_start > line_start:  # `4.项目支出明细：乡村振兴` / `示范村建设经费1223万元`
+                name_start, quote_from = clause_start, line_start
         if metric is None and heading_metric and _nameless(label) and not any(f.metric == heading_metric for f in found):
             metric = heading_metric
         if metric is None:
             line = _generic_line(label)
-            name = _part_name(text[start:pos])
+            name = _part_name(text[name_start:pos])
             if line:
                 generic.append((_Found(line, value, unit, pos, match.end()), paragraph))
             elif name and (in_projects or paragraph_projects == paragraph):
-                found.append(_Found(PROJECT_PART_PREFIX + name, value, unit, pos, match.end()))
+                found.append(_Found(PROJECT_PART_PREFIX + name, value, unit, pos, match.end(), quote_from))
             continue
         if metric == "项目支出":
             paragraph_projects = paragraph
         elif not is_functional_line(metric):
             paragraph_projects = -1
-        found.append(_Found(metric, value, unit, pos, match.end()))
+        found.append(_Found(metric, value, unit, pos, match.end(), quote_from))
     # An unlisted `XX支出` counts as a functional line only beside a listed one.
-    lines_at = {folded.rfind("\n", seg.start, f.pos) + 1 for f in found if is_functional_line(f.metric)}
+    lines_at = {_paragraph_start(folded, seg, f.pos) for f in found if is_functional_line(f.metric)}
     found += [f for f, paragraph in generic if paragraph in lines_at]
     return found
+
+
+def _paragraph_start(folded: str, seg: Segment, pos: int) -> int:
+    """Start of the paragraph at pos; a list a page break split after `；` is still one paragraph."""
+    start = max(seg.start, folded.rfind("\n", seg.start, pos) + 1)
+    while start > seg.start and folded[seg.start : start].rstrip()[-1:] in (";", ","):
+        start = max(seg.start, folded.rfind("\n", seg.start, len(folded[:start].rstrip())) + 1)
+    return start
 
 
 def _generic_line(label: str) -> str | None:

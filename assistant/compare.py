@@ -1,0 +1,137 @@
+"""Comparisons: each bureau gets its own filtered search and cited answer, plus a figures table."""
+
+from __future__ import annotations
+
+import re
+from itertools import zip_longest
+from dataclasses import replace
+
+from index.models import Check, Figure, ReportMeta
+from index.search import HybridSearch
+from index.store import ReportStore
+
+from .answer import ExtractiveAnswerer
+from .models import Answer, Citation, Passage, Side, TableCell, TableRow
+from .query import Query, question_shape
+
+_COMPARE_WORDS = re.compile(r"比较一下|比较|对比一下|对比|相比|分别|各自|各|异同|有什么不同|有何不同|不同|差异|两个局|两局|两个部门|两家|之间")
+_JOINERS = re.compile(r"^[和与及、的在，,\s]+|[和与及、的在，,\s]+$")
+_MONEY_TOPIC = re.compile(r"支出|预算|经费|收入|拨款|资金|花了|钱")
+# Rows shown when a money topic names no metric: the headline figures of every report.
+_HEADLINE_METRICS = ("一般公共预算拨款收入", "总支出", "基本支出", "项目支出", "人员经费", "公用经费", "三公经费")
+
+
+def comparison_topic(text: str, names: list[str]) -> str:
+    """What is compared: the question without the bureau names and comparison words."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    text = _COMPARE_WORDS.sub(" ", text)
+    parts = [_JOINERS.sub("", part) for part in text.split()]
+    return "".join(p for p in parts if p) or text.strip()
+
+
+class Comparer:
+    """Answers a comparison side by side, so one bureau's reports never crowd out another's."""
+
+    def __init__(self, store: ReportStore, search: HybridSearch, answerer: ExtractiveAnswerer, pool: int, top_k: int) -> None:
+        self.store, self.search, self.answerer = store, search, answerer
+        self.pool, self.top_k = pool, top_k
+
+    def compare(self, question: str, topic: str, sides: list[list[ReportMeta]], timings: dict[str, float]) -> Answer:
+        """One cited answer per side, a figures table with each cell cited, and the 数据核对 notes."""
+        citations: list[Citation] = []
+        side_answers, side_passages = [], []
+        for reports in sides:
+            side_query = Query(topic, tuple(reports), (reports[0].bureau,), (), question_shape(topic), False)
+            hits = self.search.search(topic, self.pool, side_query.report_ids, timings)
+            answer = self.answerer.answer(side_query, hits, self.top_k)
+            offset = len(citations)
+            renumbered = tuple(replace(c, n=c.n + offset) for c in answer.citations)
+            text = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", answer.answer)
+            if answer.abstained:
+                text = f"该单位的报告中没有关于“{topic}”的内容。"
+            citations += renumbered
+            side_answers.append(Side(reports[0].bureau, text, answer.abstained, renumbered))
+            side_passages.append(answer.passages)
+        table, notes = self._table(topic, sides, citations)
+        checks = tuple(c.note for c in self._checks(sides) if not c.consistent)
+        lines = [f"【{side.bureau}】{side.answer}" for side in side_answers]
+        if table:
+            lines.append("关键数据：" + "；".join(_row_text(row) for row in table) + "。")
+        lines += notes
+        lines += [f"数据核对：{note}" for note in checks]
+        return Answer(
+            question=question,
+            answer="\n\n".join(lines),
+            abstained=all(side.abstained for side in side_answers) and not table,
+            citations=tuple(citations),
+            passages=_interleave(side_passages),
+            timings_ms=timings,
+            sides=tuple(side_answers),
+            table=tuple(table),
+            checks=checks,
+        )
+
+    def _table(self, topic: str, sides: list[list[ReportMeta]], citations: list[Citation]) -> tuple[list[TableRow], list[str]]:
+        """Rows for the figures the topic names; each cell cites the sentence stating it."""
+        figures = {side[0].bureau: _first_by_metric(self.store.figures([r.id for r in side])) for side in sides}
+        metrics = [m for m in dict.fromkeys(m for per in figures.values() for m in per) if m in topic]
+        if not metrics and _MONEY_TOPIC.search(topic):
+            metrics = [m for m in _HEADLINE_METRICS if any(m in per for per in figures.values())]
+        rows, notes = [], []
+        for metric in metrics:
+            cells = []
+            for side in sides:
+                figure = figures[side[0].bureau].get(metric)
+                if figure is None:
+                    cells.append(TableCell(side[0].bureau, "未列出", "", None, None))
+                    continue
+                n = self._cite_figure(figure, citations)
+                cells.append(TableCell(side[0].bureau, f"{figure.value:g}", figure.unit, figure.basis, n))
+            rows.append(TableRow(metric, tuple(cells)))
+            note = _basis_note(metric, [(side[0], figures[side[0].bureau].get(metric)) for side in sides])
+            if note:
+                notes.append(note)
+        return rows, notes
+
+    def _cite_figure(self, figure: Figure, citations: list[Citation]) -> int:
+        """The citation number for a figure's sentence, reusing one already cited for the same span."""
+        for citation in citations:
+            if citation.report_id == figure.report_id and citation.start <= figure.start and figure.end <= citation.end:
+                return citation.n
+        citations.append(self.answerer.figure_citation(figure, len(citations) + 1))
+        return citations[-1].n
+
+    def _checks(self, sides: list[list[ReportMeta]]) -> list[Check]:
+        return self.store.checks([r.id for side in sides for r in side])
+
+
+def _first_by_metric(figures: list[Figure]) -> dict[str, Figure]:
+    found: dict[str, Figure] = {}
+    for figure in figures:
+        found.setdefault(figure.metric, figure)
+    return found
+
+
+def _row_text(row: TableRow) -> str:
+    cells = [
+        f"{c.bureau}{c.value}{c.unit}" + (f"（{c.basis}）" if c.basis else "") + (f"[{c.citation}]" if c.citation else "")
+        for c in row.cells
+    ]
+    return f"{row.metric}：" + "，".join(cells)
+
+
+def _basis_note(metric: str, pairs: list[tuple[ReportMeta, Figure | None]]) -> str | None:
+    """Say so when the figures compared differ in year or basis, rather than hide it."""
+    present = [(report, figure) for report, figure in pairs if figure]
+    years = {report.year for report, _ in present}
+    bases = {figure.basis for _, figure in present}
+    if len(present) < 2 or (len(years) == 1 and len(bases) == 1):
+        return None
+    described = "，".join(f"{report.bureau}为{report.year}年度{figure.basis or '报告所列数'}" for report, figure in present)
+    return f"注意：{metric}的年度或口径不同（{described}），不宜直接比较。"
+
+
+def _interleave(per_side: list[tuple[Passage, ...]]) -> tuple[Passage, ...]:
+    """Passages alternating between sides, best first within each: no side crowds out another."""
+    return tuple(p for rank in zip_longest(*per_side) for p in rank if p is not None)
