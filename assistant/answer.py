@@ -29,8 +29,12 @@ QUANTITY = re.compile(
 # Words every question or every report here uses; they say nothing about where the answer is.
 _QUESTION_WORDS = set(
     "多少 哪些 什么 怎么样 怎样 如何 是否 哪个 哪家 哪几 几个 几家 多大 情况 方面 主要 分别 用在 用于 指出 取得 "
-    "完成 是 有 了 给 在 得 呢 吗 做 做了 年 年度 万元 金额 共有 一共 目前 报告 自评 自评报告 绩效自评 单位 部门 局".split()
+    "完成 是 有 了 给 在 得 呢 吗 做 做了 年 年度 万元 金额 共有 一共 目前 报告 自评 自评报告 绩效自评 单位 部门 局 "
+    "列举 一下 介绍 请问 具体 打算 除了 类型 还有 哪一年 哪几个 什么样 开展 进行".split()
 )
+_FOCUS_WEIGHT = 2.0  # terms in the clause that asks 多少 name what is counted
+_CONTEXT_WEIGHT = 0.5  # a term found only in the text just before or after the sentence
+_CONTEXT_CHARS = 60
 # The reports name one thing several ways; a question's term also matches its report-side synonyms.
 SYNONYMS = {
     "内设机构": ("科室", "股室", "处室", "内设"),
@@ -41,8 +45,10 @@ SYNONYMS = {
     "问题": ("不足", "困难"),
     "措施": ("举措", "做法"),
 }
-_LIST_HEAD = re.compile(r"哪些([\u4e00-\u9fff]{1,6}?)(?:和|及|[？?，,。！!]|$)")
+_LIST_ASK = re.compile(r"(?:有|包括|包含)?(?:哪些|哪几[个项类方面]*|列举(?:一下)?)")
+_ASKS_NUMBER = re.compile(r"多少|几[个家人次项名条]")
 _UNIT_HINT = re.compile(r"(?:多少|几)(个|家|人|次|项|名|起|件|条|处)")
+_MONEY_UNITS = ("万元", "亿元", "元", "万", "亿")
 _MONEY_HINT = re.compile(r"多少钱|金额|资金|经费|支出|收入|拨款|预算|投入")
 
 
@@ -59,12 +65,36 @@ def term_weights(question: str, scope: tuple[ReportMeta, ...]) -> dict[str, floa
     names = {alias for report in scope for alias in report.aliases}
     name_tokens = {t for name in names for t in tokenize(name)}
     idf, median = _idf()
+    focus = _number_clause(question)
     weights = {}
     for term in tokenize(question):
         if term in _QUESTION_WORDS or term in name_tokens or term in weights:
             continue
-        weights[term] = _NUMBER_WEIGHT if term.isdigit() else idf.get(term, median)
+        if len(term) == 1 and not term.isascii():
+            continue  # single characters are function words (由, 来, 的) more often than not
+        weight = _NUMBER_WEIGHT if term.isdigit() else idf.get(term, median)
+        weights[term] = weight * (_FOCUS_WEIGHT if term in focus else 1.0)
     return weights
+
+
+def _number_clause(question: str) -> str:
+    """The clause of a question that asks 多少/几; empty when it asks no number."""
+    for clause in re.split(r"[，,；;？?。！!、]", question):
+        if _ASKS_NUMBER.search(clause):
+            return clause
+    return ""
+
+
+def list_head(question: str) -> str | None:
+    """What a 哪些 question lists: the word after 哪些 ("哪些问题"), else the one before ("结论有哪些")."""
+    found = _LIST_ASK.search(question)
+    if not found:
+        return None
+    after = [t for t in tokenize(re.split(r"[？?，,。！!]", question[found.end() :])[0]) if t not in _QUESTION_WORDS]
+    before = [t for t in tokenize(question[: found.start()]) if t not in _QUESTION_WORDS]
+    if after:
+        return max(after[:3], key=len)  # search-mode tokens list parts first: 存在, 问题, 存在的问题
+    return before[-1] if before else None
 
 
 @dataclass(frozen=True)
@@ -76,7 +106,8 @@ class Sentence:
     start: int
     end: int
     quote: str
-    score: float
+    score: float  # ranks candidates: support adjusted for the question's shape and focus
+    support: float  # share of the question's terms the sentence covers; decides abstention
     rank: int
 
     @property
@@ -84,20 +115,27 @@ class Sentence:
         return squash_spaces(self.quote)
 
 
-def coverage(weights: dict[str, float], sentence: str, section: str) -> float:
-    """Share of the question's term weight present in the sentence, or only in its section path."""
+def coverage(weights: dict[str, float], sentence: str, section: str = "", context: str = "") -> float:
+    """Share of the question's term weight in the sentence; terms found only in its section path
+    or its neighbouring sentences count for less."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    sentence_key, section_key = match_key(sentence).lower(), match_key(section).lower()
+    keys = [(match_key(sentence).lower(), 1.0), (match_key(section).lower(), _SECTION_WEIGHT), (match_key(context).lower(), _CONTEXT_WEIGHT)]
     found = 0.0
     for term, weight in weights.items():
         forms = (term, *SYNONYMS.get(term, ()))
-        if any(form in sentence_key for form in forms):
-            found += weight
-        elif any(form in section_key for form in forms):
-            found += weight * _SECTION_WEIGHT
+        found += weight * max((share for key, share in keys if any(form in key for form in forms)), default=0.0)
     return found / total
+
+
+def focus_factor(query: Query, weights: dict[str, float], sentence: str) -> float:
+    """When a 多少 question has several clauses, the one asking ("…调剂了多少资金") names what is
+    counted; a sentence that answers only the other clauses is demoted."""
+    focus = {t: w for t, w in weights.items() if t in _number_clause(query.text)}
+    if query.shape != "number" or not focus or len(focus) == len(weights):
+        return 1.0
+    return 0.5 + 0.5 * coverage(focus, sentence)
 
 
 def shape_factor(query: Query, text: str) -> float:
@@ -110,7 +148,7 @@ def shape_factor(query: Query, text: str) -> float:
     hint = _UNIT_HINT.search(query.text)
     if hint and hint.group(1) in quantities:
         return 1.1
-    if _MONEY_HINT.search(query.text) and any(u in ("万元", "亿元", "元", "万", "亿") for u in quantities):
+    if _MONEY_HINT.search(query.text) and any(u in _MONEY_UNITS for u in quantities):
         return 1.05
     return 1.0
 
@@ -124,7 +162,11 @@ def lead_figure(query: Query, weights: dict[str, float], sentence: str) -> str |
     key = text.lower()
     anchors = [key.find(t) + len(t) for t, _ in sorted(weights.items(), key=lambda tw: -tw[1]) if t in key]
     hint = _UNIT_HINT.search(query.text)
-    preferred = [q for q in quantities if hint and q.group(3) == hint.group(1)] or quantities
+    money = _MONEY_HINT.search(_number_clause(query.text) or query.text)
+    preferred = [
+        q for q in quantities
+        if (hint and q.group(3) == hint.group(1)) or (not hint and money and q.group(3) in _MONEY_UNITS)
+    ] or quantities
     after = [q for q in preferred if anchors and q.start() >= anchors[0]]
     chosen = (after or preferred)[0]
     return re.sub(r"\s+", "", chosen.group(0))
@@ -147,8 +189,12 @@ class ExtractiveAnswerer:
                 quote = text[start:end]
                 if _is_heading_only(quote, hit.chunk.section):
                     continue
-                score = coverage(weights, quote, hit.chunk.section) * shape_factor(query, quote) - 0.01 * rank
-                found.append(Sentence(report, hit.chunk, start, end, quote, score, rank))
+                context = text[max(start - _CONTEXT_CHARS, 0) : start] + text[end : end + _CONTEXT_CHARS]
+                # A 多少 question is answered only by a sentence that states a quantity.
+                fit = shape_factor(query, quote)
+                support = coverage(weights, quote, hit.chunk.section, context) * min(fit, 1.0)
+                score = support * max(fit, 1.0) * focus_factor(query, weights, quote) - 0.01 * rank
+                found.append(Sentence(report, hit.chunk, start, end, quote, score, support, rank))
         return sorted(found, key=lambda s: -s.score)
 
     def answer(self, query: Query, hits: list[Hit], top_k: int) -> Answer:
@@ -158,7 +204,7 @@ class ExtractiveAnswerer:
         weights = term_weights(query.text, query.reports)
         ranked = self.candidates(query, hits, weights)
         passages = self.rerank(hits, ranked)[:top_k]
-        if not ranked or ranked[0].score < ABSTAIN_BELOW:
+        if not ranked or ranked[0].support < ABSTAIN_BELOW:
             return Answer(query.text, abstention(query), True, (), passages)
         chosen = self.select(query, weights, ranked)
         return Answer(query.text, self.compose(query, weights, chosen), False, cite(chosen), self._cited_first(chosen, passages, top_k))
@@ -205,10 +251,9 @@ class ExtractiveAnswerer:
         The reports share a skeleton (存在的问题, 改进措施, 评价结论…), so a list question about
         one of those parts is answered by its items, each cited at its first sentence.
         """
-        head = _LIST_HEAD.search(query.text)
-        if not head:
+        wanted = list_head(query.text)
+        if not wanted:
             return []
-        wanted = head.group(1)
         text = self.store.report_text(best.report.id)
         chunks = self.store.report_chunks(best.report.id)
         parent = next(
@@ -223,7 +268,7 @@ class ExtractiveAnswerer:
             if chunk.section.startswith(parent + SECTION_SEPARATOR) and chunk.section not in seen:
                 seen.add(chunk.section)
                 start, end = next(((s, e) for s, e in chunk.sentences if not _is_heading_only(text[s:e], chunk.section)), chunk.sentences[0])
-                items.append(Sentence(best.report, chunk, start, end, text[start:end], best.score, best.rank))
+                items.append(Sentence(best.report, chunk, start, end, text[start:end], best.score, best.support, best.rank))
         return items if len(items) >= 2 else []
 
     def figure_citation(self, figure: Figure, n: int) -> Citation:

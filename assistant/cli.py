@@ -44,6 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("input", type=Path)
     batch.add_argument("--out", type=Path, required=True)
 
+    compare = commands.add_parser("compare", help="compare two bureaus on a topic, each with its own evidence")
+    compare.add_argument("first", help="a bureau, by any name a user would type (望城, 常宁市科工信局…)")
+    compare.add_argument("second")
+    compare.add_argument("topic", help="what to compare, e.g. 基本支出")
+    compare.add_argument("--json", action="store_true")
+
+    figures = commands.add_parser("figures", help="key figures and consistency checks (数据核对)")
+    figures.add_argument("--bureau")
+    shape = figures.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", action="store_true")
+
+    brief = commands.add_parser("brief", help="answer questions into a briefing note (.docx or .md)")
+    brief.add_argument("questions", nargs="+")
+    brief.add_argument("--out", type=Path, required=True)
+
     evaluate = commands.add_parser("eval", help="score the assistant on a question set")
     evaluate.add_argument("questions", type=Path)
     evaluate.add_argument("-v", "--verbose", action="store_true", dest="show_failures", help="list the failures")
@@ -129,6 +145,56 @@ def _ask(assistant, args) -> int:
     return 0
 
 
+def _compare(assistant, args) -> int:
+    answer = assistant.compare(args.first, args.second, args.topic)
+    print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else render(answer))
+    return 0
+
+
+FIGURE_FIELDS = ("bureau", "report", "metric", "value", "unit", "basis", "quote", "start", "end")
+
+
+def _figures(assistant, args) -> int:
+    figures, checks = assistant.figures(args.bureau)
+    titles = {m.id: m.title for m in assistant.reports()}
+    rows = [
+        {"bureau": f.bureau, "report": titles.get(f.report_id, f.report_id), "metric": f.metric, "value": f.value, "unit": f.unit,
+         "basis": f.basis, "quote": f.quote, "start": f.start, "end": f.end}
+        for f in figures
+    ]
+    if args.csv:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=FIGURE_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+        return 0
+    check_rows = [
+        {"bureau": c.bureau, "report": titles.get(c.report_id, c.report_id), "name": c.name, "total": c.total.value,
+         "parts_sum": round(c.parts_sum, 2), "consistent": c.consistent, "note": c.note,
+         "total_quote": c.total.quote, "parts": [{"metric": p.metric, "value": p.value, "quote": p.quote} for p in c.parts]}
+        for c in checks
+    ]
+    if args.json:
+        print(json.dumps({"figures": rows, "checks": check_rows}, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        basis = f"（{row['basis']}）" if row["basis"] else ""
+        print(f"{row['bureau']}  {row['metric']}  {row['value']:g}{row['unit']}{basis}")
+    for check in check_rows:
+        print(f"{'✓' if check['consistent'] else '✗'} {check['bureau']} {check['name']}：{check['note']}")
+    return 0
+
+
+def _brief(assistant, args) -> int:
+    from .brief import write_brief
+
+    answers = [assistant.ask(question) for question in args.questions]
+    out = write_brief(answers, args.out)
+    print(f"简报已写入 {out}（{len(answers)} 个问题）")
+    return 0
+
+
 def _batch(assistant, args) -> int:
     from tqdm import tqdm
 
@@ -178,4 +244,7 @@ def _eval(assistant, args) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _ingest, "reports": _reports, "ask": _ask, "batch": _batch, "eval": _eval}
+COMMANDS = {
+    "ingest": _ingest, "reports": _reports, "ask": _ask, "batch": _batch, "compare": _compare,
+    "figures": _figures, "brief": _brief, "eval": _eval,
+}

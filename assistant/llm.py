@@ -71,7 +71,8 @@ class LLMAnswerer:
         try:
             reply = self.generate(query.text, offered)
         except Exception as error:  # connection, timeout, HTTP status, malformed reply: never reach the user
-            logger.warning("LLM endpoint %s failed (%s: %s); using the extractive answer", self.settings.api_base, type(error).__name__, error)
+            where, name = self.settings.api_base, type(error).__name__
+            logger.warning("LLM endpoint %s failed (%s: %s); using the extractive answer", where, name, error)
             timings["llm_failed"] = 1.0
             return extractive_answer
         finally:
@@ -100,7 +101,10 @@ class LLMAnswerer:
         """The model's raw reply to the question over the offered sentences."""
         from llama_index.core.llms import ChatMessage
 
-        messages = [ChatMessage(role="system", content=SYSTEM_PROMPT), ChatMessage(role="user", content=prompt(question, offered))]
+        messages = [
+            ChatMessage(role="system", content=SYSTEM_PROMPT),
+            ChatMessage(role="user", content=prompt(question, offered)),
+        ]
         return self.llm.chat(messages).message.content or ""
 
 

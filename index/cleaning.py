@@ -26,6 +26,7 @@ _BREAK = re.compile(r"[ \t\u3000]*\n\s*")
 _LIST_MARKER = re.compile(r"^(?:" + HEADING.pattern + r")\s*")
 _SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _MIN_DUPLICATE_CHARS = 20
+_QUOTE_MARKS = re.compile("[\"'“”‘’「」『』]")
 
 
 def squash_spaces(text: str) -> str:
@@ -34,8 +35,11 @@ def squash_spaces(text: str) -> str:
 
 
 def match_key(text: str) -> str:
-    """Width-folded text with spacing removed (except between Latin words), for matching only."""
-    return squash_spaces(unicodedata.normalize("NFKC", text))
+    """Width-folded text without spacing (except between Latin words) or quote marks, for matching only.
+
+    Quote marks go because reports quote names that users type bare: 赋“码” / 赋码.
+    """
+    return _QUOTE_MARKS.sub("", squash_spaces(unicodedata.normalize("NFKC", text)))
 
 
 def heading_level(line: str) -> int:

@@ -15,7 +15,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .cleaning import CleanText, clean, heading_level, sentence_spans
 from .models import Check, Figure, Report
@@ -105,9 +105,9 @@ _PART_TAIL = re.compile(r"(?:年初预算数?|预算数?|决算数?|实际支出
 # Carry-overs and income are no 专项, whatever list they stand in.
 _NOT_PART = re.compile(r"结转|结余|收入|合计|总计")
 _MAX_PART_NAME = 20
+_HEADING_WORDS = re.compile(r"(?:情况|明细|如下|包括)$")
 
-_BASIS = re.compile(r"(年初预算|年初安排|年初批复)|(决算)|(实际|实有|执行数)|(预计|预估)")
-_BASIS_NAMES = ("年初预算", "决算", "实际", "预计")
+_BASIS = re.compile(r"(?P<年初预算>年初预算|年初安排|年初批复)|(?P<决算>决算)|(?P<实际>实际|实有|执行数)|(?P<预计>预计|预估)")
 
 # Sections about achievements, problems and next steps hold no key figures, unless a deeper
 # heading is about the budget again (`三、绩效情况 › （一）预算执行情况`).
@@ -138,12 +138,17 @@ def extract_figures(report: Report) -> list[Figure]:
     sentences = [span for seg in parts for span in sentence_spans(cleaned.text, seg.start, seg.end)]
     starts = [start for start, _ in sentences]
     found: list[_Found] = []
+    list_path: tuple[str, ...] | None = None  # the section whose 项目支出 ends `具体如下：`
     for seg in parts:
-        if _reads(seg.path):
-            found += _money(cleaned.text, folded, seg)
-            found += _counts(folded, seg)
-            found += _units(folded, seg)
-    figures, seen = [], set()
+        if not _reads(seg.path):
+            continue
+        # Numbered items after `项目支出1091万元，具体如下：` are its 专项, each in a segment of its own.
+        listed = list_path is not None and seg.path[: len(list_path)] == list_path and len(seg.path) > len(list_path)
+        money, opens_list = _money(cleaned.text, folded, seg, listed)
+        list_path = seg.path if opens_list else list_path if listed else None
+        found += money + _counts(folded, seg) + _units(folded, seg)
+    figures: list[Figure] = []
+    seen: set[tuple[str, float, str, str | None]] = set()
     for item in sorted(found, key=lambda f: f.pos):
         start, end = sentences[bisect.bisect_right(starts, item.pos) - 1]
         basis = _basis(folded[start : item.end]) if item.unit in _TO_WAN else None
@@ -151,7 +156,8 @@ def extract_figures(report: Report) -> list[Figure]:
         if key in seen:
             continue
         seen.add(key)
-        o_start, o_end = cleaned.span_in_original(min(start, item.quote_from or start), end)
+        quote_start = start if item.quote_from is None else min(start, item.quote_from)
+        o_start, o_end = cleaned.span_in_original(quote_start, end)
         figures.append(
             Figure(report.meta.id, report.meta.bureau, item.metric, item.value, item.unit, basis,
                    report.text[o_start:o_end], o_start, o_end)
@@ -225,8 +231,9 @@ def _repair(cleaned: CleanText) -> CleanText:
         mid_sentence = bool(before) and before[-1] not in _SENTENCE_END
         for i in range(match.start() if mid_sentence else match.end("pre"), match.end()):
             keep[i] = False
-    first_break = text.find("\n")
-    for match in _LINE_BREAK.finditer(text, first_break + 1 if first_break >= 0 else len(text)):
+    # The title line stays apart from what follows it.
+    title_end = text.find("\n", len(text) - len(text.lstrip()))
+    for match in _LINE_BREAK.finditer(text, title_end + 1 if title_end >= 0 else len(text)):
         line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
         next_end = text.find("\n", match.end())
         following = text[match.end() : next_end if next_end >= 0 else len(text)]
@@ -298,6 +305,12 @@ def _cut_line(folded: str, seg: Segment, start: int, previous_end: int) -> tuple
     return max([line_start, previous_end, *breaks[-1:]]), line_start
 
 
+def _item_cut(line: str) -> bool:
+    """Whether a numbered line is a list item cut short, not a heading (`（二）项目支出情况`)."""
+    line = line.strip()
+    return heading_level(line) >= 3 and _heading_metric(line) is None and not _HEADING_WORDS.search(line)
+
+
 def _rightmost(label: str, patterns: Iterable[tuple[str, re.Pattern[str]]]) -> tuple[str, int] | None:
     """The metric named closest to the number (ties go to the longer name), and where its name ends."""
     best: tuple[int, int, str] | None = None
@@ -315,11 +328,9 @@ def _money_metric(label: str) -> str | None:
     if "购置及运行" in label:  # 公务用车购置及运行维护费 is the sum of two parts: skip it
         return None
     hit = _rightmost(label, _MONEY_RE)
-    line = _rightmost(label, [("", _FUNCTIONAL_RE)])
-    if line and (hit is None or line[1] > hit[1]):
-        name = label[: line[1]]
-        name = next(m.group() for m in _FUNCTIONAL_RE.finditer(name) if m.end() == line[1])
-        hit = (_FUNCTIONAL_SPELLINGS.get(name, name), line[1])
+    lines = list(_FUNCTIONAL_RE.finditer(label))
+    if lines and (hit is None or lines[-1].end() > hit[1]):
+        hit = (_FUNCTIONAL_SPELLINGS.get(lines[-1].group(), lines[-1].group()), lines[-1].end())
     if hit is None or not _MONEY_TAIL.fullmatch(label[hit[1] :]):
         return None
     return hit[0]
@@ -345,11 +356,14 @@ def _heading_metric(title: str) -> str | None:
     return hit[0] if hit else None
 
 
-def _money(text: str, folded: str, seg: Segment) -> list[_Found]:
-    """Amounts whose clause names a money metric, plus the 专项 listed under 项目支出."""
+def _money(text: str, folded: str, seg: Segment, listed: bool = False) -> tuple[list[_Found], bool]:
+    """Amounts whose clause names a money metric, plus the 专项 listed under 项目支出.
+
+    Also says whether the segment ends by announcing a list of 专项 (`项目支出…，具体如下：`).
+    """
     found: list[_Found] = []
     heading_metric = _heading_metric(seg.path[-1]) if seg.path else None
-    in_projects = any(_heading_metric(t) == "项目支出" or _PROJECT_LIST.search(_fold(t)) for t in seg.path)
+    in_projects = listed or any(_heading_metric(t) == "项目支出" or _PROJECT_LIST.search(_fold(t)) for t in seg.path)
     paragraph_projects = -1  # start of the paragraph that last named 项目支出 or began a list of 专项
     generic: list[tuple[_Found, int]] = []
     previous_end = seg.start
@@ -373,9 +387,12 @@ def _money(text: str, folded: str, seg: Segment) -> list[_Found]:
             if metric := _money_metric(folded[clause_start:start].rstrip() + label):
                 # A label holding more than filler is the second half of a word the break cut.
                 quote_from = None if _nameless(label) else line_start
-            elif clause_start > line_start:  # `4.项目支出明细：乡村振兴` / `示范村建设经费1223万元`
+            elif clause_start > line_start or _item_cut(folded[line_start:start]):
+                # `4.项目支出明细：乡村振兴` / `示范村建设经费1223万元`, `（4）中小企业发展` / `专项546.99万元`
                 name_start, quote_from = clause_start, line_start
-        if metric is None and heading_metric and _nameless(label) and not any(f.metric == heading_metric for f in found):
+        # `（一）基本支出情况` / `年初预算数为1193.43万元`: the heading names the first bare amount.
+        if (metric is None and heading_metric and name_start == start and _nameless(label)
+                and all(f.metric != heading_metric for f in found)):
             metric = heading_metric
         if metric is None:
             line = _generic_line(label)
@@ -393,7 +410,11 @@ def _money(text: str, folded: str, seg: Segment) -> list[_Found]:
     # An unlisted `XX支出` counts as a functional line only beside a listed one.
     lines_at = {_paragraph_start(folded, seg, f.pos) for f in found if is_functional_line(f.metric)}
     found += [f for f, paragraph in generic if paragraph in lines_at]
-    return found
+    end = len(folded[: seg.end].rstrip())
+    last = _paragraph_start(folded, seg, end)
+    announces = paragraph_projects == last or _PROJECT_LIST.search(folded, last, end) is not None
+    opens_list = folded[end - 1] == ":" and announces
+    return found, opens_list
 
 
 def _paragraph_start(folded: str, seg: Segment, pos: int) -> int:
@@ -438,7 +459,7 @@ def _units(folded: str, seg: Segment) -> list[_Found]:
     for match in _UNITS_BEFORE.finditer(folded, seg.start, seg.end):
         found.append(_Found("内设机构数", float(_cn_int(match.group(1))), "个", match.start(1), match.end()))
     for match in _UNITS_AFTER.finditer(folded, seg.start, seg.end):
-        sentence_start = max(folded.rfind(c, seg.start, match.start()) for c in "。;\n") + 1
+        sentence_start = max([seg.start, *(folded.rfind(c, seg.start, match.start()) + 1 for c in "。;\n")])
         if "设" in folded[sentence_start : match.start()]:
             found.append(_Found("内设机构数", float(_cn_int(match.group(1))), "个", match.start(1), match.end()))
     return found
@@ -447,7 +468,7 @@ def _units(folded: str, seg: Segment) -> list[_Found]:
 def _basis(text: str) -> str | None:
     """The basis (年初预算/决算/实际/预计) named last before a figure in its sentence."""
     hits = list(_BASIS.finditer(text))
-    return _BASIS_NAMES[hits[-1].lastindex - 1] if hits else None
+    return hits[-1].lastgroup if hits else None
 
 
 def _inherit_basis(figures: Sequence[Figure]) -> list[Figure]:
@@ -457,6 +478,6 @@ def _inherit_basis(figures: Sequence[Figure]) -> list[Figure]:
         if figure.metric == "项目支出":
             total_basis = figure.basis
         elif figure.metric.startswith(PROJECT_PART_PREFIX) and figure.basis is None and total_basis:
-            figure = Figure(**{**figure.__dict__, "basis": total_basis})
+            figure = replace(figure, basis=total_basis)
         result.append(figure)
     return result

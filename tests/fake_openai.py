@@ -100,7 +100,7 @@ def _completion(model: str, content: str) -> dict[str, Any]:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop", "logprobs": None}],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
     }
 
@@ -156,7 +156,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
-            pieces = [{"role": "assistant", "content": ""}] + [{"content": content[i : i + 8]} for i in range(0, len(content), 8)]
+            pieces = [{"role": "assistant", "content": ""}]
+            pieces += [{"content": content[i : i + 8]} for i in range(0, len(content), 8)]
             for delta in pieces:
                 self.wfile.write(f"data: {json.dumps(_chunk(model, delta, None), ensure_ascii=False)}\n\n".encode())
             self.wfile.write(f"data: {json.dumps(_chunk(model, {}, 'stop'))}\n\ndata: [DONE]\n\n".encode())

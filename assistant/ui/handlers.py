@@ -1,0 +1,295 @@
+"""Event handlers: call the Assistant, translate what comes back for the screen. No retrieval here."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import gradio as gr
+
+from index.errors import ReportIndexError
+
+from ..brief import Brief
+from ..errors import AssistantError
+from ..models import Answer
+from ..service import Assistant
+from . import render
+from .guard import IndexGuard
+from .session import ChatSession, Turn
+from .uploads import UploadError, inside, place_upload
+
+logger = logging.getLogger(__name__)
+
+ALL_BUREAUS = "全部单位"
+ALL_YEARS = "全部年度"
+ADD_TO_BRIEF = "加入简报"
+# A short pause between streamed steps, so the answer visibly builds up instead of arriving at once.
+STREAM_PAUSE_S = 0.04
+
+
+class Handlers:
+    """The app's event handlers around one shared Assistant; per-user data lives in ChatSession."""
+
+    def __init__(self, assistant: Assistant, export_dir: Path | None = None) -> None:
+        self.assistant = assistant
+        self.guard = IndexGuard()
+        self.export_dir = export_dir or Path(tempfile.mkdtemp(prefix="brief-exports-"))
+
+    # -- corpus choices --------------------------------------------------------------------
+
+    def bureau_choices(self) -> list[str]:
+        return self.assistant.analyzer.bureaus()
+
+    def year_choices(self) -> list[str]:
+        return [str(y) for y in sorted({r.year for r in self.assistant.reports() if r.year})]
+
+    def report_choices(self) -> list[tuple[str, str]]:
+        return [(f"{m.title}（{Path(m.source).name}）", m.id) for m in self.assistant.reports()]
+
+    def example_questions(self) -> list[str]:
+        """Examples built from the reports in the index, so they work on any corpus."""
+        reports = list({r.bureau: r for r in self.assistant.reports()}.values())
+        if not reports:
+            return []
+        first = render.short_alias(reports[0])
+        examples = [f"{first}的基本支出是多少？", f"{first}的自评报告指出了哪些存在的问题？"]
+        if len(reports) > 1:
+            second = render.short_alias(reports[1])
+            examples += [f"那{second}呢？", f"比较{first}和{second}的基本支出"]
+        return examples
+
+    # -- chat ------------------------------------------------------------------------------
+
+    def ask(self, message: str, bureau: str, year: str, session: ChatSession) -> Iterator[tuple]:
+        """Answer one chat message, streaming: the question at once, then the answer, then its sources."""
+        question = (message or "").strip()
+        if not question:
+            yield self._messages(session), gr.skip(), session, ""
+            return
+        turn = Turn(question, None if bureau in (None, "", ALL_BUREAUS) else bureau, None if year in (None, "", ALL_YEARS) else int(year))
+        session.turns.append(turn)
+        yield from self._answer(turn, session)
+
+    def regenerate(self, session: ChatSession) -> Iterator[tuple]:
+        """Ask the last question again, under the filters it was asked with."""
+        last = session.pop_turn()
+        if last is None:
+            yield self._messages(session), gr.skip(), session, gr.skip()
+            return
+        turn = Turn(last.question, last.bureau, last.year)
+        session.turns.append(turn)
+        yield from self._answer(turn, session)
+
+    def clear(self, session: ChatSession) -> tuple:
+        session.clear_chat()
+        return [], render.SOURCES_PLACEHOLDER, session
+
+    def _answer(self, turn: Turn, session: ChatSession) -> Iterator[tuple]:
+        yield self._messages(session, render.PENDING), '<div class="sources empty">正在检索……</div>', session, ""
+        asked_before = len(session.conversation.queries)
+        try:
+            with self.guard.reading():
+                answer = self.assistant.ask(turn.question, turn.bureau, turn.year, session.conversation)
+        except (AssistantError, ReportIndexError) as error:
+            turn.error = str(error)
+        except Exception as error:  # the page must not hang on "正在检索" whatever happens
+            logger.exception("question failed: %s", turn.question)
+            turn.error = f"内部错误，请稍后再试（{type(error).__name__}: {error}）"
+        else:
+            turn.answer = answer
+        turn.in_conversation = len(session.conversation.queries) > asked_before
+        if turn.answer is None:
+            yield self._messages(session), render.SOURCES_PLACEHOLDER, session, ""
+            return
+        for step in render.stream_steps(turn.answer)[:-1]:
+            yield self._messages(session, step), gr.skip(), session, ""
+            time.sleep(STREAM_PAUSE_S)
+        yield self._messages(session), render.sources_html(turn.answer, self.assistant.store.report_text, "chat"), session, ""
+
+    @staticmethod
+    def _messages(session: ChatSession, last: str | None = None) -> list[dict]:
+        """The chat as openai-style messages: a user and an assistant message per turn."""
+        messages = []
+        for i, turn in enumerate(session.turns):
+            messages.append({"role": "user", "content": render.question_message(turn.question, turn.bureau, turn.year)})
+            if last is not None and i == len(session.turns) - 1:
+                content = last
+            elif turn.answer is not None:
+                content = render.chat_message(turn.answer)
+            else:
+                content = render.error_message(turn.error or "没有回答。")
+            messages.append({"role": "assistant", "content": content})
+        return messages
+
+    # -- briefing notes --------------------------------------------------------------------
+
+    def add_latest(self, session: ChatSession) -> tuple:
+        """Add the latest chat answer to the note."""
+        turn = session.turns[-1] if session.turns else None
+        return self._add(session, turn.answer if turn else None)
+
+    def add_from_chat(self, session: ChatSession, like: gr.LikeData) -> tuple:
+        """Add the answer whose '加入简报' option was chosen in the chat window."""
+        index = like.index[0] if isinstance(like.index, (list, tuple)) else like.index
+        turn_no = int(index) // 2
+        answer = session.turns[turn_no].answer if like.liked == ADD_TO_BRIEF and turn_no < len(session.turns) else None
+        return self._add(session, answer)
+
+    def add_comparison(self, session: ChatSession) -> tuple:
+        return self._add(session, session.comparison)
+
+    def _add(self, session: ChatSession, answer: Answer | None) -> tuple:
+        if answer is None:
+            status = "还没有可加入的回答。"
+        elif answer.abstained or not answer.citations:
+            status = "这条回答没有找到依据，没有可引用的来源，未加入简报。"
+        elif answer in session.brief.answers:
+            status = "这条回答已在简报中。"
+        else:
+            session.brief.add(answer)
+            status = f"已加入简报（共 {len(session.brief)} 条）。到「简报」页预览和下载。"
+        return (status, session, *self.brief_outputs(session))
+
+    def remove_last_note(self, session: ChatSession) -> tuple:
+        if len(session.brief):
+            session.brief.remove(len(session.brief) - 1)
+        return (session, *self.brief_outputs(session))
+
+    def clear_brief(self, session: ChatSession) -> tuple:
+        session.brief.clear()
+        return (session, *self.brief_outputs(session))
+
+    def brief_outputs(self, session: ChatSession) -> tuple:
+        """Preview, and the two download buttons pointing at freshly written files."""
+        brief: Brief = session.brief
+        if not len(brief):
+            off = gr.update(value=None, interactive=False)
+            return render.brief_html(brief), off, off
+        folder = self.export_dir / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        markdown = folder / "简报.md"
+        markdown.write_text(brief.to_markdown(), encoding="utf-8")
+        docx = brief.to_docx(folder / "简报.docx")
+        return (
+            render.brief_html(brief),
+            gr.update(value=str(markdown), interactive=True),
+            gr.update(value=str(docx), interactive=True),
+        )
+
+    # -- comparisons -----------------------------------------------------------------------
+
+    def compare(self, first: str, second: str, topic: str, session: ChatSession) -> Iterator[tuple]:
+        """Two bureaus and a topic, each side with its own evidence."""
+        if not first or not second:
+            yield render.error_message("请选择两个要比较的单位。"), gr.skip(), session
+            return
+        yield '<div class="pending">正在比较……</div>', gr.skip(), session
+        yield self._comparison(session, lambda: self.assistant.compare(first, second, topic or ""))
+
+    def compare_question(self, question: str, session: ChatSession) -> Iterator[tuple]:
+        """A typed comparison question, e.g. 比较望城和常宁的基本支出."""
+        yield '<div class="pending">正在比较……</div>', gr.skip(), session
+        yield self._comparison(session, lambda: self.assistant.ask(question or ""))
+
+    def _comparison(self, session: ChatSession, run) -> tuple:
+        try:
+            with self.guard.reading():
+                answer = run()
+        except (AssistantError, ReportIndexError) as error:
+            return render.error_message(str(error)), "", session
+        except Exception as error:
+            logger.exception("comparison failed")
+            return render.error_message(f"内部错误，请稍后再试（{type(error).__name__}: {error}）"), "", session
+        session.comparison = answer
+        return render.comparison_html(answer), render.sources_html(answer, self.assistant.store.report_text, "cmp"), session
+
+    # -- reports ---------------------------------------------------------------------------
+
+    def figures(self, bureau: str) -> tuple:
+        with self.guard.reading():
+            figures, checks = self.assistant.figures(None if bureau in (None, "", ALL_BUREAUS) else bureau)
+        return render.figure_rows(figures), render.checks_html(checks)
+
+    def corpus_outputs(self) -> tuple:
+        """Everything that lists the corpus: tables, figure view and every choice of bureau, year or report."""
+        with self.guard.reading():
+            reports = self.assistant.reports()
+            rows = render.report_rows(reports, self.assistant.store.chunk_counts())
+            bureaus = self.bureau_choices()
+            years = self.year_choices()
+            choices = self.report_choices()
+        figure_rows, checks = self.figures(ALL_BUREAUS)
+        first = bureaus[0] if bureaus else None
+        second = bureaus[1] if len(bureaus) > 1 else None
+        return (
+            rows,
+            figure_rows,
+            checks,
+            gr.update(choices=[ALL_BUREAUS, *bureaus], value=ALL_BUREAUS),  # figures filter
+            gr.update(choices=choices, value=None),  # delete
+            gr.update(choices=[ALL_BUREAUS, *bureaus]),  # chat bureau filter
+            gr.update(choices=[ALL_YEARS, *years]),  # chat year filter
+            gr.update(choices=bureaus, value=first),  # compare: first
+            gr.update(choices=bureaus, value=second),  # compare: second
+        )
+
+    def upload(self, file: str | None, progress: gr.Progress = gr.Progress()) -> tuple:
+        """Check an uploaded report, copy it into the corpus folder and index it; the index is untouched on failure."""
+        if not file:
+            return ("", *self.corpus_outputs())
+        upload = Path(file)
+        if not inside(upload, gr.utils.get_upload_folder()):
+            return (render.error_message("只接受通过本页面上传的文件。"), *self.corpus_outputs())
+        settings = self.assistant.settings
+        name = upload.name
+        try:
+            progress(0, desc=f"检查 {name}")
+            target, copied = place_upload(upload, name, settings.corpus_dir, settings.ui.max_upload_mb)
+        except UploadError as error:
+            return (render.error_message(f"导入失败：{error}"), *self.corpus_outputs())
+
+        def report(done: int, total: int, current: str) -> None:
+            progress((done, total or 1), desc=f"导入 {current or name}", unit="份")
+
+        with self.guard.writing():
+            try:
+                result = self.assistant.ingest([target], progress=report)
+            except (AssistantError, ReportIndexError) as error:
+                result = None
+                failure = str(error)
+            else:
+                failure = "；".join(reason for _, reason in result.failed)
+            if result is None or result.failed:
+                if copied:
+                    target.unlink(missing_ok=True)
+                message = render.error_message(f"导入失败：“{name}”无法建立索引：{failure}。索引保持不变。")
+                return (message, *self.corpus_outputs())
+        if result.added or result.replaced:
+            meta = (result.added or result.replaced)[0]
+            verb = "已导入" if result.added else "已更新"
+            message = f'<div class="notice ok">{verb}“{render.esc(meta.title)}”（{render.esc(meta.bureau)} · {meta.year or "年度不详"}），保存为 {render.esc(target.name)}。</div>'
+        else:
+            message = f'<div class="notice ok">“{render.esc(target.name)}”已在索引中，内容没有变化。</div>'
+        return (message, *self.corpus_outputs())
+
+    def delete(self, report_id: str | None) -> tuple:
+        """Remove a report from the index; its file too when it lies in the corpus folder."""
+        if not report_id:
+            return (render.error_message("请先选择要删除的报告。"), *self.corpus_outputs())
+        with self.guard.writing():
+            known = {m.id: m for m in self.assistant.reports()}
+            meta = known.get(report_id)
+            if meta is None:
+                return (render.error_message("这份报告已不在索引中。"), *self.corpus_outputs())
+            self.assistant.remove_report(report_id)
+            source = Path(meta.source)
+            note = "原文件在语料文件夹之外，保留未动。"
+            if inside(source, self.assistant.settings.corpus_dir) and source.is_file():
+                source.unlink()
+                note = f"文件 {render.esc(source.name)} 已从语料文件夹删除。"
+        message = f'<div class="notice ok">已删除“{render.esc(meta.title)}”。{note}</div>'
+        return (message, *self.corpus_outputs())

@@ -1,0 +1,214 @@
+"""The page: 问答, 比较, 报告 and 简报 tabs, wired to the handlers. Built once per process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from index.readers import SUPPORTED_SUFFIXES
+
+from ..service import Assistant
+from . import render
+from .handlers import ADD_TO_BRIEF, ALL_BUREAUS, ALL_YEARS, Handlers
+from .session import ChatSession
+
+TITLE = "绩效自评报告问答助手"
+# Questions answered at once; each is short and CPU-bound, and writes to the index queue alone.
+QUEUE_CONCURRENCY = 8
+QUEUE_MAX_SIZE = 200
+INDEX_WRITES = "index-writes"
+
+CSS = """
+.cite { color: #1d4ed8; font-weight: 600; cursor: pointer; margin-left: 1px; }
+.scope { font-size: 0.8em; color: #6b7280; }
+.pending { color: #6b7280; font-style: italic; }
+.abstain { background: #f3f4f6; border: 1px dashed #9ca3af; border-radius: 8px; padding: 10px 12px; color: #4b5563; }
+.abstain-head { font-weight: 600; margin-bottom: 4px; }
+.abstain-foot { font-size: 0.85em; margin-top: 6px; color: #6b7280; }
+.notice-error { background: #fef2f2; border: 1px solid #fca5a5; border-radius: 8px; padding: 8px 12px; color: #991b1b; }
+.notice { background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px 12px; margin: 6px 0; }
+.notice.ok { background: #f0fdf4; border-color: #86efac; color: #166534; }
+.sources { display: flex; flex-direction: column; gap: 10px; }
+.sources.empty { color: #6b7280; padding: 8px; }
+.sources-head { font-weight: 600; }
+.src { border: 1px solid #e5e7eb; border-left: 4px solid #3b82f6; border-radius: 6px; padding: 8px 10px; background: #fff; }
+.src.flash { box-shadow: 0 0 0 3px #93c5fd; }
+.src.maybe { border-left-color: #9ca3af; background: #f9fafb; color: #4b5563; }
+.src-meta { font-size: 0.9em; }
+.src-n { font-weight: 700; color: #1d4ed8; }
+.src-title { font-weight: 600; }
+.src-year, .src-section { color: #6b7280; font-size: 0.85em; }
+.src-para { margin-top: 4px; line-height: 1.7; }
+.src-para mark { background: #fde68a; padding: 0 1px; }
+.cmp-q { font-weight: 600; margin-bottom: 8px; }
+.cmp-table { border-collapse: collapse; width: 100%; margin-bottom: 12px; }
+.cmp-table th, .cmp-table td { border: 1px solid #e5e7eb; padding: 6px 10px; text-align: left; }
+.cmp-table thead th { background: #f3f4f6; }
+.cmp-table td.missing { color: #9ca3af; }
+.basis { color: #6b7280; font-size: 0.9em; }
+.sides { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.side { border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px 12px; }
+.side.abstain { border-style: dashed; }
+.checks h4, .side h4 { margin: 4px 0; }
+.checks { margin-top: 10px; background: #fffbeb; border: 1px solid #fcd34d; border-radius: 8px; padding: 6px 12px; }
+.checks li.ok { color: #166534; }
+.brief h4 { margin: 12px 0 4px; }
+.brief .footnotes { border-top: 1px solid #e5e7eb; margin-top: 12px; padding-top: 6px; font-size: 0.9em; color: #374151; }
+.brief.empty { color: #6b7280; padding: 8px; }
+"""
+
+# Clicking a [n] marker scrolls to its source card in the same tab and flashes it.
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const mark = event.target.closest && event.target.closest("sup.cite");
+  if (!mark) return;
+  const n = (mark.textContent.match(/\\d+/) || [])[0];
+  const tab = mark.closest(".tabitem") || document;
+  const card = tab.querySelector(`.src[data-n="${n}"]`);
+  if (!card) return;
+  card.scrollIntoView({behavior: "smooth", block: "center"});
+  card.classList.add("flash");
+  setTimeout(() => card.classList.remove("flash"), 1200);
+});
+</script>
+"""
+
+
+def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | None = None) -> gr.Blocks:
+    """The whole page around one Assistant; each browser session gets its own ChatSession."""
+    h = Handlers(assistant, export_dir)
+    bureaus = h.bureau_choices()
+    years = h.year_choices()
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
+        session = gr.State(ChatSession())
+        gr.Markdown(f"## {TITLE}\n每个回答都引用报告原句：点击 [n] 标记查看它在报告中的位置。")
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            label="对话",
+                            height=520,
+                            layout="panel",
+                            latex_delimiters=[],
+                            feedback_options=[ADD_TO_BRIEF],
+                            buttons=["copy"],
+                            placeholder="请用中文提问，例如某局的基本支出、编制人数、存在的问题，或比较两个局。",
+                            elem_id="chatbot",
+                        )
+                        with gr.Row():
+                            message = gr.Textbox(
+                                show_label=False, placeholder="输入问题，按回车发送", scale=5, max_lines=4, elem_id="question"
+                            )
+                            send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="send")
+                        with gr.Row():
+                            add_note = gr.Button("加入简报", size="sm", elem_id="add-note")
+                            again = gr.Button("重新生成", size="sm", elem_id="regenerate")
+                            clear = gr.Button("清空对话", size="sm", elem_id="clear")
+                        note_status = gr.Markdown(elem_id="note-status")
+                        examples = h.example_questions()
+                        if examples:
+                            gr.Examples(examples=[[q] for q in examples], inputs=[message], label="示例问题")
+                    with gr.Column(scale=2):
+                        with gr.Row():
+                            bureau = gr.Dropdown([ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="bureau-filter")
+                            year = gr.Dropdown([ALL_YEARS, *years], value=ALL_YEARS, label="年度", elem_id="year-filter")
+                        sources = gr.HTML(render.SOURCES_PLACEHOLDER, label="引用来源", elem_id="sources")
+
+            with gr.Tab("比较", id="compare"):
+                gr.Markdown("选择两个单位和比较内容，或直接输入比较问题。每个单位的依据分别检索，表中每个数值都注明出处。")
+                with gr.Row():
+                    first = gr.Dropdown(bureaus, value=bureaus[0] if bureaus else None, label="单位一", elem_id="cmp-first")
+                    second = gr.Dropdown(bureaus, value=bureaus[1] if len(bureaus) > 1 else None, label="单位二", elem_id="cmp-second")
+                    topic = gr.Textbox(label="比较内容", value="基本支出", placeholder="如：基本支出、三公经费、存在的问题", elem_id="cmp-topic")
+                    run_compare = gr.Button("比较", variant="primary", elem_id="cmp-run")
+                with gr.Row():
+                    compare_text = gr.Textbox(
+                        label="或直接输入比较问题", placeholder="如：比较望城和常宁的基本支出", scale=5, elem_id="cmp-question"
+                    )
+                    run_compare_text = gr.Button("提问", scale=1, elem_id="cmp-ask")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        comparison = gr.HTML('<div class="notice">比较结果显示在这里。</div>', elem_id="cmp-result")
+                        add_comparison = gr.Button("将比较结果加入简报", size="sm", elem_id="cmp-add-note")
+                        compare_status = gr.Markdown()
+                    with gr.Column(scale=2):
+                        compare_sources = gr.HTML("", label="引用来源", elem_id="cmp-sources")
+
+            with gr.Tab("报告", id="reports"):
+                reports_table = gr.Dataframe(headers=render.REPORT_HEADERS, interactive=False, label="已收录的报告", wrap=True, elem_id="reports-table")
+                with gr.Row():
+                    with gr.Column():
+                        upload = gr.File(
+                            label=f"上传报告（{' / '.join(s.lstrip('.').upper() for s in SUPPORTED_SUFFIXES)}，不超过 {max_upload_mb} MB）",
+                            file_types=list(SUPPORTED_SUFFIXES),
+                            type="filepath",
+                            elem_id="upload",
+                        )
+                    with gr.Column():
+                        delete_choice = gr.Dropdown([], label="删除报告", elem_id="delete-choice")
+                        delete = gr.Button("从索引中删除", variant="stop", elem_id="delete")
+                report_status = gr.HTML("", elem_id="report-status")
+                gr.Markdown("### 关键数据")
+                figure_bureau = gr.Dropdown([ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="figure-bureau")
+                figures_table = gr.Dataframe(headers=render.FIGURE_HEADERS, interactive=False, wrap=True, elem_id="figures-table")
+                checks = gr.HTML("")
+
+            with gr.Tab("简报", id="brief"):
+                gr.Markdown("简报汇集你加入的回答。导出时 [n] 按全文统一编号；同一句原文只出一个脚注，只列出实际引用的来源。")
+                with gr.Row():
+                    download_docx = gr.DownloadButton("下载 Word（.docx）", interactive=False, variant="primary", elem_id="download-docx")
+                    download_md = gr.DownloadButton("下载 Markdown（.md）", interactive=False, elem_id="download-md")
+                    drop_last = gr.Button("移除最后一条", elem_id="brief-drop-last")
+                    clear_brief = gr.Button("清空简报", variant="stop", elem_id="brief-clear")
+                brief_view = gr.HTML(render.brief_html(ChatSession().brief), elem_id="brief-view")
+
+        # -- wiring ----------------------------------------------------------------------------
+        chat_outputs = [chatbot, sources, session, message]
+        brief_outputs = [brief_view, download_md, download_docx]
+        corpus_outputs = [reports_table, figures_table, checks, figure_bureau, delete_choice, bureau, year, first, second]
+
+        send.click(h.ask, [message, bureau, year, session], chat_outputs, api_name="ask")
+        message.submit(h.ask, [message, bureau, year, session], chat_outputs, api_name=False)
+        again.click(h.regenerate, [session], chat_outputs, api_name=False)
+        chatbot.retry(h.regenerate, [session], chat_outputs, api_name=False)
+        clear.click(h.clear, [session], [chatbot, sources, session], api_name=False)
+        chatbot.clear(h.clear, [session], [chatbot, sources, session], api_name=False)
+        add_note.click(h.add_latest, [session], [note_status, session, *brief_outputs], api_name=False)
+        chatbot.like(h.add_from_chat, [session], [note_status, session, *brief_outputs], api_name=False)
+
+        run_compare.click(h.compare, [first, second, topic, session], [comparison, compare_sources, session], api_name="compare")
+        run_compare_text.click(h.compare_question, [compare_text, session], [comparison, compare_sources, session], api_name="compare_question")
+        compare_text.submit(h.compare_question, [compare_text, session], [comparison, compare_sources, session], api_name=False)
+        add_comparison.click(h.add_comparison, [session], [compare_status, session, *brief_outputs], api_name=False)
+
+        drop_last.click(h.remove_last_note, [session], [session, *brief_outputs], api_name=False)
+        clear_brief.click(h.clear_brief, [session], [session, *brief_outputs], api_name=False)
+
+        figure_bureau.input(h.figures, [figure_bureau], [figures_table, checks], api_name=False)
+        upload.upload(h.upload, [upload], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_name=False)
+        delete.click(h.delete, [delete_choice], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_name=False)
+        # Another session may have uploaded or deleted since this page was built.
+        demo.load(h.corpus_outputs, None, corpus_outputs, api_name=False)
+    return demo
+
+
+def serve(demo: gr.Blocks, host: str, port: int, auth: list[tuple[str, str]] | None, max_upload_mb: int) -> None:
+    """Queue and launch: questions run side by side, index writes one at a time."""
+    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth or None,
+        auth_message=f"请登录 {TITLE}",
+        max_file_size=f"{max_upload_mb}mb",
+        css=CSS,
+        head=HEAD,
+        footer_links=["api"],
+        run_history=False,
+        enable_monitoring=False,
+        ssr_mode=False,
+        show_error=True,
+    )

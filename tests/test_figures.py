@@ -1,0 +1,290 @@
+"""Key figures and consistency checks: the two real reports, small inputs, and a synthetic corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from benchmarks.synthetic import KEY_MONEY_METRICS, SyntheticReport, generate_corpus
+from index.cleaning import match_key
+from index.figures import check_figures, extract_figures
+from index.metadata import read_metadata
+from index.models import Figure, Report
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def _report(text: str, source: str = "test.txt") -> Report:
+    return Report(read_metadata(text, source), text, sections=())
+
+
+def _load(stem: str) -> Report:
+    path = next(CORPUS.glob(f"{stem}*.txt"))
+    return _report(path.read_text(encoding="utf-8"), path.name)
+
+
+@pytest.fixture(scope="module")
+def wangcheng() -> Report:
+    return _load("wangcheng")
+
+
+@pytest.fixture(scope="module")
+def changning() -> Report:
+    return _load("changning")
+
+
+def _table(figures: list[Figure]) -> dict[str, tuple[float, str, str | None]]:
+    table = {f.metric: (f.value, f.unit, f.basis) for f in figures}
+    assert len(table) == len(figures), "a metric was extracted twice"
+    return table
+
+
+WANGCHENG = {
+    "内设机构数": (5, "个", None),
+    "编制": (17, "个", None),
+    "行政编制": (15, "个", None),
+    "工勤编制": (2, "个", None),
+    "在职人数": (18, "人", None),
+    "临聘人员": (9, "人", None),
+    "退休人数": (39, "人", None),
+    "一般公共预算拨款收入": (2284.43, "万元", None),
+    "基本支出": (1193.43, "万元", "年初预算"),
+    "项目支出": (1091, "万元", "年初预算"),
+    "项目支出:关停企业留守处工作补助和留守工作人员企业内退人员补助专项": (207, "万元", "年初预算"),
+    "项目支出:铜官陶瓷公司4050人员生活费及留守处费用和留守人员工资等方面专项": (446, "万元", "年初预算"),
+    "项目支出:铜官陶瓷总公司职工社保缴费等历史遗留问题及留守处运行经费": (170, "万元", "年初预算"),
+    "项目支出:工业运行调度、招商引资等日常专项": (218, "万元", "年初预算"),
+    "项目支出:移交办工作经费": (50, "万元", "年初预算"),
+}
+
+CHANGNING = {
+    "内设机构数": (14, "个", None),
+    "总支出": (5252.64, "万元", None),
+    "基本支出": (793.43, "万元", None),
+    "项目支出": (4459.21, "万元", None),
+    "人员经费": (793.43, "万元", None),
+    "公用经费": (57.38, "万元", None),
+    "一般公共服务支出": (379.62, "万元", None),
+    "科学技术支出": (720.38, "万元", None),
+    "社会保障和就业支出": (82.82, "万元", None),
+    "卫生健康支出": (1333.84, "万元", None),
+    "城乡社区支出": (340, "万元", None),
+    "农林水支出": (6, "万元", None),
+    "资源勘探工业信息等支出": (1857.19, "万元", None),
+    "住房保障支出": (36.57, "万元", None),
+    "应急物资储备支出": (350.28, "万元", None),
+    "灾害防治及应急管理支出": (0.5, "万元", None),  # written 灾害防治应急管理支出
+    "三公经费": (11, "万元", None),
+    "公务接待费": (4, "万元", None),
+    "公务用车运行维护费": (7, "万元", None),
+}
+
+
+def test_wangcheng_figures_exactly(wangcheng: Report) -> None:
+    assert _table(extract_figures(wangcheng)) == WANGCHENG
+
+
+def test_changning_figures_exactly(changning: Report) -> None:
+    assert _table(extract_figures(changning)) == CHANGNING
+
+
+@pytest.mark.parametrize("stem", ["wangcheng", "changning"])
+def test_quotes_are_original_sentences_holding_the_figure(stem: str) -> None:
+    report = _load(stem)
+    for figure in extract_figures(report):
+        assert report.text[figure.start : figure.end] == figure.quote
+        written = "五个科室" if figure.quote.endswith("五个科室。") else f"{figure.value:g}"
+        assert written in match_key(figure.quote), figure
+        assert len(figure.quote) < 200 and "\n\n" not in figure.quote.replace("专\n\n项", ""), figure.quote
+        assert (figure.report_id, figure.bureau) == (report.meta.id, report.meta.bureau)
+
+
+def test_quote_spans_the_page_break(wangcheng: Report) -> None:
+    figure = next(f for f in extract_figures(wangcheng) if f.value == 446)
+    assert figure.quote.startswith("铜官陶瓷公司 4050 人员生活费")
+    assert "等方面专\n\n项 446 万元;" in figure.quote
+
+
+def test_figures_carry_report_identity(changning: Report) -> None:
+    figure = next(f for f in extract_figures(changning) if f.metric == "总支出")
+    assert figure.bureau == "常宁市科技和工业信息化局"
+    assert figure.quote == "2022年度，我局总支出5252.64万元。"
+
+
+def _checks(report: Report) -> dict[str, tuple[float, float, bool]]:
+    checks = check_figures(extract_figures(report))
+    return {c.name: (c.total.value, round(c.parts_sum, 2), c.consistent) for c in checks}
+
+
+def test_wangcheng_checks(wangcheng: Report) -> None:
+    assert _checks(wangcheng) == {
+        "项目支出明细=项目支出": (1091, 1091, True),  # 207+446+170+218+50
+        "编制明细=编制": (17, 17, True),
+    }
+
+
+def test_changning_checks(changning: Report) -> None:
+    assert _checks(changning) == {
+        "基本支出+项目支出=总支出": (5252.64, 5252.64, True),
+        "功能分类=项目支出": (4459.21, 5107.20, False),
+        "三公经费明细=三公经费": (11, 11, True),
+    }
+    functional = next(c for c in check_figures(extract_figures(changning)) if c.name == "功能分类=项目支出")
+    assert len(functional.parts) == 10
+    assert functional.note == "功能分类支出合计5107.20万元，与所列项目支出4459.21万元相差647.99万元。"
+
+
+def _figure(metric: str, value: float, unit: str = "万元", basis: str | None = None) -> Figure:
+    return Figure("r1", "某局", metric, value, unit, basis, "", 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        # rounding: 0.01 a part plus 0.05 is tolerated, a 万元 is not
+        ([_figure("三公经费", 10.0), _figure("公务接待费", 3.33), _figure("公务用车运行维护费", 6.70)], True),
+        ([_figure("三公经费", 10.0), _figure("公务接待费", 3.0), _figure("公务用车运行维护费", 6.0)], False),
+        ([_figure("编制", 20, "个"), _figure("行政编制", 15, "个"), _figure("事业编制", 4, "个")], False),
+        # parts in 万元 against a total in 亿元
+        ([_figure("总支出", 1.2, "亿元"), _figure("基本支出", 2000.0), _figure("项目支出", 10000.0)], True),
+    ],
+)
+def test_check_tolerance(figures: list[Figure], expected: bool) -> None:
+    (check,) = check_figures(figures)
+    assert check.consistent is expected
+
+
+@pytest.mark.parametrize(
+    "figures",
+    [
+        [_figure("三公经费", 10.0), _figure("公务接待费", 3.0)],  # one part only
+        [_figure("公务接待费", 3.0), _figure("公务用车运行维护费", 6.0)],  # no total
+        [_figure("总支出", 5.0), _figure("基本支出", 1.0), _figure("基本支出", 2.0, basis="决算")],  # one metric twice
+        [],
+    ],
+)
+def test_no_check_without_total_and_two_parts(figures: list[Figure]) -> None:
+    assert check_figures(figures) == []
+
+
+def test_checks_compare_like_basis_with_like() -> None:
+    figures = [
+        _figure("总支出", 300.0, basis="决算"),
+        _figure("基本支出", 100.0, basis="年初预算"),
+        _figure("基本支出", 120.0, basis="决算"),
+        _figure("项目支出", 180.0, basis="决算"),
+    ]
+    (check,) = check_figures(figures)
+    assert (check.parts_sum, check.consistent) == (300.0, True)
+
+
+def test_checks_are_per_report() -> None:
+    other = Figure("r2", "另一局", "公务接待费", 1.0, "万元", None, "", 0, 0)
+    assert check_figures([_figure("三公经费", 3.0), _figure("公务车运行维护费", 2.0), other]) == []
+
+
+SMALL = "二、部门整体支出情况\n\n{}\n\n三、部门整体支出绩效情况\n\n1、强化工业运行监测。全区完成规模工业产值936.1亿元，同比增长4.1%，新增规上工业企业25家，协议移交退休人员3503人。\n"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("公用经费57.38万。", {("公用经费", 57.38, "万元")}),
+        ("“三公”经费支出0元，其中公务接待费0元。", {("三公经费", 0.0, "万元"), ("公务接待费", 0.0, "万元")}),
+        ("全年总支出1.25亿元。", {("总支出", 1.25, "亿元")}),
+        ("基本支出（含人员经费和公用经费）793.43万元。", {("基本支出", 793.43, "万元")}),
+        ("因公出国（境）费用2万元，公务用车购置及运行维护费6万元。", {("因公出国（境）费", 2.0, "万元")}),
+        ("基本支出较上年增加10万元，增长3%。", set()),
+        ("局机关内设办公室、财务股、信访室三个股室，下设五个督查小组。", {("内设机构数", 3.0, "个")}),
+        ("核定编制十二个，其中行政编制10个、工勤编制2个。", {("编制", 12.0, "个"), ("行政编制", 10.0, "个"), ("工勤编制", 2.0, "个")}),
+        ("在职人员中党员12人，政府雇员2人。", set()),
+        ("项目支出主要包括：移交办工作经费：50万元；日常专项218万元；年末结转结余资金31万元。",
+         {("项目支出:移交办工作经费", 50.0, "万元"), ("项目支出:日常专项", 218.0, "万元")}),
+        ("2021年本年收入\n\n合计3815.47万元。", {("收入合计", 3815.47, "万元")}),
+        ("项目支出全年实际支\n\n- 2 -\n\n出1417.49万元。", {("项目支出", 1417.49, "万元")}),
+    ],
+)
+def test_small_inputs(sentence: str, expected: set[tuple[str, float, str]]) -> None:
+    report = _report(SMALL.format(sentence))
+    figures = extract_figures(report)
+    assert {(f.metric, f.value, f.unit) for f in figures} == expected
+    assert all(report.text[f.start : f.end] == f.quote for f in figures)
+
+
+@pytest.mark.parametrize(
+    "budget",
+    [
+        "（二）项目支出情况\n\n（1）中小企业发展\n\n专项546.99万元。\n\n（2）移交办工作经\n\n费：50万元。",
+        "项目支出596.99万元，具体如下：\n\n1、中小企业发展专项546.99万元。\n\n2、移交办工作经费50万元。",
+        "项目支出主要包括：\n\n1、中小企业发展专项546.99万元。\n\n2、移交办工作经费50万元。",
+    ],
+)
+def test_listed_projects_in_numbered_items(budget: str) -> None:
+    figures = extract_figures(_report(SMALL.format(budget)))
+    assert {(f.metric, f.value) for f in figures if f.metric.startswith("项目支出:")} == {
+        ("项目支出:中小企业发展专项", 546.99),
+        ("项目支出:移交办工作经费", 50.0),
+    }
+
+
+def test_basis_is_read_from_the_sentence() -> None:
+    report = _report(SMALL.format("基本支出决算数为700万元，项目支出实际支出300万元，预计全年项目资金支出320万元。"))
+    assert {(f.metric, f.value, f.basis) for f in extract_figures(report)} == {
+        ("基本支出", 700.0, "决算"),
+        ("项目支出", 300.0, "实际"),
+        ("项目支出", 320.0, "预计"),
+    }
+
+
+def test_word_cut_by_a_page_break_after_a_numbered_line() -> None:
+    report = _report(SMALL.format("1、人员经费261.46万元。\n\n2、公用经\n\n费67.25万元。用于单位的公务开支。"))
+    figure = next(f for f in extract_figures(report) if f.metric == "公用经费")
+    assert figure.value == 67.25
+    assert figure.quote == "2、公用经\n\n费67.25万元。"
+
+
+# Parts each check sums, as the generator states them; a check runs only with a total and two parts.
+_CHECK_PARTS: dict[str, Callable[[str], bool]] = {
+    "基本支出+项目支出=总支出": lambda m: m in ("基本支出", "项目支出"),
+    "项目支出明细=项目支出": lambda m: m.startswith("项目支出:"),
+    "功能分类=项目支出": lambda m: m.endswith("支出") and m not in KEY_MONEY_METRICS,
+    "三公经费明细=三公经费": lambda m: m in ("公务接待费", "公务用车运行维护费", "公务用车购置费", "因公出国（境）费"),
+    "编制明细=编制": lambda m: m in ("行政编制", "事业编制", "工勤编制"),
+}
+
+
+Synthetic = list[tuple[SyntheticReport, list[Figure]]]
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> Synthetic:
+    reports = generate_corpus(40, seed=7)
+    return [(s, extract_figures(_report(s.text, s.file_name))) for s in reports]
+
+
+def test_synthetic_precision_and_recall(synthetic: Synthetic, capsys: pytest.CaptureFixture[str]) -> None:
+    true_positives = extracted = stated = 0
+    for report, figures in synthetic:
+        got = {(f.metric, round(f.value, 2), f.unit) for f in figures}
+        want = {(f.metric, round(f.value, 2), f.unit) for f in report.figures}
+        true_positives += len(got & want)
+        extracted += len(got)
+        stated += len(want)
+        for figure in figures:
+            assert report.text[figure.start : figure.end] == figure.quote
+    precision, recall = true_positives / extracted, true_positives / stated
+    with capsys.disabled():
+        print(f"\nfigures on {len(synthetic)} synthetic reports: precision {precision:.3f}, recall {recall:.3f} "
+              f"({true_positives} of {extracted} extracted, {stated} stated)")
+    assert precision >= 0.95
+    assert recall >= 0.9
+
+
+def test_synthetic_checks_flag_exactly_the_broken_ones(synthetic: Synthetic) -> None:
+    for report, figures in synthetic:
+        metrics = [f.metric for f in report.figures]
+        expected = {n for n in report.inconsistent_checks if sum(map(_CHECK_PARTS[n], metrics)) >= 2}
+        flagged = {c.name for c in check_figures(figures) if not c.consistent}
+        assert flagged == expected, report.file_name

@@ -1,0 +1,266 @@
+"""Tests for index.metadata: what a report says about itself, read from its text alone."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+
+from benchmarks.synthetic import generate_corpus
+from index.metadata import compact, find_signed_date, find_title, read_metadata
+from index.readers import read_report_text
+
+from conftest import CHANGNING, WANGCHENG
+
+BODY = "\n\n一、部门基本情况\n\n本局内设科室5个，年末在职人数25人。\n\n二、评价结论\n\n1、经济运行稳中有增。\n"
+
+
+def _fields(meta) -> dict:
+    return {
+        "title": meta.title,
+        "bureau": meta.bureau,
+        "province": meta.province,
+        "city": meta.city,
+        "county": meta.county,
+        "year": meta.year,
+        "signed": meta.signed,
+        "kind": meta.kind,
+    }
+
+
+# --- the shipped reports ------------------------------------------------------------------
+
+
+def test_wangcheng_metadata():
+    meta = read_metadata(WANGCHENG.read_text(encoding="utf-8"), str(WANGCHENG))
+    assert _fields(meta) == {
+        "title": "2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告",
+        "bureau": "长沙市望城区工业和信息化局",
+        "province": None,
+        "city": "长沙市",
+        "county": "望城区",
+        "year": 2021,
+        "signed": None,  # the report is not signed
+        "kind": "整体支出绩效自评报告",
+    }
+    assert meta.region == "长沙市望城区"
+    assert meta.source == str(WANGCHENG)
+
+
+def test_changning_metadata():
+    meta = read_metadata(CHANGNING.read_text(encoding="utf-8"), str(CHANGNING))
+    assert _fields(meta) == {
+        "title": "常宁市科技和工业信息化局2022年度绩效情况说明",
+        "bureau": "常宁市科技和工业信息化局",
+        "province": None,
+        "city": "常宁市",
+        "county": None,
+        "year": 2022,  # the fiscal year, not the year it was signed
+        "signed": "2023-08-29",
+        "kind": "绩效情况说明",
+    }
+    assert meta.region == "常宁市"
+
+
+@pytest.mark.parametrize(
+    ("path", "names"),
+    [
+        (WANGCHENG, ["望城", "望城区", "望城区工信局", "长沙市望城区工业和信息化局", "长沙市望城区工信局"]),
+        (CHANGNING, ["常宁", "常宁市", "常宁市科工信局", "常宁科工信局", "常宁市科技和工业信息化局"]),
+    ],
+    ids=["wangcheng", "changning"],
+)
+def test_aliases_users_type(path, names):
+    meta = read_metadata(path.read_text(encoding="utf-8"), str(path))
+    assert set(names) <= set(meta.aliases)
+    assert meta.aliases[0] == meta.bureau  # longest first
+    assert all(len(a) >= 2 for a in meta.aliases)
+
+
+def test_aliases_do_not_mix_the_two_bureaus():
+    wangcheng = read_metadata(WANGCHENG.read_text(encoding="utf-8"), "a")
+    changning = read_metadata(CHANGNING.read_text(encoding="utf-8"), "b")
+    assert not set(wangcheng.aliases) & set(changning.aliases)
+
+
+def test_id_is_the_content_hash():
+    text = WANGCHENG.read_text(encoding="utf-8")
+    meta = read_metadata(text, "anything")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert meta.content_hash == digest
+    assert meta.id == digest[:16]
+    assert read_metadata(text + "\n补充。", "anything").id != meta.id
+
+
+@pytest.mark.parametrize(
+    "misleading",
+    [
+        "changning-sci-tech-industry-it-bureau-2022-performance-statement.txt",
+        "常宁市科技和工业信息化局2022年度绩效情况说明.txt",
+        "2019.txt",
+    ],
+)
+def test_metadata_never_comes_from_the_file_name(tmp_path, misleading):
+    original = read_metadata(read_report_text(WANGCHENG), str(WANGCHENG))
+    copy = tmp_path / misleading
+    shutil.copy(WANGCHENG, copy)
+    meta = read_metadata(read_report_text(copy), str(copy))
+    assert meta.source == str(copy)
+    assert _fields(meta) == _fields(original)
+    assert (meta.id, meta.aliases) == (original.id, original.aliases)
+
+
+# --- other title shapes -------------------------------------------------------------------
+
+
+TITLES = [
+    pytest.param(
+        "关于长沙市天心区发展和改革局2023年度项目支出绩效自评的报告",
+        dict(bureau="长沙市天心区发展和改革局", province=None, city="长沙市", county="天心区", year=2023, kind="项目支出绩效自评报告"),
+        ["天心", "天心区", "天心区发改局", "长沙市天心区发改局"],
+        id="guanyu-project",
+    ),
+    pytest.param(
+        "湖南省株洲市荷塘区财政局2020年度部门整体支出绩效自评报告",
+        dict(bureau="湖南省株洲市荷塘区财政局", province="湖南省", city="株洲市", county="荷塘区", year=2020, kind="整体支出绩效自评报告"),
+        ["荷塘", "荷塘区", "荷塘区财政局"],
+        id="province-city-county",
+    ),
+    pytest.param(
+        "衡阳市住房和城乡建设局2019年度绩效情况说明",
+        dict(bureau="衡阳市住房和城乡建设局", province=None, city="衡阳市", county=None, year=2019, kind="绩效情况说明"),
+        ["衡阳", "衡阳市", "衡阳市住建局"],
+        id="city-statement",
+    ),
+    pytest.param(
+        "长沙市天心区教育局部门整体支出绩效自评报告",
+        dict(bureau="长沙市天心区教育局", province=None, city="长沙市", county="天心区", year=None, kind="整体支出绩效自评报告"),
+        ["天心区教育局"],
+        id="no-year",
+    ),
+    pytest.param(
+        "2022年度湘潭市岳塘区农业农村局整体支出预算绩效自评报告",
+        dict(bureau="湘潭市岳塘区农业农村局", province=None, city="湘潭市", county="岳塘区", year=2022, kind="整体支出绩效自评报告"),
+        ["岳塘", "岳塘区农业农村局"],
+        id="year-first",
+    ),
+    pytest.param(
+        "长沙县财政局2022年度部门整体支出绩效自评报告",
+        dict(bureau="长沙县财政局", province=None, city=None, county="长沙县", year=2022, kind="整体支出绩效自评报告"),
+        ["长沙县", "长沙县财政局"],
+        id="county-only",
+    ),
+    pytest.param(
+        "江永县工业和信息化局关于2020年度财政资金绩效情况的说明",
+        dict(bureau="江永县工业和信息化局", province=None, city=None, county="江永县", year=2020, kind="绩效情况说明"),
+        ["江永", "江永县工信局"],
+        id="qingkuang-de-shuoming",
+    ),
+    pytest.param(
+        "费县应急管理局2023年度整体支出绩效自评报告",
+        dict(bureau="费县应急管理局", province=None, city=None, county="费县", year=2023, kind="整体支出绩效自评报告"),
+        ["费县", "费县应急管理局"],
+        id="one-character-county",
+    ),
+    pytest.param(
+        "湘西土家族苗族自治州吉首市教育局2022年度部门整体支出绩效自评报告",
+        dict(bureau="湘西土家族苗族自治州吉首市教育局", province=None, city="湘西土家族苗族自治州", county="吉首市", year=2022, kind="整体支出绩效自评报告"),
+        ["吉首", "吉首市教育局"],
+        id="autonomous-prefecture",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "expected", "names"), TITLES)
+def test_title_shapes(title, expected, names):
+    meta = read_metadata(title + BODY, "report.txt")
+    assert meta.title == title
+    assert {k: v for k, v in _fields(meta).items() if k in expected} == expected
+    assert set(names) <= set(meta.aliases)
+
+
+def test_title_with_spaces_from_pdf_extraction_is_compacted():
+    meta = read_metadata("2021年度长沙市望城区工业和信息化局 整体支出预算绩效自评报告" + BODY, "x")
+    assert meta.title == "2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告"
+    assert meta.bureau == "长沙市望城区工业和信息化局"
+
+
+def test_title_is_one_line_when_the_body_follows_without_a_blank_line():
+    text = (
+        "绥宁县应急管理局关于2023年度财政资金绩效情况的说明\n"
+        "为加强预算绩效管理，提高资金使用效益，根据县财政局有关要求，现将项目支出绩效自评情况报告如下。\n"
+        "一、基本情况\n（一）单位基本情况\n本局内设股室8个。\n"
+    )
+    assert find_title(text) == "绥宁县应急管理局关于2023年度财政资金绩效情况的说明"
+    meta = read_metadata(text, "x")
+    assert (meta.bureau, meta.year, meta.kind) == ("绥宁县应急管理局", 2023, "绩效情况说明")
+
+
+def test_title_wrapped_over_two_lines_is_joined():
+    text = "关于长沙市天心区发展和改革局2023年度\n项目支出绩效自评的报告" + BODY
+    assert find_title(text) == "关于长沙市天心区发展和改革局2023年度项目支出绩效自评的报告"
+
+
+def test_bureau_from_the_signature_when_the_title_has_none():
+    text = "2022年度部门整体支出绩效自评报告" + BODY + "\n湘潭市岳塘区农业农村局\n2023年8月3日\n"
+    meta = read_metadata(text, "x")
+    assert (meta.bureau, meta.city, meta.county, meta.year, meta.signed) == ("湘潭市岳塘区农业农村局", "湘潭市", "岳塘区", 2022, "2023-08-03")
+
+
+def test_year_from_the_body_when_the_title_has_none():
+    text = "长沙市天心区教育局部门整体支出绩效自评报告\n\n本局2022年度部门整体支出情况如下。\n"
+    assert read_metadata(text, "x").year == 2022
+
+
+def test_no_bureau_found_gives_empty_names():
+    meta = read_metadata("部门整体支出绩效自评报告" + BODY, "x")
+    assert (meta.bureau, meta.province, meta.city, meta.county, meta.aliases) == ("", None, None, None, ())
+
+
+# --- signature dates ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("closing", "expected"),
+    [
+        ("常宁市科技和工业信息化局\n2023年8月29日", "2023-08-29"),
+        ("常宁市科技和工业信息化局\n2023 年 8 月 29 日", "2023-08-29"),
+        ("常宁市科技和工业信息化局\n二〇二三年八月二十九日", "2023-08-29"),
+        ("常宁市科技和工业信息化局\n二零二三年十月十日", "2023-10-10"),
+        ("常宁市科技和工业信息化局\n二〇二三年十二月三十一日", "2023-12-31"),
+        ("常宁市科技和工业信息化局\n二〇二四年一月六日", "2024-01-06"),
+        ("常宁市科技和工业信息化局\n2023年8月", None),  # no day
+        ("常宁市科技和工业信息化局\n2023年13月1日", None),  # no such month
+        ("常宁市科技和工业信息化局", None),
+    ],
+)
+def test_signed_date(closing, expected):
+    text = "常宁市科技和工业信息化局2022年度绩效情况说明" + BODY + "\n" + closing + "\n"
+    assert find_signed_date(text) == expected
+    assert read_metadata(text, "x").signed == expected
+    assert read_metadata(text, "x").year == 2022
+
+
+def test_a_date_early_in_the_text_is_not_a_signature():
+    text = "某局2022年度绩效情况说明\n\n2023年8月29日，召开自评会议。" + "本局完成全年任务。" * 30
+    assert find_signed_date(text) is None
+
+
+# --- generated reports --------------------------------------------------------------------
+
+
+SYNTHETIC = generate_corpus(20, seed=1)
+
+
+@pytest.mark.parametrize("report", SYNTHETIC, ids=[r.file_name[:14] for r in SYNTHETIC])
+def test_generated_reports_metadata(report):
+    meta = read_metadata(report.text, report.file_name)
+    assert meta.title == compact(report.title)
+    assert meta.bureau == report.bureau
+    assert meta.year == report.year
+    assert meta.signed == report.signed
+    assert meta.kind == report.kind
+    # Only the parts of the region that the text names can be found.
+    for part in (meta.province, meta.city, meta.county):
+        assert part is None or part in report.text
