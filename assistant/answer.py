@@ -21,6 +21,7 @@ from .query import Query
 # never mentions it matches only 经费; the weather matches only 长沙). 0.5 sits in the gap.
 ABSTAIN_BELOW = 0.5
 MAX_QUOTE_CHARS = 300
+_TITLE_CHARS = 20
 _SECTION_WEIGHT = 0.7  # a term found only in the section heading counts for less than in the sentence
 _NUMBER_WEIGHT = 2.0
 QUANTITY = re.compile(
@@ -267,7 +268,10 @@ class ExtractiveAnswerer:
         for chunk in chunks:
             if chunk.section.startswith(parent + SECTION_SEPARATOR) and chunk.section not in seen:
                 seen.add(chunk.section)
-                start, end = next(((s, e) for s, e in chunk.sentences if not _is_heading_only(text[s:e], chunk.section)), chunk.sentences[0])
+                spans = [(s, e) for s, e in chunk.sentences if not _is_heading_only(text[s:e], chunk.section)] or list(chunk.sentences)
+                start, end = spans[0]
+                if len(spans) > 1 and len(squash_spaces(text[start:end])) <= _TITLE_CHARS and spans[1][1] - start <= MAX_QUOTE_CHARS:
+                    end = spans[1][1]  # an item's title alone says little: quote its first sentence too
                 items.append(Sentence(best.report, chunk, start, end, text[start:end], best.score, best.support, best.rank))
         return items if len(items) >= 2 else []
 

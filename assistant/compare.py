@@ -30,6 +30,29 @@ def comparison_topic(text: str, names: list[str]) -> str:
     return "".join(p for p in parts if p) or text.strip()
 
 
+def side_topics(text: str, mentions: list[tuple[str, ReportMeta]], names: list[str]) -> list[str] | None:
+    """Each side's own topic when every bureau has its own clause ("望城的X和常宁的Y，各多少").
+
+    The text before the first name and a closing clause that says 各/分别 are shared by all sides.
+    None when the sides share one topic ("比较望城和常宁的基本支出").
+    """
+    spans, cursor = [], 0
+    for alias, _ in mentions:
+        start = text.index(alias, cursor)
+        cursor = start + len(alias)
+        spans.append((start, cursor))
+    if len(spans) < 2:
+        return None
+    clauses = [text[end : (spans[i + 1][0] if i + 1 < len(spans) else len(text))] for i, (_, end) in enumerate(spans)]
+    head, tail = text[: spans[0][0]], ""
+    shared_close = re.search(r"[，,](?=[^，,]*(?:各|分别|都|均))", clauses[-1])
+    if shared_close:
+        clauses[-1], tail = clauses[-1][: shared_close.start()], clauses[-1][shared_close.end() :]
+    if any(len(re.findall(r"[\u4e00-\u9fff]", comparison_topic(c, names))) < 2 for c in clauses):
+        return None
+    return [comparison_topic(head + clause + tail, names) for clause in clauses]
+
+
 class Comparer:
     """Answers a comparison side by side, so one bureau's reports never crowd out another's."""
 
@@ -37,11 +60,14 @@ class Comparer:
         self.store, self.search, self.answerer = store, search, answerer
         self.pool, self.top_k = pool, top_k
 
-    def compare(self, question: str, topic: str, sides: list[list[ReportMeta]], timings: dict[str, float]) -> Answer:
-        """One cited answer per side, a figures table with each cell cited, and the 数据核对 notes."""
+    def compare(self, question: str, topics: list[str], sides: list[list[ReportMeta]], timings: dict[str, float]) -> Answer:
+        """One cited answer per side, a figures table with each cell cited, and the 数据核对 notes.
+
+        `topics` holds one topic for all sides, or one per side.
+        """
         citations: list[Citation] = []
         side_answers, side_passages = [], []
-        for reports in sides:
+        for reports, topic in zip(sides, topics * len(sides) if len(topics) == 1 else topics):
             side_query = Query(topic, tuple(reports), (reports[0].bureau,), (), question_shape(topic), False)
             hits = self.search.search(topic, self.pool, side_query.report_ids, timings)
             answer = self.answerer.answer(side_query, hits, self.top_k)
@@ -53,7 +79,7 @@ class Comparer:
             citations += renumbered
             side_answers.append(Side(reports[0].bureau, text, answer.abstained, renumbered))
             side_passages.append(answer.passages)
-        table, notes = self._table(topic, sides, citations)
+        table, notes = self._table("".join(dict.fromkeys(topics)), sides, citations)
         checks = tuple(c.note for c in self._checks(sides) if not c.consistent)
         lines = [f"【{side.bureau}】{side.answer}" for side in side_answers]
         if table:

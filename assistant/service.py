@@ -14,7 +14,7 @@ from index.search import HybridSearch
 from index.store import ReportStore
 
 from .answer import ExtractiveAnswerer
-from .compare import Comparer, comparison_topic
+from .compare import Comparer, comparison_topic, side_topics
 from .errors import BadQuestionError, UnknownBureauError
 from .models import Answer
 from .query import Query, QueryAnalyzer, check_question, rewrite_follow_up
@@ -127,7 +127,7 @@ class Assistant:
             raise BadQuestionError(f"“{first}”和“{second}”是同一个单位（{sides[0][0].bureau}），请选择两个不同的单位进行比较。")
         topic = check_question(topic, self.settings.max_question_chars)
         timings: dict[str, float] = {}
-        answer = self.comparer.compare(f"比较{first}和{second}：{topic}", topic, sides, timings)
+        answer = self.comparer.compare(f"比较{first}和{second}：{topic}", [topic], sides, timings)
         timings["total"] = (time.perf_counter() - started) * 1000
         return replace(answer, timings_ms=timings)
 
@@ -140,4 +140,6 @@ class Assistant:
             raise UnknownBureauError(f"请写明要比较哪些单位。已收录的单位：{'、'.join(bureaus)}")
         sides = [[r for r in query.reports if r.bureau == b] or self.analyzer.resolve_bureau(b) for b in bureaus]
         names = [alias for r in self.analyzer.reports for alias in r.aliases]
-        return self.comparer.compare(query.text, comparison_topic(query.text, names), sides, timings)
+        mentions = self.analyzer.named_in(query.text)
+        own = side_topics(query.text, mentions, names) if [r.bureau for _, r in mentions] == bureaus else None
+        return self.comparer.compare(query.text, own or [comparison_topic(query.text, names)], sides, timings)

@@ -138,7 +138,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                         compare_sources = gr.HTML("", label="引用来源", elem_id="cmp-sources")
 
             with gr.Tab("报告", id="reports"):
-                reports_table = gr.Dataframe(headers=render.REPORT_HEADERS, interactive=False, label="已收录的报告", wrap=True, elem_id="reports-table")
+                reports_table = gr.Dataframe(headers=render.REPORT_HEADERS, interactive=False, label="已收录的报告", wrap=True, column_widths=["26%", "16%", "9%", "6%", "11%", "9%", "15%", "8%"], elem_id="reports-table")
                 with gr.Row():
                     with gr.Column():
                         upload = gr.File(
@@ -153,7 +153,8 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                 report_status = gr.HTML("", elem_id="report-status")
                 gr.Markdown("### 关键数据")
                 figure_bureau = gr.Dropdown([ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="figure-bureau")
-                figures_table = gr.Dataframe(headers=render.FIGURE_HEADERS, interactive=False, wrap=True, elem_id="figures-table")
+                figures_table = gr.Dataframe(
+                    headers=render.FIGURE_HEADERS, interactive=False, wrap=True, column_widths=["16%", "12%", "8%", "7%", "8%", "49%"], elem_id="figures-table")
                 checks = gr.HTML("")
 
             with gr.Tab("简报", id="brief"):
@@ -171,27 +172,27 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         corpus_outputs = [reports_table, figures_table, checks, figure_bureau, delete_choice, bureau, year, first, second]
 
         send.click(h.ask, [message, bureau, year, session], chat_outputs, api_name="ask")
-        message.submit(h.ask, [message, bureau, year, session], chat_outputs, api_name=False)
-        again.click(h.regenerate, [session], chat_outputs, api_name=False)
-        chatbot.retry(h.regenerate, [session], chat_outputs, api_name=False)
-        clear.click(h.clear, [session], [chatbot, sources, session], api_name=False)
-        chatbot.clear(h.clear, [session], [chatbot, sources, session], api_name=False)
-        add_note.click(h.add_latest, [session], [note_status, session, *brief_outputs], api_name=False)
-        chatbot.like(h.add_from_chat, [session], [note_status, session, *brief_outputs], api_name=False)
+        message.submit(h.ask, [message, bureau, year, session], chat_outputs, api_visibility="private")
+        again.click(h.regenerate, [session], chat_outputs, api_visibility="private")
+        chatbot.retry(h.regenerate, [session], chat_outputs, api_visibility="private")
+        clear.click(h.clear, [session], [chatbot, sources, session], api_visibility="private")
+        chatbot.clear(h.clear, [session], [chatbot, sources, session], api_visibility="private")
+        add_note.click(h.add_latest, [session], [note_status, session, *brief_outputs], api_visibility="private")
+        chatbot.like(h.add_from_chat, [session], [note_status, session, *brief_outputs], api_visibility="private")
 
         run_compare.click(h.compare, [first, second, topic, session], [comparison, compare_sources, session], api_name="compare")
         run_compare_text.click(h.compare_question, [compare_text, session], [comparison, compare_sources, session], api_name="compare_question")
-        compare_text.submit(h.compare_question, [compare_text, session], [comparison, compare_sources, session], api_name=False)
-        add_comparison.click(h.add_comparison, [session], [compare_status, session, *brief_outputs], api_name=False)
+        compare_text.submit(h.compare_question, [compare_text, session], [comparison, compare_sources, session], api_visibility="private")
+        add_comparison.click(h.add_comparison, [session], [compare_status, session, *brief_outputs], api_visibility="private")
 
-        drop_last.click(h.remove_last_note, [session], [session, *brief_outputs], api_name=False)
-        clear_brief.click(h.clear_brief, [session], [session, *brief_outputs], api_name=False)
+        drop_last.click(h.remove_last_note, [session], [session, *brief_outputs], api_visibility="private")
+        clear_brief.click(h.clear_brief, [session], [session, *brief_outputs], api_visibility="private")
 
-        figure_bureau.input(h.figures, [figure_bureau], [figures_table, checks], api_name=False)
-        upload.upload(h.upload, [upload], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_name=False)
-        delete.click(h.delete, [delete_choice], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_name=False)
+        figure_bureau.input(h.figures, [figure_bureau], [figures_table, checks], api_visibility="private")
+        upload.upload(h.upload, [upload], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_visibility="private")
+        delete.click(h.delete, [delete_choice], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_visibility="private")
         # Another session may have uploaded or deleted since this page was built.
-        demo.load(h.corpus_outputs, None, corpus_outputs, api_name=False)
+        demo.load(h.corpus_outputs, None, corpus_outputs, api_visibility="private")
     return demo
 
 

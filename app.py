@@ -1,0 +1,120 @@
+"""The Gradio front end: python app.py [--host 127.0.0.1] [--port 7860].
+
+Builds the index from the corpus folder on first run (with progress in the terminal), then
+serves the page. It listens on 127.0.0.1 unless told otherwise; any other address needs a login
+(`ui.auth` in the settings), because the page can upload and delete reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+PORT_ENV = "GRADIO_SERVER_PORT"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="绩效自评报告问答助手 · web UI")
+    parser.add_argument("--host", help="address to listen on (default: settings ui.host, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help=f"port (default: ${PORT_ENV}, else settings ui.port, 7860)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    return parser
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def choose_port(flag: int | None, configured: int) -> int:
+    """The --port flag, else $GRADIO_SERVER_PORT, else the settings."""
+    if flag is not None:
+        port = flag
+    elif os.environ.get(PORT_ENV):
+        try:
+            port = int(os.environ[PORT_ENV])
+        except ValueError:
+            raise ValueError(f"{PORT_ENV}={os.environ[PORT_ENV]!r} is not a port number") from None
+    else:
+        port = configured
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port {port} is out of range (1-65535)")
+    return port
+
+
+def build_index(assistant) -> None:
+    """Index the corpus folder, showing progress in the terminal."""
+    from tqdm import tqdm
+
+    print(f"首次启动：正在为 {assistant.settings.corpus_dir} 中的报告建立索引……", file=sys.stderr)
+    with tqdm(unit="份", desc="建立索引", disable=None) as bar:
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.total = total
+            bar.n = done
+            bar.set_postfix_str(name[-40:], refresh=True)
+
+        result = assistant.ingest(progress=progress)
+    for path, reason in result.failed:
+        print(f"无法导入 {path}: {reason}", file=sys.stderr)
+    print(f"索引完成：{len(result.added)} 份报告。", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network here, and no telemetry
+
+    from pydantic import ValidationError
+
+    from assistant.errors import AssistantError, ReportIndexError
+    from assistant.settings import load_settings
+
+    try:
+        settings = load_settings()
+        host = args.host or settings.ui.host
+        port = choose_port(args.port, settings.ui.port)
+    except ValidationError as error:
+        print(f"设置有误 (invalid settings):\n{error}", file=sys.stderr)
+        return 2
+    except (AssistantError, ValueError) as error:
+        print(f"错误: {error}", file=sys.stderr)
+        return 2
+    if not is_loopback(host) and not settings.ui.auth:
+        print(
+            f"错误: 在 {host} 上对外提供服务需要登录。请在 settings.toml 的 [ui] 中设置 auth = [[\"用户名\", \"密码\"]]"
+            "（或环境变量 ASSISTANT_UI__AUTH='[[\"user\", \"password\"]]'），或使用 --host 127.0.0.1 只在本机使用。\n"
+            f"(refusing to serve on {host} without a login: set ui.auth)",
+            file=sys.stderr,
+        )
+        return 2
+
+    try:
+        from assistant.service import Assistant
+
+        assistant = Assistant(settings)
+        if not assistant.reports():
+            build_index(assistant)
+    except (AssistantError, ReportIndexError, OSError) as error:
+        print(f"错误: {error}", file=sys.stderr)
+        return 1
+
+    from assistant.ui import build_app, serve
+
+    demo = build_app(assistant, settings.ui.max_upload_mb)
+    print(f"打开 http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port} 开始提问。", file=sys.stderr)
+    serve(demo, host, port, settings.ui.auth, settings.ui.max_upload_mb)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
