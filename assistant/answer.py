@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from index.cleaning import match_key, squash_spaces
+from index.figures import metrics_named
 from index.lexical import tokenize
 from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
 from index.search import Hit
@@ -49,6 +50,8 @@ SYNONYMS = {
 _LIST_ASK = re.compile(r"(?:有|包括|包含)?(?:哪些|哪几[个项类方面]*|列举(?:一下)?)")
 _ASKS_NUMBER = re.compile(r"多少|几[个家人次项名条]")
 _UNIT_HINT = re.compile(r"(?:多少|几)(个|家|人|次|项|名|起|件|条|处)")
+_BASIS_WORDS = {"决算": "决算", "实际": "实际", "预计": "预计", "年初预算": "年初预算", "预算数": "年初预算"}
+_BASIS_ASKED = re.compile("|".join(_BASIS_WORDS))
 _MONEY_UNITS = ("万元", "亿元", "元", "万", "亿")
 _MONEY_HINT = re.compile(r"多少钱|金额|资金|经费|支出|收入|拨款|预算|投入")
 
@@ -205,10 +208,41 @@ class ExtractiveAnswerer:
         weights = term_weights(query.text, query.reports)
         ranked = self.candidates(query, hits, weights)
         passages = self.rerank(hits, ranked)[:top_k]
+        figure = self.key_figure(query)
+        if figure:
+            return self._answer_from_figure(query, weights, figure, ranked, passages, top_k)
         if not ranked or ranked[0].support < ABSTAIN_BELOW:
             return Answer(query.text, abstention(query), True, (), passages)
         chosen = self.select(query, weights, ranked)
         return Answer(query.text, self.compose(query, weights, chosen), False, cite(chosen), self._cited_first(chosen, passages, top_k))
+
+    def key_figure(self, query: Query) -> Figure | None:
+        """The key figure extracted at ingest that a 多少 question about one report asks for."""
+        if query.shape != "number" or len(query.reports) != 1:
+            return None
+        named = metrics_named(_number_clause(query.text) or query.text)
+        if not named:
+            return None
+        stored: dict[str, Figure] = {}
+        for figure in self.store.figures([query.reports[0].id]):
+            stored.setdefault(figure.metric, figure)
+        figure = stored.get(named[0])
+        asked_basis = _BASIS_ASKED.search(query.text)
+        if figure and asked_basis and _BASIS_WORDS[asked_basis.group(0)] != figure.basis:
+            return None  # asked for the 决算 figure, the report states only the 年初预算 one
+        return figure if figure and _unit_fits(query.text, figure.unit) else None
+
+    def _answer_from_figure(self, query: Query, weights: dict[str, float], figure: Figure, ranked: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> Answer:
+        """Lead with the stored figure and cite its sentence; a close runner-up sentence may follow."""
+        report = self.store.report(figure.report_id)
+        chunk = next(c for c in self.store.report_chunks(report.id) if c.start <= figure.start < c.end)
+        stated = Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 1.0, 0)
+        others = [s for s in ranked if s.report.id == report.id and _apart(s, stated) and s.support >= ABSTAIN_BELOW]
+        chosen = [stated, *others[:1]] if others and others[0].score >= 0.9 * (ranked[0].score if ranked else 0) else [stated]
+        basis = f"（{figure.basis}）" if figure.basis else ""
+        lead = f"{figure.metric.removeprefix('项目支出:')}：{figure_value(figure)}{figure.unit}{basis}。"
+        body = "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1))
+        return Answer(query.text, lead + body, False, cite(chosen), self._cited_first(chosen, passages, top_k))
 
     def _cited_first(self, chosen: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> tuple[Passage, ...]:
         """The evidence actually cited leads the passages, in citation order; then the rest by score."""
@@ -298,6 +332,19 @@ class ExtractiveAnswerer:
             return (lead + "\n" if lead else "") + "\n".join(lines)
         body = "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1))
         return lead + body
+
+
+def figure_value(figure: Figure) -> str:
+    """A figure's value as the report writes it: no float noise, no trailing zeros."""
+    return f"{figure.value:f}".rstrip("0").rstrip(".")
+
+
+def _unit_fits(question: str, unit: str) -> bool:
+    """Whether a figure's unit is what the question counts in (多少家 wants 家, 多少钱 wants 万元)."""
+    hint = _UNIT_HINT.search(question)
+    if hint:
+        return hint.group(1) == unit
+    return unit in _MONEY_UNITS if _MONEY_HINT.search(_number_clause(question) or question) else True
 
 
 def cite(chosen: list[Sentence]) -> tuple[Citation, ...]:

@@ -105,6 +105,8 @@ def _ingest(assistant, args) -> int:
         print(f"更新  {meta.title}  [{meta.bureau} · {meta.year}]")
     for source in result.removed:
         print(f"移除  {source}")
+    for path, holder in result.duplicates:
+        print(f"跳过  {path}：与已导入的 {holder} 内容相同")
     for path, reason in result.failed:
         print(f"失败  {reason}", file=sys.stderr)
     print(f"新增 {len(result.added)}，更新 {len(result.replaced)}，未变 {len(result.unchanged)}，移除 {len(result.removed)}，失败 {len(result.failed)}")

@@ -10,7 +10,7 @@ from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
 
-from .answer import ExtractiveAnswerer
+from .answer import ExtractiveAnswerer, figure_value
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Query, question_shape
 
@@ -113,7 +113,7 @@ class Comparer:
                     cells.append(TableCell(side[0].bureau, "未列出", "", None, None))
                     continue
                 n = self._cite_figure(figure, citations)
-                cells.append(TableCell(side[0].bureau, f"{figure.value:g}", figure.unit, figure.basis, n))
+                cells.append(TableCell(side[0].bureau, figure_value(figure), figure.unit, figure.basis, n))
             rows.append(TableRow(metric, tuple(cells)))
             note = _basis_note(metric, [(side[0], figures[side[0].bureau].get(metric)) for side in sides])
             if note:

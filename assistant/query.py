@@ -49,12 +49,17 @@ def check_question(text: str, max_chars: int) -> str:
     return stripped
 
 
+_ASKS_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
+_ASKS_NUMBER = re.compile(r"多少|几[个家人次项名条年]|多大|金额|数额|总额|比例|占比|是几")
+
+
 def question_shape(text: str) -> str:
-    """'number' for 多少/几, 'list' for 哪些, 'how' for 怎么样/如何, else 'what'."""
-    if re.search(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举", text):
-        return "list"
-    if re.search(r"多少|几[个家人次项名条年]|多大|金额|数额|总额|比例|占比|增长了?多少|是几", text):
+    """'number' for 多少/几, 'list' for 哪些, 'how' for 怎么样/如何, else 'what'; the first ask wins."""
+    number, listing = _ASKS_NUMBER.search(text), _ASKS_LIST.search(text)
+    if number and (not listing or number.start() < listing.start()):
         return "number"
+    if listing:
+        return "list"
     if re.search(r"怎么样|如何|怎样|情况|成效|进展", text):
         return "how"
     return "what"

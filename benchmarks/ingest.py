@@ -64,11 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repeats must be 1 or more")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
+    import bm25s  # noqa: F401  imported here first: it sets its own logger to DEBUG on import
+
     from assistant.service import Assistant
     from assistant.settings import Settings
     from benchmarks.synthetic import write_corpus
-
-    import bm25s  # noqa: F401  imported here first: it sets its own logger to DEBUG on import
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -126,11 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  chunks                                {chunks:8d}")
     print(f"  pipeline, fresh index                 {pipeline_s:8.2f} s   {chunks / pipeline_s:7.2f} chunks/s")
     print(f"  embedder alone, same chunk texts      {raw_s:8.2f} s   {raw_chunks / raw_s:7.2f} chunks/s")
-    print(f"  pipeline work besides embedding       {pipeline_s - raw_s:8.2f} s   ({(pipeline_s - raw_s) / max(chunks, 1) * 1000:.1f} ms/chunk)")
+    print(
+        f"  pipeline work besides embedding       {pipeline_s - raw_s:8.2f} s   ({(pipeline_s - raw_s) / max(chunks, 1) * 1000:.1f} ms/chunk)"
+    )
     print(f"    of which read + parse + chunk (warm) {parse_s:8.2f} s   (timed again on its own)")
     print(f"  overhead, pipeline / embedder alone   {overhead:8.3f} ×   target ≤ {TARGET_OVERHEAD:.2f} ×")
     runs = ", ".join(f"{s:.3f}" for s in reingest)
-    print(f"  re-ingest unchanged, median of {len(reingest):<2d}     {median_reingest:8.3f} s   target < {TARGET_REINGEST_S:.0f} s   (runs: {runs})")
+    print(
+        f"  re-ingest unchanged, median of {len(reingest):<2d}     {median_reingest:8.3f} s   target < {TARGET_REINGEST_S:.0f} s   (runs: {runs})"
+    )
     if args.reports != 100:
         print(f"  (the re-ingest target is for 100 reports; this run had {args.reports})")
     return 0

@@ -180,6 +180,23 @@ def check_figures(figures: list[Figure]) -> list[Check]:
     return checks
 
 
+_UNITS_NAMED = re.compile(r"内设(?:机构|股室|科室|处室)|(?:科室|股室|处室)(?:数|个数)?")
+
+
+def metrics_named(text: str) -> list[str]:
+    """The canonical metrics a question names, longest mention first ("三公经费", "行政编制")."""
+    folded = _fold(text)
+    found: dict[str, int] = {}
+    for metric, pattern in (*_MONEY_RE, *_STAFF_RE, ("内设机构数", _UNITS_NAMED)):
+        hit = pattern.search(folded)
+        if hit and hit.group(0):
+            found[metric] = max(found.get(metric, 0), len(hit.group(0)))
+    for line in FUNCTIONAL_LINES:
+        if line in folded:
+            found[line] = len(line)
+    return sorted(found, key=lambda m: -found[m])
+
+
 def is_functional_line(metric: str) -> bool:
     """Whether a metric is a 功能分类 spending line (一般公共服务支出 and so on)."""
     return metric.endswith("支出") and metric not in _NOT_FUNCTIONAL and ":" not in metric

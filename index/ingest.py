@@ -32,6 +32,7 @@ class IngestResult:
     replaced: list[ReportMeta] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, the file already indexed with its content)
     failed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -93,9 +94,14 @@ class Ingester:
 
     def _ingest_one(self, path: Path, known: dict[str, str], result: IngestResult) -> None:
         text = read_report_text(path)
-        source = str(path)
-        if known.get(source) == content_hash(text):
+        source, digest = str(path), content_hash(text)
+        if known.get(source) == digest:
             result.unchanged.append(source)
+            return
+        holder = self.store.holder_of(digest)
+        if holder and holder != source and Path(holder).exists():
+            logger.warning("%s: same content as %s, which is already indexed; skipped", source, holder)
+            result.duplicates.append((source, holder))
             return
         report = parse(text, source, self.chunk_tokens)
         if not report.chunks:

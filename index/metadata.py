@@ -13,7 +13,7 @@ _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _TITLE_WORDS = re.compile(r"绩效|自评|评价|报告|情况说明")
 _REPORT_PHRASE = re.compile(r"(?:部门|单位)?(?:整体支出|项目支出)?(?:预算)?绩效")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
-_PLACE = re.compile(rf"([{_CJK}]{{2,6}}?(?:自治区|省|自治州|地区|市|州|盟|区|县|旗))")
+_PLACE = re.compile(rf"([{_CJK}]{{2,9}}?(?:自治区|自治州|省|地区|市|州|盟|区|县|旗)|[{_CJK}]县)")
 _ORG = re.compile(rf"[{_CJK}]{{2,16}}?(?:局|委员会|委|办公室|厅|中心|院|馆|站|队|所)")
 _DATE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*([\d一二三四五六七八九十]{1,3})\s*日")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
@@ -57,12 +57,13 @@ def content_hash(text: str) -> str:
 
 def find_title(text: str) -> str:
     """The report's title: the first short paragraph that names a performance report."""
-    paragraphs = [compact(p) for p in re.split(r"\n\s*\n", text) if p.strip()][:8]
-    for paragraph in paragraphs:
-        joined = compact(paragraph.replace("\n", ""))
-        if len(joined) <= 80 and _TITLE_WORDS.search(joined) and not joined.endswith("。"):
-            return joined
-    return paragraphs[0][:80] if paragraphs else ""
+    lines = [compact(line) for line in text.splitlines() if line.strip()][:12]
+    # A title may wrap onto a second line; never onto a sentence of the body.
+    candidates = [line for i, line in enumerate(lines) for line in (line, line + (lines[i + 1] if i + 1 < len(lines) else ""))]
+    for candidate in candidates:
+        if len(candidate) <= 80 and _TITLE_WORDS.search(candidate) and not re.search(r"[。；;，,]", candidate):
+            return candidate
+    return lines[0][:80] if lines else ""
 
 
 def find_bureau(title: str, text: str) -> tuple[str, Region]:
@@ -143,7 +144,7 @@ def find_kind(title: str) -> str:
     """The kind of report, from the wording of its title."""
     if "项目支出" in title or "项目绩效" in title:
         return "项目支出绩效自评报告"
-    if "情况说明" in title:
+    if re.search(r"情况的?说明", title):
         return "绩效情况说明"
     if "整体支出" in title or "部门整体" in title:
         return "整体支出绩效自评报告"

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from llama_index.core.schema import TextNode
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
 
 from .chunking import EMBED_TEMPLATE
@@ -152,28 +152,30 @@ class ReportStore:
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, report: Report, embeddings: list[list[float]], tokens: list[list[str]], figures: list[Figure], checks: list[Check]) -> None:
-        """Store one whole report, replacing any earlier version from the same source."""
+        """Store one whole report, replacing any earlier version from the same source.
+
+        New vectors go in first and the old ones leave only after the registry has switched, so a
+        failure at any step leaves the earlier version whole.
+        """
         meta = report.meta
-        previous = self.db.execute("SELECT id FROM reports WHERE source = ? OR id = ?", (meta.source, meta.id)).fetchall()
+        previous = [row[0] for row in self.db.execute("SELECT id FROM reports WHERE source = ?", (meta.source,))]
         nodes = [
             TextNode(
                 id_=chunk.id,
                 text=chunk.text,
                 embedding=vector,
                 metadata={"report_id": meta.id, "section": chunk.section},
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=meta.id)},
                 start_char_idx=chunk.start,
                 end_char_idx=chunk.end,
             )
             for chunk, vector in zip(report.chunks, embeddings)
         ]
         try:
-            for (old_id,) in previous:
-                self._delete_vectors(old_id)
             if nodes:
                 self.vectors.add(nodes)
             with self.db:
-                for (old_id,) in previous:
-                    self.db.execute("DELETE FROM reports WHERE id = ?", (old_id,))
+                self.db.executemany("DELETE FROM reports WHERE id = ?", [(old,) for old in previous])
                 self.db.execute(
                     "INSERT INTO reports VALUES (?, ?, ?, ?, ?)",
                     (meta.id, meta.source, meta.content_hash, json.dumps(asdict(meta), ensure_ascii=False), report.text),
@@ -188,10 +190,19 @@ class ReportStore:
                 self.db.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [_figure_row(f) for f in figures])
                 self.db.executemany("INSERT INTO checks VALUES (?, ?)", [(c.report_id, json.dumps(asdict(c), ensure_ascii=False)) for c in checks])
         except Exception as error:
-            self._delete_vectors(meta.id)
-            raise StoreError(f"could not store report {meta.source}: {error}") from error
+            if meta.id not in previous:
+                self._delete_vectors(meta.id)
+            raise StoreError(f"could not store report {meta.source}: {error}. The index is unchanged.") from error
         finally:
             self._meta_cache = None
+        for old in previous:
+            if old != meta.id:
+                self._delete_vectors(old)
+
+    def holder_of(self, content_hash: str) -> str | None:
+        """The source already indexed with this exact content, if any."""
+        row = self.db.execute("SELECT source FROM reports WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row[0] if row else None
 
     def remove(self, report_id: str) -> None:
         """Remove a report and everything derived from it."""
@@ -211,7 +222,7 @@ class ReportStore:
         self.lexical.build([r[0] for r in rows], [r[1] for r in rows], [json.loads(r[2]) for r in rows])
 
     def _delete_vectors(self, report_id: str) -> None:
-        self.vectors.delete_nodes(filters=MetadataFilters(filters=[MetadataFilter(key="report_id", value=report_id)]))
+        self.vectors.delete(ref_doc_id=report_id)
 
 
 def _chroma_store(path: Path, host: str | None, port: int, signature: str):

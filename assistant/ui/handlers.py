@@ -239,18 +239,20 @@ class Handlers:
 
     def upload(self, file: str | None, progress: gr.Progress = gr.Progress()) -> tuple:
         """Check an uploaded report, copy it into the corpus folder and index it; the index is untouched on failure."""
-        if not file:
-            return ("", *self.corpus_outputs())
+        message = self._upload(file, progress) if file else ""
+        return (message, None, *self.corpus_outputs())
+
+    def _upload(self, file: str, progress: gr.Progress) -> str:
         upload = Path(file)
         if not inside(upload, gr.utils.get_upload_folder()):
-            return (render.error_message("只接受通过本页面上传的文件。"), *self.corpus_outputs())
+            return render.error_message("只接受通过本页面上传的文件。")
         settings = self.assistant.settings
         name = upload.name
         try:
             progress(0, desc=f"检查 {name}")
             target, copied = place_upload(upload, name, settings.corpus_dir, settings.ui.max_upload_mb)
         except UploadError as error:
-            return (render.error_message(f"导入失败：{error}"), *self.corpus_outputs())
+            return render.error_message(f"导入失败：{error}")
 
         def report(done: int, total: int, current: str) -> None:
             progress((done, total or 1), desc=f"导入 {current or name}", unit="份")
@@ -258,38 +260,37 @@ class Handlers:
         with self.guard.writing():
             try:
                 result = self.assistant.ingest([target], progress=report)
-            except (AssistantError, ReportIndexError) as error:
-                result = None
-                failure = str(error)
-            else:
                 failure = "；".join(reason for _, reason in result.failed)
+            except (AssistantError, ReportIndexError) as error:
+                result, failure = None, str(error)
             if result is None or result.failed:
-                if copied:
+                if copied:  # the corpus folder goes back to what it was; the store never took half a report
                     target.unlink(missing_ok=True)
-                message = render.error_message(f"导入失败：“{name}”无法建立索引：{failure}。索引保持不变。")
-                return (message, *self.corpus_outputs())
-        if result.added or result.replaced:
-            meta = (result.added or result.replaced)[0]
-            verb = "已导入" if result.added else "已更新"
-            message = f'<div class="notice ok">{verb}“{render.esc(meta.title)}”（{render.esc(meta.bureau)} · {meta.year or "年度不详"}），保存为 {render.esc(target.name)}。</div>'
-        else:
-            message = f'<div class="notice ok">“{render.esc(target.name)}”已在索引中，内容没有变化。</div>'
-        return (message, *self.corpus_outputs())
+                return render.error_message(f"导入失败：“{name}”无法建立索引：{failure}。索引保持不变。")
+        changed = result.added or result.replaced
+        if not changed:
+            return f'<div class="notice ok">“{render.esc(target.name)}”已在索引中，内容没有变化。</div>'
+        meta = changed[0]
+        verb = "已导入" if result.added else "已更新"
+        return (
+            f'<div class="notice ok">{verb}“{render.esc(meta.title)}”（{render.esc(meta.bureau)} · '
+            f'{meta.year or "年度不详"}），保存为 {render.esc(target.name)}。</div>'
+        )
 
     def delete(self, report_id: str | None) -> tuple:
         """Remove a report from the index; its file too when it lies in the corpus folder."""
-        if not report_id:
-            return (render.error_message("请先选择要删除的报告。"), *self.corpus_outputs())
+        message = self._delete(report_id) if report_id else render.error_message("请先选择要删除的报告。")
+        return (message, *self.corpus_outputs())
+
+    def _delete(self, report_id: str) -> str:
         with self.guard.writing():
-            known = {m.id: m for m in self.assistant.reports()}
-            meta = known.get(report_id)
+            meta = {m.id: m for m in self.assistant.reports()}.get(report_id)
             if meta is None:
-                return (render.error_message("这份报告已不在索引中。"), *self.corpus_outputs())
+                return render.error_message("这份报告已不在索引中。")
             self.assistant.remove_report(report_id)
             source = Path(meta.source)
             note = "原文件在语料文件夹之外，保留未动。"
             if inside(source, self.assistant.settings.corpus_dir) and source.is_file():
                 source.unlink()
                 note = f"文件 {render.esc(source.name)} 已从语料文件夹删除。"
-        message = f'<div class="notice ok">已删除“{render.esc(meta.title)}”。{note}</div>'
-        return (message, *self.corpus_outputs())
+        return f'<div class="notice ok">已删除“{render.esc(meta.title)}”。{note}</div>'

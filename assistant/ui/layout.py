@@ -189,7 +189,9 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         clear_brief.click(h.clear_brief, [session], [session, *brief_outputs], api_visibility="private")
 
         figure_bureau.input(h.figures, [figure_bureau], [figures_table, checks], api_visibility="private")
-        upload.upload(h.upload, [upload], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_visibility="private")
+        upload.upload(
+            h.upload, [upload], [report_status, upload, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_visibility="private"
+        )
         delete.click(h.delete, [delete_choice], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_visibility="private")
         # Another session may have uploaded or deleted since this page was built.
         demo.load(h.corpus_outputs, None, corpus_outputs, api_visibility="private")

@@ -1,0 +1,461 @@
+"""The web UI: its helpers, then the real app (python app.py) driven by headless Chromium.
+
+Set ASSISTANT_SCREENSHOTS=docs/screenshots to keep the screenshots of the chat and compare tabs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from assistant.models import Answer, Citation, Passage
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+STARTUP_TIMEOUT_S = 300
+ANSWER_TIMEOUT_MS = 60_000
+
+TEST_REPORT = """2023年度株洲市芦淞区测试局整体支出绩效自评报告
+
+一、部门基本情况
+
+（一）机构设置
+
+本局内设办公室、规划科两个科室。局机关共有 9 个编制。
+
+二、部门整体预算支出情况
+
+2023年基本支出 321.5 万元，项目支出 100 万元。
+
+三、绩效情况
+
+全年完成测试项目 12 个，服务企业 48 家。
+
+四、存在的问题
+
+预算执行进度偏慢。
+"""
+
+
+# -- helpers without a browser -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.txt", "report.txt"),
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\x\\望城 2021 报告.PDF", "望城_2021_报告.pdf"),
+        (".hidden.docx", "hidden.docx"),
+        ("a<b>|c;rm -rf.html", "a_b_c_rm_-rf.html"),
+        ("——.txt", "report.txt"),
+        ("ｒｅｐｏｒｔ.ＴＸＴ", "report.txt"),  # full-width letters folded
+    ],
+)
+def test_safe_name(name, expected):
+    from assistant.ui.uploads import safe_name
+
+    assert safe_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["report.exe", "report", "report.doc", "..", "x.txt.sh", ""])
+def test_safe_name_refuses_unsupported_types(name):
+    from assistant.ui.uploads import UploadError, safe_name
+
+    with pytest.raises(UploadError, match="不支持的文件类型"):
+        safe_name(name)
+
+
+def test_place_upload(tmp_path):
+    from assistant.ui.uploads import UploadError, place_upload
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    good = tmp_path / "in" / "测试 报告.txt"
+    good.parent.mkdir()
+    good.write_text(TEST_REPORT, encoding="utf-8")
+
+    target, copied = place_upload(good, good.name, corpus, max_mb=1)
+    assert (target, copied) == (corpus / "测试_报告.txt", True)
+    assert target.read_text(encoding="utf-8") == TEST_REPORT
+    assert place_upload(good, good.name, corpus, max_mb=1) == (target, False)  # identical: fine
+
+    good.write_text(TEST_REPORT + "补充。", encoding="utf-8")
+    with pytest.raises(UploadError, match="已有同名文件"):
+        place_upload(good, good.name, corpus, max_mb=1)
+
+    broken = tmp_path / "in" / "broken.pdf"
+    broken.write_bytes(b"this is not a pdf")
+    with pytest.raises(UploadError, match="broken.pdf"):
+        place_upload(broken, broken.name, corpus, max_mb=1)
+
+    big = tmp_path / "in" / "big.txt"
+    big.write_text("报告" * 400_000, encoding="utf-8")
+    with pytest.raises(UploadError, match="超过上传上限 1 MB"):
+        place_upload(big, big.name, corpus, max_mb=1)
+    assert sorted(p.name for p in corpus.iterdir()) == ["测试_报告.txt"]  # nothing else got in
+
+
+CITATION = Citation(1, "某局报告", "r1", "某局", 2021, "一、基本情况", "局机关共有 17 个编制。", "/c/x.txt", 10, 23)
+
+
+def test_markers_and_escaping():
+    from assistant.ui import render
+
+    html = render.marked_html("<script>alert(1)</script>共17个。[1] 见[2]。", [CITATION], markdown=True)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.count('<sup class="cite"') == 1  # [2] has no citation: left as text
+    assert "\\[2\\]" in html
+    assert 'title="某局报告 › 一、基本情况：局机关共有17个编制。"' in html
+
+
+def test_sources_show_the_quote_inside_its_paragraph():
+    from assistant.ui import render
+
+    text = "标题\n\n一、基本情况。<b>局机关共有 17 个编制。</b>在职 18 人。\n\n二、下一段"
+    start = text.index("局机关")
+    citation = Citation(1, "某局报告", "r1", "某局", 2021, "一、基本情况", "局机关共有 17 个编制。", "/c/x.txt", start, start + 13)
+    answer = Answer("q", "17个。[1]", False, (citation,), ())
+    html = render.sources_html(answer, lambda rid: text)
+    assert "一、基本情况。&lt;b&gt;<mark>局机关共有 17 个编制。</mark>&lt;/b&gt;在职 18 人。</div>" in html
+    assert "二、下一段" not in html and "标题" not in html
+    assert "2021年度" in html and "某局报告" in html
+
+    abstained = Answer("q", "没有找到。", True, (), (Passage("某局报告", "r1", "某局", 2021, "二", "可能相关的段落", 0.1, 0, 7),))
+    html = render.sources_html(abstained, lambda rid: text)
+    assert "可能相关" in html and "<mark>" not in html
+
+
+def test_stream_steps_end_with_the_whole_answer():
+    from assistant.ui import render
+
+    answer = Answer("q", "第一句。[1]第二句；第三句。\n第四句。", False, (CITATION,), ())
+    steps = render.stream_steps(answer)
+    assert len(steps) > 1
+    assert steps[-1] == render.chat_message(answer)
+    assert all('<sup class="cite"' in s for s in steps)  # a marker is never split from its sentence
+
+
+@pytest.fixture
+def app():
+    """app.py as a module (it lives at the repository root, outside any package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("app_under_test", ROOT / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_app_refuses_a_network_address_without_login(app, monkeypatch, capsys, tmp_path):
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text("", encoding="utf-8")
+    monkeypatch.delenv("ASSISTANT_UI__AUTH", raising=False)
+    monkeypatch.setenv("ASSISTANT_SETTINGS_FILE", str(settings_file))
+    assert app.main(["--host", "0.0.0.0"]) == 2
+    assert "需要登录" in capsys.readouterr().err
+    assert app.is_loopback("127.0.0.1") and app.is_loopback("localhost") and app.is_loopback("::1")
+    assert not app.is_loopback("0.0.0.0") and not app.is_loopback("192.168.1.5")
+
+
+def test_port_precedence(app, monkeypatch):
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7999")
+    assert app.choose_port(None, 7860) == 7999
+    assert app.choose_port(8123, 7860) == 8123
+    monkeypatch.delenv("GRADIO_SERVER_PORT")
+    assert app.choose_port(None, 7860) == 7860
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "http")
+    with pytest.raises(ValueError, match="GRADIO_SERVER_PORT"):
+        app.choose_port(None, 7860)
+
+
+# -- the running app ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(workdir: Path) -> Iterator[tuple[str, Path]]:
+    """`python app.py` on 127.0.0.1 over a copy of the corpus and a fresh index; yields (url, corpus)."""
+    corpus = workdir / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings_file = workdir / "settings.toml"
+    settings_file.write_text("", encoding="utf-8")
+    env = {
+        **os.environ,
+        "ASSISTANT_INDEX_DIR": str(workdir / "index"),
+        "ASSISTANT_CORPUS_DIR": str(corpus),
+        "ASSISTANT_SETTINGS_FILE": str(settings_file),
+        "GRADIO_TEMP_DIR": str(workdir / "gradio"),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("GRADIO_SERVER_PORT", None)
+    port = free_port()
+    log_path = workdir / "app.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"app.py exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+            try:
+                urllib.request.urlopen(f"{url}/config", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"app.py did not answer within {STARTUP_TIMEOUT_S}s:\n{log_path.read_text()[-4000:]}") from None
+                time.sleep(0.5)
+        yield url, corpus
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    with running_app(tmp_path_factory.mktemp("ui-app")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-microhei")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(app_server[0])
+    page.wait_for_selector("#question textarea")
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    wanted = os.environ.get("ASSISTANT_SCREENSHOTS")
+    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def ask(page, question: str) -> None:
+    """Type a question, send it, and wait until its answer and sources are complete."""
+    answers_before = page.locator("#chatbot [data-testid='bot']").count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(
+        """n => document.querySelectorAll("#chatbot [data-testid='bot']").length > n
+              && !document.querySelector("#chatbot .pending")
+              && !document.querySelector("#sources .empty")""",
+        arg=answers_before,
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(300)  # the last streamed step
+
+
+def last_answer(page):
+    return page.locator("#chatbot [data-testid='bot']").last
+
+
+def choose(page, elem_id: str, option: str) -> None:
+    """Pick an option of a Gradio dropdown."""
+    page.click(f"#{elem_id} input")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+@pytest.mark.slow
+def test_config_lists_the_corpus_bureaus(app_server):
+    config = json.loads(urllib.request.urlopen(f"{app_server[0]}/config").read())
+    dropdowns = {c["props"].get("elem_id"): c["props"]["choices"] for c in config["components"] if c["type"] == "dropdown"}
+    bureau_values = [value for _, value in dropdowns["bureau-filter"]]
+    assert "长沙市望城区工业和信息化局" in bureau_values and "常宁市科技和工业信息化局" in bureau_values
+    assert {"2021", "2022"} <= {value for _, value in dropdowns["year-filter"]}
+
+
+@pytest.mark.slow
+def test_ask_shows_the_answer_and_its_cited_sentence(page, screenshots):
+    page.fill("#question textarea", "望城区工信局机关共有多少个编制？")
+    started = time.perf_counter()
+    page.press("#question textarea", "Enter")
+    page.wait_for_selector("#chatbot .pending", timeout=ANSWER_TIMEOUT_MS)
+    first_feedback = time.perf_counter() - started
+    page.wait_for_selector("#chatbot sup.cite", timeout=ANSWER_TIMEOUT_MS)
+    first_answer = time.perf_counter() - started
+    page.wait_for_selector("#sources mark", timeout=ANSWER_TIMEOUT_MS)
+    print(f"\ntime to first feedback {first_feedback:.2f}s, to first cited answer {first_answer:.2f}s")
+
+    answer = last_answer(page)
+    assert "17" in answer.inner_text()
+    assert answer.locator("sup.cite").first.inner_text() == "[1]"
+    source = page.locator("#sources .src").first
+    assert "局机关共有 17 个编制" in source.locator("mark").inner_text()
+    assert "2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告" in source.inner_text()
+    assert "机构设置" in source.inner_text() and "2021年度" in source.inner_text()
+    # The paragraph around the quote is shown too, not only the quote.
+    assert "陶瓷产业科" in source.locator(".src-para").inner_text()
+    page.screenshot(path=str(screenshots / "chat.png"), full_page=True)
+
+    page.click("#regenerate")
+    page.wait_for_selector("#sources mark", timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator("#chatbot [data-testid='bot']").count() == 1
+    page.click("#clear")
+    page.wait_for_function("() => !document.querySelector(\"#chatbot [data-testid='bot']\")")
+
+
+@pytest.mark.slow
+def test_filters_and_follow_ups(page):
+    choose(page, "year-filter", "2022")
+    ask(page, "基本支出是多少？")
+    assert "793.43" in last_answer(page).inner_text()
+    assert "范围：2022年度" in page.locator("#chatbot [data-testid='user']").last.inner_text()
+    choose(page, "year-filter", "全部年度")
+    ask(page, "望城区工信局的基本支出是多少？")
+    assert "1193.43" in last_answer(page).inner_text()
+    ask(page, "那常宁呢？")
+    assert "793.43" in last_answer(page).inner_text()
+
+
+@pytest.mark.slow
+def test_abstention_looks_different(page):
+    ask(page, "长沙今天天气怎么样？")
+    answer = last_answer(page)
+    assert answer.locator(".abstain").count() == 1
+    assert answer.locator("sup.cite").count() == 0
+    assert "可能相关" in page.locator("#sources").inner_text()
+    assert page.locator("#sources mark").count() == 0
+
+
+@pytest.mark.slow
+def test_compare_two_bureaus(page, screenshots):
+    page.get_by_role("tab", name="比较").click()
+    page.fill("#cmp-topic textarea", "基本支出")
+    page.click("#cmp-run")
+    page.wait_for_selector("#cmp-result table.cmp-table", timeout=ANSWER_TIMEOUT_MS)
+    table = page.locator("#cmp-result table.cmp-table")
+    header = table.locator("thead").inner_text()
+    assert "长沙市望城区工业和信息化局" in header and "常宁市科技和工业信息化局" in header
+    row = table.locator("tbody tr").first.inner_text()
+    assert "基本支出" in row and "1193.43" in row and "793.43" in row
+    assert table.locator("tbody tr").first.locator("sup.cite").count() == 2  # each cell cited
+    assert page.locator("#cmp-result .side").count() == 2
+    assert "数据核对" in page.locator("#cmp-result .checks").inner_text()
+    assert page.locator("#cmp-sources mark").count() >= 2
+    page.screenshot(path=str(screenshots / "compare.png"), full_page=True)
+
+    page.fill("#cmp-question textarea", "比较望城和常宁的三公经费")
+    page.click("#cmp-ask")
+    page.wait_for_function("() => document.querySelector('#cmp-result .cmp-q')?.innerText.includes('三公经费')", timeout=ANSWER_TIMEOUT_MS)
+    assert "11" in page.locator("#cmp-result").inner_text()
+
+
+@pytest.mark.slow
+def test_export_a_note_as_docx_with_footnotes(page, tmp_path):
+    ask(page, "望城区工信局的基本支出是多少？")
+    page.click("#add-note")
+    page.wait_for_selector("#note-status:has-text('已加入简报（共 1 条）')")
+    ask(page, "那常宁呢？")
+    page.click("#add-note")
+    page.wait_for_selector("#note-status:has-text('已加入简报（共 2 条）')")
+    ask(page, "长沙今天天气怎么样？")
+    page.click("#add-note")
+    page.wait_for_selector("#note-status:has-text('未加入简报')")
+
+    page.get_by_role("tab", name="简报").click()
+    assert "共 2 条回答" in page.locator("#brief-view").inner_text()
+    with page.expect_download() as download:
+        page.click("#download-docx")
+    path = tmp_path / "note.docx"
+    download.value.save_as(path)
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        footnotes = etree.fromstring(z.read("word/footnotes.xml"))
+        document = etree.fromstring(z.read("word/document.xml"))
+    notes = ["".join(f.itertext()).strip() for f in footnotes.iter(f"{w}footnote") if int(f.get(f"{w}id")) > 0]
+    assert len(notes) == 2
+    assert notes[0].startswith("2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告，二、部门整体预算支出情况")
+    assert "1193.43万元" in notes[0]
+    assert notes[1].startswith("常宁市科技和工业信息化局2022年度绩效情况说明，")
+    assert "基本支出793.43万元" in notes[1]
+    assert [int(r.get(f"{w}id")) for r in document.iter(f"{w}footnoteReference")] == [1, 2]
+    body = "".join(document.itertext())
+    assert "望城区工信局的基本支出是多少？" in body and "那常宁呢？" in body
+
+
+@pytest.mark.slow
+def test_upload_lists_the_report_and_delete_removes_it(page, app_server, tmp_path):
+    from docx import Document
+
+    corpus = app_server[1]
+    page.get_by_role("tab", name="报告").click()
+    rows_before = page.locator("#reports-table tbody tr").count()
+
+    broken = tmp_path / "损坏的报告.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    page.set_input_files("#upload input[type=file]", str(broken))
+    page.wait_for_selector("#report-status .notice-error", timeout=ANSWER_TIMEOUT_MS)
+    assert "损坏的报告.pdf" in page.locator("#report-status").inner_text()
+    assert not any(p.name.endswith(".pdf") for p in corpus.iterdir())
+    assert page.locator("#reports-table tbody tr").count() == rows_before
+
+    report = tmp_path / "芦淞 测试局 2023.docx"
+    document = Document()
+    for block in TEST_REPORT.split("\n\n"):
+        document.add_paragraph(block.strip())
+    document.save(str(report))
+    page.set_input_files("#upload input[type=file]", str(report))
+    page.wait_for_selector("#report-status .notice.ok", timeout=ANSWER_TIMEOUT_MS)
+    assert "已导入“2023年度株洲市芦淞区测试局整体支出绩效自评报告”" in page.locator("#report-status").inner_text()
+    assert (corpus / "芦淞_测试局_2023.docx").is_file()
+    page.wait_for_function(
+        "() => document.querySelector('#reports-table').innerText.includes('株洲市芦淞区测试局')", timeout=ANSWER_TIMEOUT_MS
+    )
+
+    page.get_by_role("tab", name="问答").click()
+    ask(page, "芦淞区测试局有多少个编制？")
+    assert "9" in last_answer(page).inner_text()
+
+    page.get_by_role("tab", name="报告").click()
+    page.click("#delete-choice input")
+    page.get_by_role("option", name="2023年度株洲市芦淞区测试局整体支出绩效自评报告（芦淞_测试局_2023.docx）").click()
+    page.click("#delete")
+    page.wait_for_selector("#report-status:has-text('已删除')", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !document.querySelector('#reports-table').innerText.includes('株洲市芦淞区测试局')", timeout=ANSWER_TIMEOUT_MS
+    )
+    assert not (corpus / "芦淞_测试局_2023.docx").exists()
