@@ -451,10 +451,13 @@ def test_upload_lists_the_report_and_delete_removes_it(page, app_server, tmp_pat
     assert "9" in last_answer(page).inner_text()
 
     page.get_by_role("tab", name="报告").click()
-    page.click("#delete-choice input")
-    page.get_by_role("option", name="2023年度株洲市芦淞区测试局整体支出绩效自评报告（芦淞_测试局_2023.docx）").click()
+    choose(page, "delete-choice", "2023年度株洲市芦淞区测试局整体支出绩效自评报告（芦淞_测试局_2023.docx）")
+    page.wait_for_function("() => document.querySelector('#delete-choice input').value.includes('芦淞')")
     page.click("#delete")
-    page.wait_for_selector("#report-status:has-text('已删除')", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => /已删除|notice-error/.test(document.querySelector('#report-status').innerHTML)", timeout=ANSWER_TIMEOUT_MS
+    )
+    assert "已删除“2023年度株洲市芦淞区测试局整体支出绩效自评报告”" in page.locator("#report-status").inner_text()
     page.wait_for_function(
         "() => !document.querySelector('#reports-table').innerText.includes('株洲市芦淞区测试局')", timeout=ANSWER_TIMEOUT_MS
     )

@@ -1,0 +1,194 @@
+"""Cited answers on the shipped reports: exact quotes, sections, offsets, abstention, filters, comparisons."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import BadQuestionError, UnknownBureauError
+from assistant.service import Conversation
+from index.cleaning import match_key
+from conftest import ROOT
+
+WC = "长沙市望城区工业和信息化局"
+CN = "常宁市科技和工业信息化局"
+
+
+@pytest.mark.parametrize(
+    ("question", "bureau", "figure", "quote_part", "section"),
+    [
+        ("望城区工信局2021年一般公共预算拨款收入是多少？", WC, "2284.43", "一般公共预算拨款收入", "二、部门整体预算支出情况"),
+        ("望城区工业和信息化局2021年基本支出的年初预算数是多少？", WC, "1193.43", "年初预算数为", "二、部门整体预算支出情况 › （一）基本支出情况"),
+        ("望城区工信局机关共有多少个编制？", WC, "17", "局机关共有", "一、部门基本情况 › （二）机构设置"),
+        ("常宁市科工信局2022年三公经费是多少？", CN, "11万元", "三公经费11万元", "二、整体支出基本情况 › 4、三公经费11万元，其中公务接待4万元，公务车运行费7万元"),
+        ("常宁科工信局2022年接访了多少起信访？", CN, "35", "今年共接访35起", "三、评价过程及绩效分析 › 2、重点工作落实到位"),
+    ],
+)
+def test_number_answers_lead_with_the_figure_and_cite_the_exact_sentence(shipped_assistant, question, bureau, figure, quote_part, section):
+    answer = shipped_assistant.ask(question)
+    assert not answer.abstained
+    assert figure in match_key(answer.answer.split("[")[0])  # the figure comes before the first citation
+    first = answer.citations[0]
+    assert first.bureau == bureau and first.section == section
+    assert quote_part in match_key(first.quote)
+    assert all(c.bureau == bureau for c in answer.citations)
+
+
+def test_citation_offsets_point_at_the_quote_in_the_source_file(shipped_assistant):
+    for question in ["望城区工信局项目支出中移交办工作经费多少？", "常宁有几家企业获得制造强省专项资金？", "铜官陶瓷公司4050人员生活费等方面的专项安排了多少钱？"]:
+        answer = shipped_assistant.ask(question)
+        assert answer.citations, question
+        for citation in answer.citations:
+            source = Path(citation.source).read_text(encoding="utf-8")
+            assert source[citation.start : citation.end] == citation.quote
+            assert len(citation.quote) <= 300
+
+
+def test_page_broken_sentence_citation(shipped_assistant):
+    answer = shipped_assistant.ask("铜官陶瓷公司4050人员生活费等方面的专项安排了多少钱？")
+    assert "446" in answer.answer
+    assert any("专项446万元" in match_key(c.quote) and "\n" in c.quote for c in answer.citations)
+
+
+def test_list_questions_list_the_items_of_the_section(shipped_assistant):
+    answer = shipped_assistant.ask("望城区工信局的自评报告指出了哪些存在的问题？")
+    lines = [line for line in answer.answer.splitlines() if line[:1].isdigit()]
+    assert len(lines) == 2 and "预算编制工作有待细化" in lines[0] and "[1]" in lines[0] and "[2]" in lines[1]
+    assert [c.section.split(" › ")[0] for c in answer.citations] == ["四、存在的问题及原因分析"] * 2
+
+
+def test_only_cited_sources_are_listed_and_markers_match(shipped_assistant):
+    answer = shipped_assistant.ask("望城区5G基站建设任务完成得怎么样？")
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+    assert "2103" in answer.answer and "104.94" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "望城区工信局2021年三公经费是多少？",  # the report never states it
+        "常宁市2022年建成了多少个5G基站？",
+        "长沙明天的天气怎么样？",
+        "望城区工信局2023年的部门预算是多少？",  # no 2023 report
+        "株洲市工信局2022年总支出是多少？",  # no such bureau
+        "望城区工信局2021年项目支出最终决算数是多少？",  # only the 年初预算 figure is stated
+    ],
+)
+def test_unanswerable_questions_abstain_without_borrowing_figures(shipped_assistant, question):
+    answer = shipped_assistant.ask(question)
+    assert answer.abstained and not answer.citations
+    other_figures = ["11万元", "5252.64", "2284.43", "1091"]
+    assert not any(f in answer.answer for f in other_figures)
+
+
+def test_an_abstention_shows_the_closest_passages_only_as_possibly_related(shipped_assistant):
+    answer = shipped_assistant.ask("望城区工信局2021年三公经费是多少？")
+    assert "可能相关" in answer.answer and answer.passages
+    assert all(p.bureau == WC for p in answer.passages)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "？！。", "问" * 501])
+def test_bad_questions_raise_a_clear_error(shipped_assistant, question):
+    with pytest.raises(BadQuestionError):
+        shipped_assistant.ask(question)
+
+
+def test_filters_by_bureau_and_year_keep_every_passage_in_scope(shipped_assistant):
+    by_bureau = shipped_assistant.ask("基本支出是多少？", bureau="常宁")
+    assert by_bureau.citations and {p.bureau for p in by_bureau.passages} == {CN}
+    by_year = shipped_assistant.ask("基本支出是多少？", year=2021)
+    assert {p.bureau for p in by_year.passages} == {WC}
+    assert shipped_assistant.ask("基本支出是多少？", year=2019).abstained
+    with pytest.raises(UnknownBureauError):
+        shipped_assistant.ask("基本支出是多少？", bureau="株洲")
+
+
+def test_follow_up_keeps_history_per_conversation(shipped_assistant):
+    mine, theirs = Conversation(), Conversation()
+    shipped_assistant.ask("望城区工信局2021年一般公共预算拨款收入是多少？", conversation=mine)
+    shipped_assistant.ask("常宁市科工信局2022年三公经费是多少？", conversation=theirs)
+    follow_up = shipped_assistant.ask("那常宁呢？", conversation=mine)
+    assert {c.bureau for c in follow_up.citations} <= {CN}
+    assert mine.last.text == "常宁一般公共预算拨款收入是多少？"
+    assert theirs.last.text == "常宁市科工信局2022年三公经费是多少？"
+    stays = shipped_assistant.ask("基本支出呢？", conversation=theirs)  # names no bureau: stays with 常宁
+    assert {p.bureau for p in stays.passages} == {CN}
+
+
+def test_comparison_gives_each_side_its_own_evidence_and_a_cited_table(shipped_assistant):
+    answer = shipped_assistant.ask("比较望城区工信局和常宁市科工信局的基本支出")
+    assert [s.bureau for s in answer.sides] == [WC, CN]
+    for side in answer.sides:
+        assert side.citations and all(c.bureau == side.bureau for c in side.citations)
+    row = next(r for r in answer.table if r.metric == "基本支出")
+    cells = {c.bureau: c for c in row.cells}
+    assert (cells[WC].value, cells[WC].unit, cells[WC].basis) == ("1193.43", "万元", "年初预算")
+    assert (cells[CN].value, cells[CN].unit) == ("793.43", "万元")
+    cited = {c.n: c for c in answer.citations}
+    assert "1193.43" in match_key(cited[cells[WC].citation].quote)
+    assert "793.43" in match_key(cited[cells[CN].citation].quote)
+    assert "口径不同" in answer.answer  # different years and bases are stated, not hidden
+    assert {p.bureau for p in answer.passages[:2]} == {WC, CN}  # neither side crowds out the other
+
+
+def test_a_side_without_the_topic_says_so_for_that_side_only(shipped_assistant):
+    answer = shipped_assistant.compare("望城", "常宁", "三公经费")
+    sides = {s.bureau: s for s in answer.sides}
+    assert sides[WC].abstained and "没有" in sides[WC].answer
+    assert not sides[CN].abstained and "11" in sides[CN].answer
+
+
+def test_comparison_shows_the_consistency_checks(shipped_assistant):
+    answer = shipped_assistant.compare("望城区工信局", "常宁市科工信局", "项目支出")
+    assert any("5107.2" in note and "4459.21" in note for note in answer.checks)
+
+
+@pytest.mark.parametrize(("first", "second", "error"), [("望城", "望城区工信局", BadQuestionError), ("望城", "株洲", UnknownBureauError)])
+def test_bad_comparisons_get_clear_errors(shipped_assistant, first, second, error):
+    with pytest.raises(error):
+        shipped_assistant.compare(first, second, "基本支出")
+
+
+def test_cli_ask_json_contract_and_exit_codes(shipped_assistant, tmp_path):
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(shipped_assistant.settings.index_dir)}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    done = run("ask", "常宁市科工信局2022年度总支出是多少？", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert set(data) >= {"question", "answer", "abstained", "citations", "passages", "timings_ms"}
+    assert set(data["citations"][0]) == {"n", "report", "bureau", "year", "section", "quote", "source", "start", "end"}
+    assert set(data["passages"][0]) == {"report", "bureau", "year", "section", "text", "score"}
+    assert "total" in data["timings_ms"] and "5252.64" in data["answer"]
+
+    for bad in ["", "   ", "？？", "问" * 600]:
+        refused = run("ask", bad)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr and refused.stderr.strip()
+
+    compared = run("compare", "望城", "常宁", "基本支出", "--json")
+    assert compared.returncode == 0, compared.stderr
+    data = json.loads(compared.stdout)
+    assert {s["bureau"] for s in data["sides"]} == {WC, CN} and data["table"]
+
+    same = run("compare", "望城", "望城区", "基本支出")
+    assert same.returncode == 2 and "同一个单位" in same.stderr
+
+    figures = run("figures", "--bureau", "望城", "--json")
+    data = json.loads(figures.stdout)
+    assert {f["bureau"] for f in data["figures"]} == {WC}
+    assert any(c["name"] == "项目支出明细=项目支出" and c["consistent"] for c in data["checks"])
+
+    batch_in, batch_out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    batch_in.write_text('{"id": "a", "question": "望城区工信局机关共有多少个编制？"}\n{"id": "b", "question": "  "}\n', encoding="utf-8")
+    assert run("batch", str(batch_in), "--out", str(batch_out)).returncode == 0
+    lines = [json.loads(line) for line in batch_out.read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["id"] == "a" and "17" in lines[0]["answer"] and "error" in lines[1]

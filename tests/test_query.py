@@ -1,0 +1,130 @@
+"""Query understanding: bureau aliases, years, comparison intent, shapes and follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import BadQuestionError, UnknownBureauError
+from assistant.query import QueryAnalyzer, check_question, question_shape, rewrite_follow_up
+from index.metadata import read_metadata
+from conftest import CHANGNING, WANGCHENG
+
+WC = "长沙市望城区工业和信息化局"
+CN = "常宁市科技和工业信息化局"
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> QueryAnalyzer:
+    reports = [read_metadata(path.read_text(encoding="utf-8"), str(path)) for path in (WANGCHENG, CHANGNING)]
+    return QueryAnalyzer(reports)
+
+
+def bureaus(query) -> list[str]:
+    return sorted(r.bureau for r in query.reports)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("望城区工信局2021年一般公共预算拨款收入是多少？", [WC]),
+        ("望城的编制有多少？", [WC]),
+        ("长沙市望城区工业和信息化局的问题", [WC]),
+        ("常宁市科工信局的三公经费", [CN]),
+        ("常宁科工信局内设多少个股室", [CN]),
+        ("常宁市科技和工业信息化局总支出", [CN]),
+        ("新增了多少家专精特新企业？", [CN, WC]),  # names no bureau: all reports
+    ],
+)
+def test_a_question_is_limited_to_the_bureaus_it_names(analyzer, question, expected):
+    assert bureaus(analyzer.analyze(question)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing_word"),
+    [
+        ("株洲市工信局2022年总支出是多少？", "株洲市工信局"),
+        ("望城区工信局2023年的部门预算是多少？", "2023"),
+        ("常宁市2021年的基本支出？", "2021"),
+        ("长沙市工信局2021年收入", "长沙市工信局"),  # the city's own bureau, not the district's
+    ],
+)
+def test_an_unindexed_bureau_or_year_is_named_and_nothing_is_searched(analyzer, question, missing_word):
+    query = analyzer.analyze(question)
+    assert query.reports == ()
+    assert missing_word in query.missing
+    assert WC in query.missing or CN in query.missing  # lists what is indexed
+
+
+def test_a_year_that_dates_a_fact_inside_the_report_does_not_filter(analyzer):
+    query = analyzer.analyze("望城区为多少家企业兑现了2020年度制造业高质量发展奖补资金？")
+    assert bureaus(query) == [WC] and query.missing is None
+
+
+def test_explicit_filters_override_and_unknown_bureaus_list_the_choices(analyzer):
+    assert bureaus(analyzer.analyze("基本支出是多少", bureau="常宁")) == [CN]
+    assert bureaus(analyzer.analyze("基本支出是多少", year=2021)) == [WC]
+    with pytest.raises(UnknownBureauError, match=CN):
+        analyzer.resolve_bureau("株洲")
+
+
+@pytest.mark.parametrize(
+    ("question", "compare"),
+    [
+        ("比较望城和常宁的基本支出", True),
+        ("比较望城区工信局和常宁市科工信局的基本支出", True),
+        ("望城和常宁两个局的自评报告分别指出了哪些问题？", True),
+        ("两个局争取上级资金的情况对比", True),
+        ("望城区工信局和常宁市科工信局在帮扶企业方面各做了哪些工作？", True),
+        ("望城与常宁的三公经费有何不同", True),
+        ("望城区工信局的基本支出是多少", False),
+        ("比较望城的基本支出和项目支出", False),  # one bureau: not a comparison of bureaus
+        ("常宁的问题有哪些", False),
+    ],
+)
+def test_comparison_intent(analyzer, question, compare):
+    assert analyzer.analyze(question).compare is compare
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("一般公共预算拨款收入是多少？", "number"),
+        ("共有几个编制", "number"),
+        ("项目支出年初预算是多少，主要用在哪些方面？", "number"),
+        ("内设哪些科室？", "list"),
+        ("结论有哪些", "list"),
+        ("5G基站建设任务完成得怎么样？", "how"),
+        ("哪家企业获评国家级绿色工厂？", "what"),
+    ],
+)
+def test_question_shape(question, shape):
+    assert question_shape(question) == shape
+
+
+@pytest.mark.parametrize("text", ["", "   ", "？？？", "……！", "\n\t"])
+def test_questions_without_words_are_refused(text):
+    with pytest.raises(BadQuestionError):
+        check_question(text, 500)
+
+
+def test_an_overlong_question_is_refused_with_the_limit():
+    with pytest.raises(BadQuestionError, match="500"):
+        check_question("预算" * 300, 500)
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "rewritten"),
+    [
+        ("那常宁呢？", "常宁一般公共预算拨款收入是多少？"),
+        ("常宁的呢", "常宁一般公共预算拨款收入是多少？"),
+        ("那常宁市科工信局怎么样呢？", "常宁市科工信局一般公共预算拨款收入是多少？"),
+        ("常宁有几家企业获得制造强省专项资金？", "常宁有几家企业获得制造强省专项资金？"),  # a new question
+    ],
+)
+def test_follow_up_asks_the_previous_question_about_the_new_bureau(analyzer, follow_up, rewritten):
+    previous = analyzer.analyze("望城区工信局2021年一般公共预算拨款收入是多少？")
+    assert rewrite_follow_up(follow_up, previous, analyzer) == rewritten
+
+
+def test_without_history_a_follow_up_is_left_alone(analyzer):
+    assert rewrite_follow_up("那常宁呢？", None, analyzer) == "那常宁呢？"
