@@ -82,7 +82,7 @@ class SentenceTransformerEmbedder(ReportEmbedder):
 
     @property
     def dim(self) -> int:
-        return int(self._engine().get_sentence_embedding_dimension())
+        return int(self._engine().get_embedding_dimension())
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self._engine().encode(query, normalize_embeddings=True).tolist()

@@ -1,0 +1,39 @@
+"""The question sets, graded by the rules in ../shared/eval/README.md, hold their bars."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluate import evaluate, load_questions, normalise, summarise
+from conftest import ROOT
+
+SHARED_SET = ROOT.parent / "shared" / "eval" / "qa.jsonl"
+HELD_OUT_SET = ROOT / "tests" / "data" / "qa_heldout.jsonl"
+
+
+def scores(assistant, path: Path):
+    texts = {m.title: (m.bureau, normalise(assistant.store.report_text(m.id))) for m in assistant.reports()}
+    return summarise(evaluate(load_questions(path), assistant.ask, texts))
+
+
+@pytest.mark.skipif(not SHARED_SET.exists(), reason=f"the shared question set is not at {SHARED_SET}")
+def test_shared_question_set_meets_the_issue_bars(shipped_assistant):
+    summary = scores(shipped_assistant, SHARED_SET)
+    assert summary.citation_hit >= 0.97 and summary.answer_hit >= 0.95 and summary.hit_at_5 >= 0.97
+    assert summary.abstained == summary.unanswerable and summary.misattributions == 0
+
+
+def test_held_out_question_set_written_without_looking_at_the_code(shipped_assistant):
+    summary = scores(shipped_assistant, HELD_OUT_SET)
+    assert summary.citation_hit >= 0.9 and summary.answer_hit >= 0.9 and summary.hit_at_5 >= 0.9
+    assert summary.abstained == summary.unanswerable and summary.misattributions == 0
+
+
+def test_grading_counts_a_wrong_bureau_as_a_miss(shipped_assistant):
+    question = load_questions(HELD_OUT_SET)[0]
+    wrong = shipped_assistant.ask("常宁市科工信局2022年三公经费是多少？")
+    texts = {m.title: (m.bureau, normalise(shipped_assistant.store.report_text(m.id))) for m in shipped_assistant.reports()}
+    graded = evaluate([question], lambda _: wrong, texts)[0]
+    assert not graded.citation_hit and graded.failures
