@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from index.cleaning import match_key, squash_spaces
+from index.cleaning import clean, match_key, squash_spaces
 from index.figures import metrics_named
 from index.lexical import tokenize
 from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
@@ -116,7 +116,8 @@ class Sentence:
 
     @property
     def display(self) -> str:
-        return squash_spaces(self.quote)
+        """The quote as read: page numbers and page-break gaps taken out (the citation keeps them)."""
+        return squash_spaces(clean(self.quote).text)
 
 
 def coverage(weights: dict[str, float], sentence: str, section: str = "", context: str = "") -> float:

@@ -26,6 +26,8 @@ _BREAK = re.compile(r"[ \t\u3000]*\n\s*")
 _LIST_MARKER = re.compile(r"^(?:" + HEADING.pattern + r")\s*")
 _SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _MIN_DUPLICATE_CHARS = 20
+_PAGE_NUMBER = re.compile(r"[ \t]*(?:-[ \t]*\d{1,4}[ \t]*-|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?)[ \t]*(?=\n|$)")
+_STANDALONE_END = re.compile(r"(?:局|委|会|院|办|处|室|厅|中心|报告|说明|情况|日|月|年度?|）|\))$")
 _QUOTE_MARKS = re.compile("[\"'“”‘’「」『』]")
 
 
@@ -64,10 +66,14 @@ class CleanText:
 
 
 def clean(original: str) -> CleanText:
-    """Join sentences broken across page breaks and drop repeated paragraphs."""
+    """Drop printed page numbers, join sentences broken across page breaks, drop repeated paragraphs."""
     keep = [True] * len(original)
-    _join_broken_sentences(original, keep)
-    _drop_repeated_paragraphs(original, keep)
+    # Page numbers become blanks of the same length, so a break around them reads as one break.
+    blanked = _PAGE_NUMBER.sub(lambda m: " " * len(m.group()), original)
+    for found in _PAGE_NUMBER.finditer(original):
+        keep[found.start() : found.end()] = [False] * (found.end() - found.start())
+    _join_broken_sentences(blanked, keep)
+    _drop_repeated_paragraphs(blanked, keep)
     origin = tuple(i for i, kept in enumerate(keep) if kept)
     return CleanText("".join(original[i] for i in origin), origin, original)
 
@@ -92,8 +98,10 @@ def _ends_paragraph(previous_line: str, next_line: str, is_first_line: bool) -> 
         return True
     if heading_level(previous_line) and len(previous_line) < _SHORT_LINE:
         return True
-    looks_like_title = len(previous_line) < _SHORT_LINE and not re.search(r"[，,。；;：:]", previous_line)
-    return looks_like_title
+    # A short line without punctuation that ends like a name, title or date stands alone
+    # (signature, title); one that ends mid-word ("人员经" / "费 349 万元") was cut by a page break.
+    short_and_bare = len(previous_line) < _SHORT_LINE and not re.search(r"[，,。；;：:]", previous_line)
+    return short_and_bare and bool(_STANDALONE_END.search(previous_line.rstrip()))
 
 
 def _drop_repeated_paragraphs(original: str, keep: list[bool]) -> None:

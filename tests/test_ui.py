@@ -326,11 +326,16 @@ def test_ask_shows_the_answer_and_its_cited_sentence(page, screenshots):
     assert "机构设置" in source.inner_text() and "2021年度" in source.inner_text()
     # The paragraph around the quote is shown too, not only the quote.
     assert "陶瓷产业科" in source.locator(".src-para").inner_text()
+
+    ask(page, "望城存在哪些问题？")
+    assert last_answer(page).locator("sup.cite").count() >= 2
+    assert page.locator("#sources .src").count() == last_answer(page).locator("sup.cite").count()
     page.screenshot(path=str(screenshots / "chat.png"), full_page=True)
 
     page.click("#regenerate")
+    page.wait_for_selector("#chatbot .pending", state="detached", timeout=ANSWER_TIMEOUT_MS)
     page.wait_for_selector("#sources mark", timeout=ANSWER_TIMEOUT_MS)
-    assert page.locator("#chatbot [data-testid='bot']").count() == 1
+    assert page.locator("#chatbot [data-testid='bot']").count() == 2
     page.click("#clear")
     page.wait_for_function("() => !document.querySelector(\"#chatbot [data-testid='bot']\")")
 

@@ -59,7 +59,7 @@ class Handlers:
         examples = [f"{first}的基本支出是多少？", f"{first}的自评报告指出了哪些存在的问题？"]
         if len(reports) > 1:
             second = render.short_alias(reports[1])
-            examples += [f"那{second}呢？", f"比较{first}和{second}的基本支出"]
+            examples += [f"{second}机关有多少个编制？", f"比较{first}和{second}的基本支出"]
         return examples
 
     # -- chat ------------------------------------------------------------------------------
@@ -83,6 +83,14 @@ class Handlers:
         turn = Turn(last.question, last.bureau, last.year)
         session.turns.append(turn)
         yield from self._answer(turn, session)
+
+    def show_sources(self, session: ChatSession, selected: gr.SelectData) -> str:
+        """The sources of whichever answer the user clicked, not only the latest one."""
+        index = selected.index[0] if isinstance(selected.index, (list, tuple)) else selected.index
+        turn_no = int(index) // 2
+        if turn_no >= len(session.turns) or session.turns[turn_no].answer is None:
+            return gr.skip()
+        return render.sources_html(session.turns[turn_no].answer, self.assistant.store.report_text, "chat")
 
     def clear(self, session: ChatSession) -> tuple:
         session.clear_chat()

@@ -66,11 +66,14 @@ document.addEventListener("click", (event) => {
   if (!mark) return;
   const n = (mark.textContent.match(/\\d+/) || [])[0];
   const tab = mark.closest(".tabitem") || document;
-  const card = tab.querySelector(`.src[data-n="${n}"]`);
-  if (!card) return;
-  card.scrollIntoView({behavior: "smooth", block: "center"});
-  card.classList.add("flash");
-  setTimeout(() => card.classList.remove("flash"), 1200);
+  // Clicking an answer also loads its sources (chatbot.select): let them arrive first.
+  setTimeout(() => {
+    const card = tab.querySelector(`.src[data-n="${n}"]`);
+    if (!card) return;
+    card.scrollIntoView({behavior: "smooth", block: "center"});
+    card.classList.add("flash");
+    setTimeout(() => card.classList.remove("flash"), 1200);
+  }, 400);
 });
 </script>
 """
@@ -95,7 +98,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                             latex_delimiters=[],
                             feedback_options=[ADD_TO_BRIEF],
                             buttons=["copy"],
-                            placeholder="请用中文提问，例如某局的基本支出、编制人数、存在的问题，或比较两个局。",
+                            placeholder="请用中文提问：某局的基本支出、编制人数、存在的问题，或比较两个局。可以追问，如“那常宁呢？”。点击某条回答，右侧显示它的引用来源。",
                             elem_id="chatbot",
                         )
                         with gr.Row():
@@ -175,6 +178,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         message.submit(h.ask, [message, bureau, year, session], chat_outputs, api_visibility="private")
         again.click(h.regenerate, [session], chat_outputs, api_visibility="private")
         chatbot.retry(h.regenerate, [session], chat_outputs, api_visibility="private")
+        chatbot.select(h.show_sources, [session], [sources], api_visibility="private")
         clear.click(h.clear, [session], [chatbot, sources, session], api_visibility="private")
         chatbot.clear(h.clear, [session], [chatbot, sources, session], api_visibility="private")
         add_note.click(h.add_latest, [session], [note_status, session, *brief_outputs], api_visibility="private")

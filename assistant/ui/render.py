@@ -145,7 +145,8 @@ def sources_html(answer: Answer | None, report_text: Callable[[str], str], scope
             f'<div class="src-section">{esc(citation.section or "正文")}</div>'
             f'<div class="src-para">{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}</div></div>'
         )
-    return f'<div class="sources"><div class="sources-head">引用来源（{len(cards)}）</div>{"".join(cards)}</div>'
+    asked = f'<div class="sources-q">问：{esc(answer.question)}</div>' if answer.question else ""
+    return f'<div class="sources"><div class="sources-head">引用来源（{len(cards)}）</div>{asked}{"".join(cards)}</div>'
 
 
 def _maybe_related(passages: Iterable[Passage]) -> str:
