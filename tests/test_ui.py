@@ -331,6 +331,9 @@ def test_ask_shows_the_answer_and_its_cited_sentence(page, screenshots):
     assert last_answer(page).locator("sup.cite").count() >= 2
     assert page.locator("#sources .src").count() == last_answer(page).locator("sup.cite").count()
     page.screenshot(path=str(screenshots / "chat.png"), full_page=True)
+    # Clicking an earlier answer brings back its own sources.
+    page.locator("#chatbot [data-testid='bot']").first.click()
+    page.wait_for_selector("#sources mark:has-text('17 个编制')", timeout=ANSWER_TIMEOUT_MS)
 
     page.click("#regenerate")
     page.wait_for_selector("#chatbot .pending", state="detached", timeout=ANSWER_TIMEOUT_MS)

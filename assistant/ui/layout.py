@@ -32,6 +32,7 @@ CSS = """
 .sources { display: flex; flex-direction: column; gap: 10px; }
 .sources.empty { color: #6b7280; padding: 8px; }
 .sources-head { font-weight: 600; }
+.sources-q { color: #6b7280; font-size: 0.85em; margin-top: -6px; }
 .src { border: 1px solid #e5e7eb; border-left: 4px solid #3b82f6; border-radius: 6px; padding: 8px 10px; background: #fff; }
 .src.flash { box-shadow: 0 0 0 3px #93c5fd; }
 .src.maybe { border-left-color: #9ca3af; background: #f9fafb; color: #4b5563; }
