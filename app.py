@@ -71,7 +71,9 @@ def build_index(assistant) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network here, and no telemetry
 
     from pydantic import ValidationError
@@ -91,8 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if not is_loopback(host) and not settings.ui.auth:
         print(
-            f"错误: 在 {host} 上对外提供服务需要登录。请在 settings.toml 的 [ui] 中设置 auth = [[\"用户名\", \"密码\"]]"
-            "（或环境变量 ASSISTANT_UI__AUTH='[[\"user\", \"password\"]]'），或使用 --host 127.0.0.1 只在本机使用。\n"
+            f'错误: 在 {host} 上对外提供服务需要登录。请在 settings.toml 的 [ui] 中设置 auth = [["用户名", "密码"]]'
+            '（或环境变量 ASSISTANT_UI__AUTH=\'[["user", "password"]]\'），或使用 --host 127.0.0.1 只在本机使用。\n'
             f"(refusing to serve on {host} without a login: set ui.auth)",
             file=sys.stderr,
         )

@@ -88,7 +88,15 @@ class Brief:
                 key = (citation.report_id, citation.start, citation.end)
                 if key not in numbers:
                     numbers[key] = len(numbers) + 1
-                    footnotes.append(Footnote(numbers[key], citation.report, citation.section, citation.year, _display_quote(citation.quote)))
+                    footnotes.append(
+                        Footnote(
+                            numbers[key],
+                            citation.report,
+                            citation.section,
+                            citation.year,
+                            _display_quote(citation.quote),
+                        )
+                    )
                 return numbers[key]
 
             paragraphs = []
@@ -175,7 +183,9 @@ def write_brief(answers: list[Answer], out: Path) -> Path:
     if suffix in (".md", ".markdown"):
         out.write_text(brief.to_markdown(), encoding="utf-8")
         return out
-    raise ValueError(f"简报只能导出为 {' 或 '.join(SUFFIXES)}，不支持“{out.suffix or '（无后缀）'}”。(choose a .docx or .md file name)")
+    raise ValueError(
+        f"简报只能导出为 {' 或 '.join(SUFFIXES)}，不支持“{out.suffix or '（无后缀）'}”。(choose a .docx or .md file name)"
+    )
 
 
 def _display_quote(quote: str) -> str:
@@ -263,7 +273,11 @@ class _FootnotesPart:
         )
         p = paragraph._p
         p.append(parse_xml(f'<w:bookmarkStart {w} w:id="{n}" w:name="{_bookmark(n)}"/>'))
-        p.append(parse_xml(f'<w:r {w}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="{n}"/></w:r>'))
+        p.append(
+            parse_xml(
+                f'<w:r {w}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="{n}"/></w:r>'
+            )
+        )
         p.append(parse_xml(f'<w:bookmarkEnd {w} w:id="{n}"/>'))
 
     def repeat_reference(self, paragraph, n: int) -> None:

@@ -12,7 +12,7 @@ from index.store import ReportStore
 
 from .answer import ExtractiveAnswerer, figure_value
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
-from .query import Query, question_shape
+from .query import Mention, Query, question_shape
 
 _COMPARE_WORDS = re.compile(r"比较一下|比较|对比一下|对比|相比|分别|各自|各|异同|有什么不同|有何不同|不同|差异|两个局|两局|两个部门|两家|之间")
 _JOINERS = re.compile(r"^[和与及、的在，,\s]+|[和与及、的在，,\s]+$")
@@ -30,17 +30,13 @@ def comparison_topic(text: str, names: list[str]) -> str:
     return "".join(p for p in parts if p) or text.strip()
 
 
-def side_topics(text: str, mentions: list[tuple[str, ReportMeta]], names: list[str]) -> list[str] | None:
+def side_topics(text: str, mentions: list[Mention], names: list[str]) -> list[str] | None:
     """Each side's own topic when every bureau has its own clause ("望城的X和常宁的Y，各多少").
 
     The text before the first name and a closing clause that says 各/分别 are shared by all sides.
     None when the sides share one topic ("比较望城和常宁的基本支出").
     """
-    spans, cursor = [], 0
-    for alias, _ in mentions:
-        start = text.index(alias, cursor)
-        cursor = start + len(alias)
-        spans.append((start, cursor))
+    spans = [(m.start, m.start + len(m.alias)) for m in mentions]
     if len(spans) < 2:
         return None
     clauses = [text[end : (spans[i + 1][0] if i + 1 < len(spans) else len(text))] for i, (_, end) in enumerate(spans)]

@@ -21,6 +21,19 @@ SHAPES = ("number", "list", "how", "what")
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A bureau named in a question: the alias used, where, and every report of that bureau."""
+
+    alias: str
+    start: int
+    reports: tuple[ReportMeta, ...]
+
+    @property
+    def bureau(self) -> str:
+        return self.reports[0].bureau
+
+
+@dataclass(frozen=True)
 class Query:
     """A question with its scope resolved against the indexed reports."""
 
@@ -70,7 +83,12 @@ class QueryAnalyzer:
 
     def __init__(self, reports: list[ReportMeta]) -> None:
         self.reports = list(reports)
-        self._aliases = sorted(((alias, r) for r in self.reports for alias in r.aliases), key=lambda a: -len(a[0]))
+        by_alias: dict[str, list[ReportMeta]] = {}
+        for report in self.reports:
+            for alias in report.aliases:
+                by_alias.setdefault(alias, []).append(report)
+        # Longest first, so 望城区工信局 is one mention rather than 望城 plus leftovers.
+        self._aliases = sorted(((alias, tuple(reports)) for alias, reports in by_alias.items()), key=lambda a: -len(a[0]))
 
     def bureaus(self) -> list[str]:
         """Every indexed bureau, once each."""
@@ -87,23 +105,22 @@ class QueryAnalyzer:
         problem = "不唯一，可能指多个单位" if bureaus else "没有对应的报告"
         raise UnknownBureauError(f"“{name}”{problem}。已收录的单位：{known}")
 
-    def named_in(self, text: str) -> list[tuple[str, ReportMeta]]:
-        """(alias, report) for each bureau mentioned, longest alias first, without overlaps."""
+    def named_in(self, text: str) -> list[Mention]:
+        """The bureaus mentioned, in order, longest alias first, without overlaps."""
         found, taken = [], [False] * len(text)
-        for alias, report in self._aliases:
+        for alias, reports in self._aliases:
             for hit in re.finditer(re.escape(alias), text):
                 if not any(taken[hit.start() : hit.end()]):
                     taken[hit.start() : hit.end()] = [True] * len(alias)
-                    found.append((alias, report, hit.start()))
-        found.sort(key=lambda f: f[2])
-        return [(alias, report) for alias, report, _ in found]
+                    found.append(Mention(alias, hit.start(), reports))
+        return sorted(found, key=lambda m: m.start)
 
     def analyze(self, text: str, bureau: str | None = None, year: int | None = None) -> Query:
         """Scope a question: explicit filters first, then the bureaus and years it names."""
         named = self.named_in(text)
-        scope = self.resolve_bureau(bureau) if bureau else [r for _, r in named] or self.reports
+        scope = self.resolve_bureau(bureau) if bureau else [r for m in named for r in m.reports] or self.reports
         scope = list(dict.fromkeys(scope))
-        named_bureaus = tuple(dict.fromkeys(r.bureau for _, r in named))
+        named_bureaus = tuple(dict.fromkeys(m.bureau for m in named))
         query = Query(text, tuple(scope), named_bureaus, (), question_shape(text), self._is_comparison(text, named_bureaus))
         unknown = self._unknown_place(text, named)
         if unknown and not bureau:
@@ -121,7 +138,7 @@ class QueryAnalyzer:
     def _is_comparison(self, text: str, named_bureaus: tuple[str, ...]) -> bool:
         return len(named_bureaus) >= 2 or (bool(_COMPARE.search(text)) and len(self.bureaus()) >= 2 and len(named_bureaus) != 1)
 
-    def _report_years(self, text: str, named: list[tuple[str, ReportMeta]]) -> list[int]:
+    def _report_years(self, text: str, named: list[Mention]) -> list[int]:
         """Years that say which report is meant: next to a bureau name, or opening the question.
 
         A year elsewhere usually dates a fact inside a report ("兑现了2020年度…奖补资金"), so it
@@ -130,16 +147,16 @@ class QueryAnalyzer:
         years = []
         for found in _YEAR.finditer(text):
             before, after = text[: found.start()], text[found.end() :]
-            near_name = any(before.rstrip("的在").endswith(alias) or after.lstrip("度的").startswith(alias) for alias, _ in named)
+            near_name = any(before.rstrip("的在").endswith(m.alias) or after.lstrip("度的").startswith(m.alias) for m in named)
             if near_name or found.start() == 0:
                 years.append(int(found.group(1)))
         return years
 
-    def _unknown_place(self, text: str, named: list[tuple[str, ReportMeta]]) -> str | None:
+    def _unknown_place(self, text: str, named: list[Mention]) -> str | None:
         """A place named with a bureau ("株洲市工信局") that no indexed report belongs to."""
         local_places = {r.county or r.city for r in self.reports}
-        for alias, _ in named:
-            text = text.replace(alias, "|")
+        for mention in named:
+            text = text.replace(mention.alias, "|")
         for found in _PLACE_BEFORE_ORG.finditer(text):
             place = found.group(1)
             if place not in _GENERIC_PLACES and place not in local_places:
@@ -156,18 +173,18 @@ def rewrite_follow_up(question: str, previous: Query | None, analyzer: QueryAnal
     if not found or not named:
         return question
     leftover = found.group("rest")
-    for alias, _ in named:
-        leftover = leftover.replace(alias, "")
+    for mention in named:
+        leftover = leftover.replace(mention.alias, "")
     if re.sub(r"[的年度\d\s]", "", leftover):
         return question  # it says something new, not just another bureau
-    new_names = "和".join(alias for alias, _ in named)
+    new_names = "和".join(m.alias for m in named)
     text, pieces, cursor = previous.text, [], 0
-    for alias, report in analyzer.named_in(text):
-        start = text.index(alias, cursor)
-        end = start + len(alias)
+    for mention in analyzer.named_in(text):
+        end = mention.start + len(mention.alias)
         # The old report's own year goes with it: the new bureau's report has its own year.
-        own_year = re.match(rf"\s*{report.year}\s*年度?", text[end:]) if report.year else None
+        years = "|".join(str(r.year) for r in mention.reports if r.year)
+        own_year = re.match(rf"\s*(?:{years})\s*年度?", text[end:]) if years else None
         end += own_year.end() if own_year else 0
-        pieces += [text[cursor:start], "" if pieces else new_names]
+        pieces += [text[cursor : mention.start], "" if pieces else new_names]
         cursor = end
     return "".join(pieces) + text[cursor:] if pieces else new_names + text

@@ -141,5 +141,5 @@ class Assistant:
         sides = [[r for r in query.reports if r.bureau == b] or self.analyzer.resolve_bureau(b) for b in bureaus]
         names = [alias for r in self.analyzer.reports for alias in r.aliases]
         mentions = self.analyzer.named_in(query.text)
-        own = side_topics(query.text, mentions, names) if [r.bureau for _, r in mentions] == bureaus else None
+        own = side_topics(query.text, mentions, names) if [m.bureau for m in mentions] == bureaus else None
         return self.comparer.compare(query.text, own or [comparison_topic(query.text, names)], sides, timings)

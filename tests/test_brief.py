@@ -23,8 +23,16 @@ def cite(n: int, report: str, section: str, quote: str, start: int, report_id: s
     return Citation(n, report, rid, "某局", 2021, section, quote, "/corpus/x.txt", start, start + len(quote))
 
 
-STAFF = cite(1, WANGCHENG, "一、部门基本情况 › （二）机构设置", "局机关共有 17 个编制，其中：行政编制 15 个，工勤编制 2 个。", 542)
-BASIC_WC = cite(2, WANGCHENG, "二、部门整体预算支出情况 › （一）基本支出情况", "2021 年年初预算数为 1193.43 万元。", 706)
+STAFF = cite(
+    1,
+    WANGCHENG,
+    "一、部门基本情况 › （二）机构设置",
+    "局机关共有 17 个编制，其中：行政编制 15 个，工勤编制 2 个。",
+    542,
+)
+BASIC_WC = cite(
+    2, WANGCHENG, "二、部门整体预算支出情况 › （一）基本支出情况", "2021 年年初预算数为 1193.43 万元。", 706
+)
 BASIC_CN = cite(1, CHANGNING, "二、整体支出基本情况", "基本支出793.43万元，项目资金支出4459.21万元。", 2203)
 UNUSED = cite(3, CHANGNING, "四、存在的问题", "工业结构不优。", 3000)
 
@@ -56,7 +64,11 @@ def test_layout_numbers_globally_and_reuses_a_repeated_quote():
     ]
     assert items[0].paragraphs == (("局机关共有17个编制。", 1, " 基本支出年初预算1193.43万元。", 2),)
     # 常宁 is new (3); 望城's basic expenditure is the same quote as the first answer's [2].
-    assert items[1].paragraphs == (("【常宁】基本支出793.43万元。", 3), ("【望城】年初预算1193.43万元。", 2), ("附表见[7]。",))
+    assert items[1].paragraphs == (
+        ("【常宁】基本支出793.43万元。", 3),
+        ("【望城】年初预算1193.43万元。", 2),
+        ("附表见[7]。",),
+    )
 
 
 def test_only_cited_sources_are_listed():
@@ -72,9 +84,12 @@ def test_markdown_footnotes():
     assert "【常宁】基本支出793.43万元。[^3]" in markdown
     assert "【望城】年初预算1193.43万元。[^2]" in markdown
     assert "附表见\\[7\\]。" in markdown  # not a marker: escaped, no footnote
-    definitions = re.findall(r"^\[\^(\d+)\]: (.*)$", markdown, re.M)
+    definitions = re.findall(r"^\[\^(\d+)\]: (.*)$", markdown, re.MULTILINE)
     assert [n for n, _ in definitions] == ["1", "2", "3"]
-    assert definitions[0][1] == f"{WANGCHENG}，一、部门基本情况 › （二）机构设置：“局机关共有17个编制，其中：行政编制15个，工勤编制2个。”"
+    assert (
+        definitions[0][1]
+        == f"{WANGCHENG}，一、部门基本情况 › （二）机构设置：“局机关共有17个编制，其中：行政编制15个，工勤编制2个。”"
+    )
     assert definitions[2][1].startswith(f"{CHANGNING}，二、整体支出基本情况：“基本支出793.43万元")
     assert "工业结构不优" not in markdown
 
@@ -103,7 +118,10 @@ def test_docx_has_real_footnotes_numbered_across_answers(tmp_path):
         if int(f.get(f"{W}id")) > 0
     }
     assert sorted(notes) == [1, 2, 3]
-    assert notes[1] == f"{WANGCHENG}，一、部门基本情况 › （二）机构设置：“局机关共有17个编制，其中：行政编制15个，工勤编制2个。”"
+    assert (
+        notes[1]
+        == f"{WANGCHENG}，一、部门基本情况 › （二）机构设置：“局机关共有17个编制，其中：行政编制15个，工勤编制2个。”"
+    )
     assert notes[2] == f"{WANGCHENG}，二、部门整体预算支出情况 › （一）基本支出情况：“2021年年初预算数为1193.43万元。”"
     assert notes[3] == f"{CHANGNING}，二、整体支出基本情况：“基本支出793.43万元，项目资金支出4459.21万元。”"
 

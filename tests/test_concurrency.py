@@ -8,7 +8,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from test_ui import running_app  # the same `python app.py` launcher the browser tests use
 
 # (first question, a figure only its answer holds, follow-up, a figure only the follow-up's answer holds)

@@ -128,3 +128,12 @@ def test_follow_up_asks_the_previous_question_about_the_new_bureau(analyzer, fol
 
 def test_without_history_a_follow_up_is_left_alone(analyzer):
     assert rewrite_follow_up("那常宁呢？", None, analyzer) == "那常宁呢？"
+
+
+def test_a_bureau_with_reports_for_several_years_is_scoped_by_year():
+    text = WANGCHENG.read_text(encoding="utf-8")
+    years = [read_metadata(text.replace("2021年度", f"{year}年度", 1), f"wangcheng-{year}.txt") for year in (2020, 2021)]
+    analyzer = QueryAnalyzer(years)
+    assert sorted(r.year for r in analyzer.analyze("望城区工信局的基本支出是多少？").reports) == [2020, 2021]
+    assert [r.year for r in analyzer.analyze("望城区工信局2020年基本支出是多少？").reports] == [2020]
+    assert analyzer.analyze("望城区工信局2019年基本支出是多少？").missing

@@ -25,7 +25,14 @@ from assistant.models import Answer, Citation, Passage
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 STARTUP_TIMEOUT_S = 300
 ANSWER_TIMEOUT_MS = 60_000
 
@@ -128,14 +135,18 @@ def test_sources_show_the_quote_inside_its_paragraph():
 
     text = "标题\n\n一、基本情况。<b>局机关共有 17 个编制。</b>在职 18 人。\n\n二、下一段"
     start = text.index("局机关")
-    citation = Citation(1, "某局报告", "r1", "某局", 2021, "一、基本情况", "局机关共有 17 个编制。", "/c/x.txt", start, start + 13)
+    citation = Citation(
+        1, "某局报告", "r1", "某局", 2021, "一、基本情况", "局机关共有 17 个编制。", "/c/x.txt", start, start + 13
+    )
     answer = Answer("q", "17个。[1]", False, (citation,), ())
     html = render.sources_html(answer, lambda rid: text)
     assert "一、基本情况。&lt;b&gt;<mark>局机关共有 17 个编制。</mark>&lt;/b&gt;在职 18 人。</div>" in html
     assert "二、下一段" not in html and "标题" not in html
     assert "2021年度" in html and "某局报告" in html
 
-    abstained = Answer("q", "没有找到。", True, (), (Passage("某局报告", "r1", "某局", 2021, "二", "可能相关的段落", 0.1, 0, 7),))
+    abstained = Answer(
+        "q", "没有找到。", True, (), (Passage("某局报告", "r1", "某局", 2021, "二", "可能相关的段落", 0.1, 0, 7),)
+    )
     html = render.sources_html(abstained, lambda rid: text)
     assert "可能相关" in html and "<mark>" not in html
 
@@ -212,7 +223,13 @@ def running_app(workdir: Path) -> Iterator[tuple[str, Path]]:
     port = free_port()
     log_path = workdir / "app.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -224,7 +241,9 @@ def running_app(workdir: Path) -> Iterator[tuple[str, Path]]:
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"app.py did not answer within {STARTUP_TIMEOUT_S}s:\n{log_path.read_text()[-4000:]}") from None
+                    raise RuntimeError(
+                        f"app.py did not answer within {STARTUP_TIMEOUT_S}s:\n{log_path.read_text()[-4000:]}"
+                    ) from None
                 time.sleep(0.5)
         yield url, corpus
     finally:
@@ -299,7 +318,9 @@ def choose(page, elem_id: str, option: str) -> None:
 @pytest.mark.slow
 def test_config_lists_the_corpus_bureaus(app_server):
     config = json.loads(urllib.request.urlopen(f"{app_server[0]}/config").read())
-    dropdowns = {c["props"].get("elem_id"): c["props"]["choices"] for c in config["components"] if c["type"] == "dropdown"}
+    dropdowns = {
+        c["props"].get("elem_id"): c["props"]["choices"] for c in config["components"] if c["type"] == "dropdown"
+    }
     bureau_values = [value for _, value in dropdowns["bureau-filter"]]
     assert "长沙市望城区工业和信息化局" in bureau_values and "常宁市科技和工业信息化局" in bureau_values
     assert {"2021", "2022"} <= {value for _, value in dropdowns["year-filter"]}
@@ -385,18 +406,24 @@ def test_compare_two_bureaus(page, screenshots):
 
     page.fill("#cmp-question textarea", "比较望城和常宁的三公经费")
     page.click("#cmp-ask")
-    page.wait_for_function("() => document.querySelector('#cmp-result .cmp-q')?.innerText.includes('三公经费')", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('#cmp-result .cmp-q')?.innerText.includes('三公经费')", timeout=ANSWER_TIMEOUT_MS
+    )
     assert "11" in page.locator("#cmp-result").inner_text()
 
 
 @pytest.mark.slow
 def test_export_a_note_as_docx_with_footnotes(page, tmp_path):
     ask(page, "望城区工信局的基本支出是多少？")
-    page.click("#add-note")
-    page.wait_for_selector("#note-status:has-text('已加入简报（共 1 条）')")
     ask(page, "那常宁呢？")
+    # An earlier answer goes in through its own "加入简报" option in the chat; the latest by the button.
+    page.locator("#chatbot .extra-feedback button").first.click()
+    page.locator("#chatbot .extra-feedback-options button", has_text="加入简报").first.click()
+    page.wait_for_selector("#note-status:has-text('已加入简报（共 1 条）')")
     page.click("#add-note")
     page.wait_for_selector("#note-status:has-text('已加入简报（共 2 条）')")
+    page.click("#add-note")
+    page.wait_for_selector("#note-status:has-text('已在简报中')")
     ask(page, "长沙今天天气怎么样？")
     page.click("#add-note")
     page.wait_for_selector("#note-status:has-text('未加入简报')")
@@ -451,7 +478,8 @@ def test_upload_lists_the_report_and_delete_removes_it(page, app_server, tmp_pat
     assert "已导入“2023年度株洲市芦淞区测试局整体支出绩效自评报告”" in page.locator("#report-status").inner_text()
     assert (corpus / "芦淞_测试局_2023.docx").is_file()
     page.wait_for_function(
-        "() => document.querySelector('#reports-table').innerText.includes('株洲市芦淞区测试局')", timeout=ANSWER_TIMEOUT_MS
+        "() => document.querySelector('#reports-table').innerText.includes('株洲市芦淞区测试局')",
+        timeout=ANSWER_TIMEOUT_MS,
     )
 
     page.get_by_role("tab", name="问答").click()
@@ -463,10 +491,12 @@ def test_upload_lists_the_report_and_delete_removes_it(page, app_server, tmp_pat
     page.wait_for_function("() => document.querySelector('#delete-choice input').value.includes('芦淞')")
     page.click("#delete")
     page.wait_for_function(
-        "() => /已删除|notice-error/.test(document.querySelector('#report-status').innerHTML)", timeout=ANSWER_TIMEOUT_MS
+        "() => /已删除|notice-error/.test(document.querySelector('#report-status').innerHTML)",
+        timeout=ANSWER_TIMEOUT_MS,
     )
     assert "已删除“2023年度株洲市芦淞区测试局整体支出绩效自评报告”" in page.locator("#report-status").inner_text()
     page.wait_for_function(
-        "() => !document.querySelector('#reports-table').innerText.includes('株洲市芦淞区测试局')", timeout=ANSWER_TIMEOUT_MS
+        "() => !document.querySelector('#reports-table').innerText.includes('株洲市芦淞区测试局')",
+        timeout=ANSWER_TIMEOUT_MS,
     )
     assert not (corpus / "芦淞_测试局_2023.docx").exists()

@@ -70,7 +70,11 @@ class Handlers:
         if not question:
             yield self._messages(session), gr.skip(), session, ""
             return
-        turn = Turn(question, None if bureau in (None, "", ALL_BUREAUS) else bureau, None if year in (None, "", ALL_YEARS) else int(year))
+        turn = Turn(
+            question,
+            None if bureau in (None, "", ALL_BUREAUS) else bureau,
+            None if year in (None, "", ALL_YEARS) else int(year),
+        )
         session.turns.append(turn)
         yield from self._answer(turn, session)
 
@@ -116,7 +120,12 @@ class Handlers:
         for step in render.stream_steps(turn.answer)[:-1]:
             yield self._messages(session, step), gr.skip(), session, ""
             time.sleep(STREAM_PAUSE_S)
-        yield self._messages(session), render.sources_html(turn.answer, self.assistant.store.report_text, "chat"), session, ""
+        yield (
+            self._messages(session),
+            render.sources_html(turn.answer, self.assistant.store.report_text, "chat"),
+            session,
+            "",
+        )
 
     @staticmethod
     def _messages(session: ChatSession, last: str | None = None) -> list[dict]:
@@ -213,7 +222,11 @@ class Handlers:
             logger.exception("comparison failed")
             return render.error_message(f"内部错误，请稍后再试（{type(error).__name__}: {error}）"), "", session
         session.comparison = answer
-        return render.comparison_html(answer), render.sources_html(answer, self.assistant.store.report_text, "cmp"), session
+        return (
+            render.comparison_html(answer),
+            render.sources_html(answer, self.assistant.store.report_text, "cmp"),
+            session,
+        )
 
     # -- reports ---------------------------------------------------------------------------
 
@@ -239,13 +252,13 @@ class Handlers:
             checks,
             gr.update(choices=[ALL_BUREAUS, *bureaus], value=ALL_BUREAUS),  # figures filter
             gr.update(choices=choices, value=None),  # delete
-            gr.update(choices=[ALL_BUREAUS, *bureaus]),  # chat bureau filter
-            gr.update(choices=[ALL_YEARS, *years]),  # chat year filter
+            gr.update(choices=[ALL_BUREAUS, *bureaus], value=ALL_BUREAUS),  # chat bureau filter
+            gr.update(choices=[ALL_YEARS, *years], value=ALL_YEARS),  # chat year filter
             gr.update(choices=bureaus, value=first),  # compare: first
             gr.update(choices=bureaus, value=second),  # compare: second
         )
 
-    def upload(self, file: str | None, progress: gr.Progress = gr.Progress()) -> tuple:
+    def upload(self, file: str | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - Gradio's idiom
         """Check an uploaded report, copy it into the corpus folder and index it; the index is untouched on failure."""
         message = self._upload(file, progress) if file else ""
         return (message, None, *self.corpus_outputs())
@@ -282,7 +295,7 @@ class Handlers:
         verb = "已导入" if result.added else "已更新"
         return (
             f'<div class="notice ok">{verb}“{render.esc(meta.title)}”（{render.esc(meta.bureau)} · '
-            f'{meta.year or "年度不详"}），保存为 {render.esc(target.name)}。</div>'
+            f"{meta.year or '年度不详'}），保存为 {render.esc(target.name)}。</div>"
         )
 
     def delete(self, report_id: str | None) -> tuple:

@@ -89,7 +89,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         session = gr.State(ChatSession())
         gr.Markdown(f"## {TITLE}\n每个回答都引用报告原句：点击 [n] 标记查看它在报告中的位置。")
         with gr.Tabs():
-            with gr.Tab("问答", id="chat"):
+            with gr.Tab("问答", id="chat"):  # noqa: SIM117 - the page's layout reads best nested
                 with gr.Row():
                     with gr.Column(scale=3):
                         chatbot = gr.Chatbot(
@@ -104,7 +104,11 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                         )
                         with gr.Row():
                             message = gr.Textbox(
-                                show_label=False, placeholder="输入问题，按回车发送", scale=5, max_lines=4, elem_id="question"
+                                show_label=False,
+                                placeholder="输入问题，按回车发送",
+                                scale=5,
+                                max_lines=4,
+                                elem_id="question",
                             )
                             send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="send")
                         with gr.Row():
@@ -117,20 +121,38 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                             gr.Examples(examples=[[q] for q in examples], inputs=[message], label="示例问题")
                     with gr.Column(scale=2):
                         with gr.Row():
-                            bureau = gr.Dropdown([ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="bureau-filter")
-                            year = gr.Dropdown([ALL_YEARS, *years], value=ALL_YEARS, label="年度", elem_id="year-filter")
+                            bureau = gr.Dropdown(
+                                [ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="bureau-filter"
+                            )
+                            year = gr.Dropdown(
+                                [ALL_YEARS, *years], value=ALL_YEARS, label="年度", elem_id="year-filter"
+                            )
                         sources = gr.HTML(render.SOURCES_PLACEHOLDER, label="引用来源", elem_id="sources")
 
             with gr.Tab("比较", id="compare"):
-                gr.Markdown("选择两个单位和比较内容，或直接输入比较问题。每个单位的依据分别检索，表中每个数值都注明出处。")
+                gr.Markdown(
+                    "选择两个单位和比较内容，或直接输入比较问题。每个单位的依据分别检索，表中每个数值都注明出处。"
+                )
                 with gr.Row():
-                    first = gr.Dropdown(bureaus, value=bureaus[0] if bureaus else None, label="单位一", elem_id="cmp-first")
-                    second = gr.Dropdown(bureaus, value=bureaus[1] if len(bureaus) > 1 else None, label="单位二", elem_id="cmp-second")
-                    topic = gr.Textbox(label="比较内容", value="基本支出", placeholder="如：基本支出、三公经费、存在的问题", elem_id="cmp-topic")
+                    first = gr.Dropdown(
+                        bureaus, value=bureaus[0] if bureaus else None, label="单位一", elem_id="cmp-first"
+                    )
+                    second = gr.Dropdown(
+                        bureaus, value=bureaus[1] if len(bureaus) > 1 else None, label="单位二", elem_id="cmp-second"
+                    )
+                    topic = gr.Textbox(
+                        label="比较内容",
+                        value="基本支出",
+                        placeholder="如：基本支出、三公经费、存在的问题",
+                        elem_id="cmp-topic",
+                    )
                     run_compare = gr.Button("比较", variant="primary", elem_id="cmp-run")
                 with gr.Row():
                     compare_text = gr.Textbox(
-                        label="或直接输入比较问题", placeholder="如：比较望城和常宁的基本支出", scale=5, elem_id="cmp-question"
+                        label="或直接输入比较问题",
+                        placeholder="如：比较望城和常宁的基本支出",
+                        scale=5,
+                        elem_id="cmp-question",
                     )
                     run_compare_text = gr.Button("提问", scale=1, elem_id="cmp-ask")
                 with gr.Row():
@@ -142,7 +164,14 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                         compare_sources = gr.HTML("", label="引用来源", elem_id="cmp-sources")
 
             with gr.Tab("报告", id="reports"):
-                reports_table = gr.Dataframe(headers=render.REPORT_HEADERS, interactive=False, label="已收录的报告", wrap=True, column_widths=["26%", "16%", "9%", "6%", "11%", "9%", "15%", "8%"], elem_id="reports-table")
+                reports_table = gr.Dataframe(
+                    headers=render.REPORT_HEADERS,
+                    interactive=False,
+                    label="已收录的报告",
+                    wrap=True,
+                    column_widths=["26%", "16%", "9%", "6%", "11%", "9%", "15%", "8%"],
+                    elem_id="reports-table",
+                )
                 with gr.Row():
                     with gr.Column():
                         upload = gr.File(
@@ -156,15 +185,26 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                         delete = gr.Button("从索引中删除", variant="stop", elem_id="delete")
                 report_status = gr.HTML("", elem_id="report-status")
                 gr.Markdown("### 关键数据")
-                figure_bureau = gr.Dropdown([ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="figure-bureau")
+                figure_bureau = gr.Dropdown(
+                    [ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="figure-bureau"
+                )
                 figures_table = gr.Dataframe(
-                    headers=render.FIGURE_HEADERS, interactive=False, wrap=True, column_widths=["16%", "12%", "8%", "7%", "8%", "49%"], elem_id="figures-table")
+                    headers=render.FIGURE_HEADERS,
+                    interactive=False,
+                    wrap=True,
+                    column_widths=["16%", "12%", "8%", "7%", "8%", "49%"],
+                    elem_id="figures-table",
+                )
                 checks = gr.HTML("")
 
             with gr.Tab("简报", id="brief"):
-                gr.Markdown("简报汇集你加入的回答。导出时 [n] 按全文统一编号；同一句原文只出一个脚注，只列出实际引用的来源。")
+                gr.Markdown(
+                    "简报汇集你加入的回答。导出时 [n] 按全文统一编号；同一句原文只出一个脚注，只列出实际引用的来源。"
+                )
                 with gr.Row():
-                    download_docx = gr.DownloadButton("下载 Word（.docx）", interactive=False, variant="primary", elem_id="download-docx")
+                    download_docx = gr.DownloadButton(
+                        "下载 Word（.docx）", interactive=False, variant="primary", elem_id="download-docx"
+                    )
                     download_md = gr.DownloadButton("下载 Markdown（.md）", interactive=False, elem_id="download-md")
                     drop_last = gr.Button("移除最后一条", elem_id="brief-drop-last")
                     clear_brief = gr.Button("清空简报", variant="stop", elem_id="brief-clear")
@@ -173,7 +213,17 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         # -- wiring ----------------------------------------------------------------------------
         chat_outputs = [chatbot, sources, session, message]
         brief_outputs = [brief_view, download_md, download_docx]
-        corpus_outputs = [reports_table, figures_table, checks, figure_bureau, delete_choice, bureau, year, first, second]
+        corpus_outputs = [
+            reports_table,
+            figures_table,
+            checks,
+            figure_bureau,
+            delete_choice,
+            bureau,
+            year,
+            first,
+            second,
+        ]
 
         send.click(h.ask, [message, bureau, year, session], chat_outputs, api_name="ask")
         message.submit(h.ask, [message, bureau, year, session], chat_outputs, api_visibility="private")
@@ -185,19 +235,45 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         add_note.click(h.add_latest, [session], [note_status, session, *brief_outputs], api_visibility="private")
         chatbot.like(h.add_from_chat, [session], [note_status, session, *brief_outputs], api_visibility="private")
 
-        run_compare.click(h.compare, [first, second, topic, session], [comparison, compare_sources, session], api_name="compare")
-        run_compare_text.click(h.compare_question, [compare_text, session], [comparison, compare_sources, session], api_name="compare_question")
-        compare_text.submit(h.compare_question, [compare_text, session], [comparison, compare_sources, session], api_visibility="private")
-        add_comparison.click(h.add_comparison, [session], [compare_status, session, *brief_outputs], api_visibility="private")
+        run_compare.click(
+            h.compare, [first, second, topic, session], [comparison, compare_sources, session], api_name="compare"
+        )
+        run_compare_text.click(
+            h.compare_question,
+            [compare_text, session],
+            [comparison, compare_sources, session],
+            api_name="compare_question",
+        )
+        compare_text.submit(
+            h.compare_question,
+            [compare_text, session],
+            [comparison, compare_sources, session],
+            api_visibility="private",
+        )
+        add_comparison.click(
+            h.add_comparison, [session], [compare_status, session, *brief_outputs], api_visibility="private"
+        )
 
         drop_last.click(h.remove_last_note, [session], [session, *brief_outputs], api_visibility="private")
         clear_brief.click(h.clear_brief, [session], [session, *brief_outputs], api_visibility="private")
 
         figure_bureau.input(h.figures, [figure_bureau], [figures_table, checks], api_visibility="private")
         upload.upload(
-            h.upload, [upload], [report_status, upload, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_visibility="private"
+            h.upload,
+            [upload],
+            [report_status, upload, *corpus_outputs],
+            concurrency_limit=1,
+            concurrency_id=INDEX_WRITES,
+            api_visibility="private",
         )
-        delete.click(h.delete, [delete_choice], [report_status, *corpus_outputs], concurrency_limit=1, concurrency_id=INDEX_WRITES, api_visibility="private")
+        delete.click(
+            h.delete,
+            [delete_choice],
+            [report_status, *corpus_outputs],
+            concurrency_limit=1,
+            concurrency_id=INDEX_WRITES,
+            api_visibility="private",
+        )
         # Another session may have uploaded or deleted since this page was built.
         demo.load(h.corpus_outputs, None, corpus_outputs, api_visibility="private")
     return demo

@@ -141,7 +141,7 @@ def sources_html(answer: Answer | None, report_text: Callable[[str], str], scope
             f'<div class="src" id="{scope}-src-{citation.n}" data-n="{citation.n}">'
             f'<div class="src-meta"><span class="src-n">[{citation.n}]</span> '
             f'<span class="src-title">{esc(citation.report)}</span>'
-            f'{f" · <span class=src-year>{citation.year}年度</span>" if citation.year else ""}</div>'
+            f"{f' · <span class=src-year>{citation.year}年度</span>' if citation.year else ''}</div>"
             f'<div class="src-section">{esc(citation.section or "正文")}</div>'
             f'<div class="src-para">{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}</div></div>'
         )
@@ -156,7 +156,7 @@ def _maybe_related(passages: Iterable[Passage]) -> str:
         cards.append(
             '<div class="src maybe">'
             f'<div class="src-meta"><span class="src-title">{esc(p.report)}</span>'
-            f'{f" · <span class=src-year>{p.year}年度</span>" if p.year else ""}</div>'
+            f"{f' · <span class=src-year>{p.year}年度</span>' if p.year else ''}</div>"
             f'<div class="src-section">{esc(p.section or "正文")}</div>'
             f'<div class="src-para">{esc(text)}</div></div>'
         )
@@ -164,7 +164,7 @@ def _maybe_related(passages: Iterable[Passage]) -> str:
         return '<div class="sources maybe"><div class="sources-head">没有找到可能相关的段落。</div></div>'
     return (
         '<div class="sources maybe"><div class="sources-head">可能相关（未引用，不构成答案）</div>'
-        f'{"".join(cards)}</div>'
+        f"{''.join(cards)}</div>"
     )
 
 
@@ -189,15 +189,21 @@ def comparison_html(answer: Answer) -> str:
                     cells.append(f'<td class="missing">{esc(cell.value)}</td>')
                     continue
                 basis = f'<span class="basis">（{esc(cell.basis)}）</span>' if cell.basis else ""
-                cells.append(f"<td>{esc(cell.value)} {esc(cell.unit)}{basis}{cite_mark(by_n.get(cell.citation), cell.citation)}</td>")
+                cells.append(
+                    f"<td>{esc(cell.value)} {esc(cell.unit)}{basis}{cite_mark(by_n.get(cell.citation), cell.citation)}</td>"
+                )
             rows.append(f"<tr><th>{esc(row.metric)}</th>{''.join(cells)}</tr>")
-        parts.append(f'<table class="cmp-table"><thead><tr><th>指标</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        parts.append(
+            f'<table class="cmp-table"><thead><tr><th>指标</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        )
     else:
         parts.append('<div class="notice">报告中没有可以并列比较的关键数据；请看下面各单位的回答。</div>')
     parts.append('<div class="sides">')
     for side in answer.sides:
         klass = "side abstain" if side.abstained else "side"
-        parts.append(f'<div class="{klass}"><h4>{esc(side.bureau)}</h4><div>{marked_html(side.answer, side.citations)}</div></div>')
+        parts.append(
+            f'<div class="{klass}"><h4>{esc(side.bureau)}</h4><div>{marked_html(side.answer, side.citations)}</div></div>'
+        )
     parts.append("</div>")
     notes = [line for line in answer.answer.split("\n") if line.startswith("注意：")]
     if notes or answer.checks:
@@ -219,7 +225,10 @@ def brief_html(brief: Brief) -> str:
     for i, item in enumerate(items, 1):
         parts.append(f"<h4>{i}. {esc(item.question)}</h4>")
         for paragraph in item.paragraphs:
-            text = "".join(f'<sup class="cite">[{s}]</sup>' if isinstance(s, int) else esc(s).replace("\n", "<br>") for s in paragraph)
+            text = "".join(
+                f'<sup class="cite">[{s}]</sup>' if isinstance(s, int) else esc(s).replace("\n", "<br>")
+                for s in paragraph
+            )
             parts.append(f"<p>{text}</p>")
     notes = "".join(f'<li value="{f.n}">{esc(f.text)}</li>' for f in footnotes)
     parts.append(f'<div class="footnotes"><div class="footnotes-head">注释</div><ol>{notes}</ol></div></div>')
@@ -234,7 +243,16 @@ FIGURE_HEADERS = ["单位", "指标", "数值", "计量单位", "口径", "原�
 
 def report_rows(reports: Iterable[ReportMeta], chunk_counts: dict[str, int]) -> list[list[object]]:
     return [
-        [m.title, m.bureau, m.region, m.year or "", m.kind, m.signed or "", Path(m.source).name, chunk_counts.get(m.id, 0)]
+        [
+            m.title,
+            m.bureau,
+            m.region,
+            m.year or "",
+            m.kind,
+            m.signed or "",
+            Path(m.source).name,
+            chunk_counts.get(m.id, 0),
+        ]
         for m in reports
     ]
 
