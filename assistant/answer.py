@@ -214,6 +214,10 @@ class ExtractiveAnswerer:
         figure = self.key_figure(query)
         if figure:
             return self._answer_from_figure(query, weights, figure, ranked, passages, top_k)
+        unstated = self.unstated_metric(query, ranked)
+        if unstated:
+            names = "、".join(r.bureau for r in query.reports)
+            return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。列出的段落仅供参考，不构成答案。", True, (), passages)
         if not ranked or ranked[0].support < ABSTAIN_BELOW:
             return Answer(query.text, abstention(query), True, (), passages)
         chosen = self.select(query, weights, ranked)
@@ -234,6 +238,21 @@ class ExtractiveAnswerer:
         if figure and asked_basis and _BASIS_WORDS[asked_basis.group(0)] != figure.basis:
             return None  # asked for the 决算 figure, the report states only the 年初预算 one
         return figure if figure and _unit_fits(query.text, figure.unit) else None
+
+    def unstated_metric(self, query: Query, ranked: list[Sentence]) -> str | None:
+        """A key metric a 多少 question asks for that its one report never states with a figure.
+
+        Then a sentence that merely mentions it ("基本支出…包括人员经费") must not lend its figure.
+        """
+        if query.shape != "number" or len(query.reports) != 1:
+            return None
+        named = metrics_named(_number_clause(query.text) or query.text)
+        if not named or any(f.metric == named[0] for f in self.store.figures([query.reports[0].id])):
+            return None
+        stated_nearby = re.compile(re.escape(named[0][:4]) + r".{0,8}?" + QUANTITY.pattern)
+        if any(stated_nearby.search(squash_spaces(s.quote)) for s in ranked[:10]):
+            return None  # the extractor missed it, but the text does state it: answer from the text
+        return named[0]
 
     def _answer_from_figure(self, query: Query, weights: dict[str, float], figure: Figure, ranked: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> Answer:
         """Lead with the stored figure and cite its sentence; a close runner-up sentence may follow."""
@@ -377,7 +396,7 @@ def to_passage(report: ReportMeta, hit: Hit) -> Passage:
 def abstention(query: Query) -> str:
     """The plain statement that the reports in scope do not answer the question."""
     names = "、".join(dict.fromkeys(r.bureau for r in query.reports)) or "已收录报告"
-    return f"在{names}的报告中没有找到能回答这个问题的内容。下方列出的段落仅供参考，可能相关，但不构成答案。"
+    return f"在{names}的报告中没有找到能回答这个问题的内容。列出的段落仅供参考，可能相关，但不构成答案。"
 
 
 def _narrow(text: str, start: int, end: int, weights: dict[str, float]) -> tuple[int, int]:

@@ -190,8 +190,10 @@ def _figures(assistant, args) -> int:
 
 def _brief(assistant, args) -> int:
     from .brief import write_brief
+    from .service import Conversation
 
-    answers = [assistant.ask(question) for question in args.questions]
+    conversation = Conversation()  # one conversation, so "那常宁呢？" follows the question before it
+    answers = [assistant.ask(question, conversation=conversation) for question in args.questions]
     out = write_brief(answers, args.out)
     print(f"简报已写入 {out}（{len(answers)} 个问题）")
     return 0

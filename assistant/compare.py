@@ -76,7 +76,7 @@ class Comparer:
             side_answers.append(Side(reports[0].bureau, text, answer.abstained, renumbered))
             side_passages.append(answer.passages)
         table, notes = self._table("".join(dict.fromkeys(topics)), sides, citations)
-        checks = tuple(c.note for c in self._checks(sides) if not c.consistent)
+        checks = tuple(f"{c.bureau}：{c.note}" for c in self._checks(sides) if not c.consistent)
         lines = [f"【{side.bureau}】{side.answer}" for side in side_answers]
         if table:
             lines.append("关键数据：" + "；".join(_row_text(row) for row in table) + "。")

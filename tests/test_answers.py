@@ -192,3 +192,9 @@ def test_cli_ask_json_contract_and_exit_codes(shipped_assistant, tmp_path):
     assert run("batch", str(batch_in), "--out", str(batch_out)).returncode == 0
     lines = [json.loads(line) for line in batch_out.read_text(encoding="utf-8").splitlines()]
     assert lines[0]["id"] == "a" and "17" in lines[0]["answer"] and "error" in lines[1]
+
+
+@pytest.mark.parametrize("question", ["望城区工信局的人员经费是多少？", "望城区工信局的公用经费是多少？"])
+def test_a_key_figure_the_report_never_states_is_not_borrowed_from_a_neighbouring_sentence(shipped_assistant, question):
+    answer = shipped_assistant.ask(question)  # 望城 says only that 基本支出 (1193.43) *includes* them
+    assert answer.abstained and "没有单独列出" in answer.answer and "1193.43" not in answer.answer

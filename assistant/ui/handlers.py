@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
 import uuid
@@ -29,6 +30,7 @@ ALL_YEARS = "全部年度"
 ADD_TO_BRIEF = "加入简报"
 # A short pause between streamed steps, so the answer visibly builds up instead of arriving at once.
 STREAM_PAUSE_S = 0.04
+EXPORT_TTL_S = 3600
 
 
 class Handlers:
@@ -153,22 +155,23 @@ class Handlers:
         """Add the answer whose '加入简报' option was chosen in the chat window."""
         index = like.index[0] if isinstance(like.index, (list, tuple)) else like.index
         turn_no = int(index) // 2
-        answer = session.turns[turn_no].answer if like.liked == ADD_TO_BRIEF and turn_no < len(session.turns) else None
-        return self._add(session, answer)
+        if like.liked != ADD_TO_BRIEF or turn_no >= len(session.turns):
+            return gr.skip(), session, gr.skip(), gr.skip(), gr.skip()
+        return self._add(session, session.turns[turn_no].answer)
 
     def add_comparison(self, session: ChatSession) -> tuple:
         return self._add(session, session.comparison)
 
     def _add(self, session: ChatSession, answer: Answer | None) -> tuple:
+        unchanged = (gr.skip(), gr.skip(), gr.skip())
         if answer is None:
-            status = "还没有可加入的回答。"
-        elif answer.abstained or not answer.citations:
-            status = "这条回答没有找到依据，没有可引用的来源，未加入简报。"
-        elif answer in session.brief.answers:
-            status = "这条回答已在简报中。"
-        else:
-            session.brief.add(answer)
-            status = f"已加入简报（共 {len(session.brief)} 条）。到「简报」页预览和下载。"
+            return "还没有可加入的回答。", session, *unchanged
+        if answer.abstained or not answer.citations:
+            return "这条回答没有找到依据，没有可引用的来源，未加入简报。", session, *unchanged
+        if answer in session.brief.answers:
+            return "这条回答已在简报中。", session, *unchanged
+        session.brief.add(answer)
+        status = f"已加入简报（共 {len(session.brief)} 条）。到「简报」页预览和下载。"
         return (status, session, *self.brief_outputs(session))
 
     def remove_last_note(self, session: ChatSession) -> tuple:
@@ -186,6 +189,7 @@ class Handlers:
         if not len(brief):
             off = gr.update(value=None, interactive=False)
             return render.brief_html(brief), off, off
+        self._sweep_exports()
         folder = self.export_dir / uuid.uuid4().hex
         folder.mkdir(parents=True)
         markdown = folder / "简报.md"
@@ -196,6 +200,16 @@ class Handlers:
             gr.update(value=str(markdown), interactive=True),
             gr.update(value=str(docx), interactive=True),
         )
+
+    def _sweep_exports(self) -> None:
+        """Remove note files written long ago; Gradio serves its own copies of the recent ones."""
+        cutoff = time.time() - EXPORT_TTL_S
+        for folder in self.export_dir.iterdir():
+            try:
+                if folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                pass
 
     # -- comparisons -----------------------------------------------------------------------
 
