@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from index.cleaning import clean, match_key, squash_spaces
 from index.figures import metrics_named
@@ -60,10 +61,16 @@ _MONEY_HINT = re.compile(r"多少钱|金额|资金|经费|支出|收入|拨款|�
 
 @cache
 def _idf() -> tuple[dict[str, float], float]:
-    import jieba.analyse
+    """jieba's general-Chinese IDF table and its median (for words it lacks).
 
-    table = jieba.analyse.default_tfidf
-    return table.idf_freq, table.median_idf
+    Read directly: importing jieba.analyse would also load its POS tagger, a second on cold start.
+    """
+    import jieba
+
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    idf = {word: float(value) for word, value in (line.split(" ") for line in lines if line)}
+    return idf, sorted(idf.values())[len(idf) // 2]
 
 
 def term_weights(question: str, scope: tuple[ReportMeta, ...]) -> dict[str, float]:
