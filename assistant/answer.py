@@ -224,7 +224,7 @@ class ExtractiveAnswerer:
         unstated = self.unstated_metric(query, ranked)
         if unstated:
             names = "、".join(r.bureau for r in query.reports)
-            return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。列出的段落仅供参考，不构成答案。", True, (), passages)
+            return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。列出的段落仅供参考，可能相关，但不构成答案。", True, (), passages)
         if not ranked or ranked[0].support < ABSTAIN_BELOW:
             return Answer(query.text, abstention(query), True, (), passages)
         chosen = self.select(query, weights, ranked)
