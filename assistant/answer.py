@@ -230,8 +230,8 @@ class ExtractiveAnswerer:
         chosen = self.select(query, weights, ranked)
         return Answer(query.text, self.compose(query, weights, chosen), False, cite(chosen), self._cited_first(chosen, passages, top_k))
 
-    def key_figure(self, query: Query) -> Figure | None:
-        """The key figure extracted at ingest that a 多少 question about one report asks for."""
+    def _asked_metric(self, query: Query) -> tuple[str, dict[str, Figure]] | None:
+        """The key metric a 多少 question about one report names, with that report's stored figures."""
         if query.shape != "number" or len(query.reports) != 1:
             return None
         named = metrics_named(_number_clause(query.text) or query.text)
@@ -240,26 +240,31 @@ class ExtractiveAnswerer:
         stored: dict[str, Figure] = {}
         for figure in self.store.figures([query.reports[0].id]):
             stored.setdefault(figure.metric, figure)
-        figure = stored.get(named[0])
+        return named[0], stored
+
+    def key_figure(self, query: Query) -> Figure | None:
+        """The key figure extracted at ingest that a 多少 question about one report asks for."""
+        asked = self._asked_metric(query)
+        figure = asked[1].get(asked[0]) if asked else None
+        if figure is None or not _unit_fits(query.text, figure.unit):
+            return None
         asked_basis = _BASIS_ASKED.search(query.text)
-        if figure and asked_basis and _BASIS_WORDS[asked_basis.group(0)] != figure.basis:
+        if asked_basis and _BASIS_WORDS[asked_basis.group(0)] != figure.basis:
             return None  # asked for the 决算 figure, the report states only the 年初预算 one
-        return figure if figure and _unit_fits(query.text, figure.unit) else None
+        return figure
 
     def unstated_metric(self, query: Query, ranked: list[Sentence]) -> str | None:
         """A key metric a 多少 question asks for that its one report never states with a figure.
 
         Then a sentence that merely mentions it ("基本支出…包括人员经费") must not lend its figure.
         """
-        if query.shape != "number" or len(query.reports) != 1:
+        asked = self._asked_metric(query)
+        if not asked or asked[0] in asked[1]:
             return None
-        named = metrics_named(_number_clause(query.text) or query.text)
-        if not named or any(f.metric == named[0] for f in self.store.figures([query.reports[0].id])):
-            return None
-        stated_nearby = re.compile(re.escape(named[0][:4]) + r".{0,8}?" + QUANTITY.pattern)
+        stated_nearby = re.compile(re.escape(asked[0][:4]) + r".{0,8}?" + QUANTITY.pattern)
         if any(stated_nearby.search(squash_spaces(s.quote)) for s in ranked[:10]):
             return None  # the extractor missed it, but the text does state it: answer from the text
-        return named[0]
+        return asked[0]
 
     def _answer_from_figure(self, query: Query, weights: dict[str, float], figure: Figure, ranked: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> Answer:
         """Lead with the stored figure and cite its sentence; a close runner-up sentence may follow."""
