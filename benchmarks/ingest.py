@@ -64,13 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repeats must be 1 or more")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    import bm25s  # noqa: F401  imported here first: it sets its own logger to DEBUG on import
-
     from assistant.service import Assistant
     from assistant.settings import Settings
     from benchmarks.synthetic import write_corpus
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
         corpus_dir, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"

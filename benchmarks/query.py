@@ -270,9 +270,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.scale < 0 or args.generated_questions < 0 or args.cold_runs < 0:
         parser.error("--scale, --generated-questions and --cold-runs must be 0 or more")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    import bm25s  # noqa: F401  imported here first: it sets its own logger to DEBUG on import
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
 
     questions, source = load_questions(args.questions)
     shipped_dir = args.shipped_index_dir.expanduser()

@@ -37,6 +37,14 @@ def _jieba():
     return jieba
 
 
+@cache
+def _bm25s():
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets its logger to DEBUG on import
+    return bm25s
+
+
 def add_terms(terms: list[str]) -> None:
     """Teach the tokenizer whole names (bureau aliases) so they are not split apart."""
     jieba = _jieba()
@@ -65,9 +73,7 @@ class LexicalIndex:
 
     def build(self, chunk_ids: list[str], report_ids: list[str], tokens: list[list[str]]) -> None:
         """Index these chunks and persist atomically, replacing what was there."""
-        import bm25s
-
-        model = bm25s.BM25()
+        model = _bm25s().BM25()
         if chunk_ids:
             model.index([t or [""] for t in tokens], show_progress=False)
         staging = self.directory.with_name(self.directory.name + ".new")
@@ -90,10 +96,8 @@ class LexicalIndex:
         if not listing.exists():
             self._set(None, [], [])
             return
-        import bm25s
-
         ids = json.loads(listing.read_text())
-        model = bm25s.BM25.load(self.directory) if ids["chunk_ids"] else None
+        model = _bm25s().BM25.load(self.directory) if ids["chunk_ids"] else None
         self._set(model, ids["chunk_ids"], ids["report_ids"])
 
     def _set(self, model, chunk_ids: list[str], report_ids: list[str]) -> None:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,3 +48,42 @@ def corpus_copy(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(argv: list[str], log_path: Path, is_up: Callable[[], bool], timeout_s: float, **popen) -> Iterator[subprocess.Popen]:
+    """Run a server process until `is_up()` answers; stop it afterwards. Failures show its log."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, **popen)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not is_up():
+            if process.poll() is not None:
+                raise RuntimeError(f"{argv[:2]} exited with {process.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{argv[:2]} did not answer within {timeout_s} s:\n{log_path.read_text(errors='replace')[-4000:]}")
+            time.sleep(0.3)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def answers_http(url: str) -> bool:
+    """Whether a GET of `url` succeeds."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False

@@ -13,7 +13,6 @@ Unscripted chat requests get HTTP 500 with "no scripted reply", so a test that f
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections import deque
@@ -85,13 +84,6 @@ class FakeOpenAI:
         with self._lock:
             self.requests.append(body)
             return self.script.popleft() if self.script else Scripted(None, 500, message="no scripted reply")
-
-
-def unused_port() -> int:
-    """A port on 127.0.0.1 with nothing listening (for "server is down" tests)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _completion(model: str, content: str) -> dict[str, Any]:

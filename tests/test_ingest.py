@@ -20,7 +20,7 @@ from index.ingest import find_report_files, parse
 from index.lexical import LexicalIndex
 from index.store import ReportStore
 
-from conftest import CHANGNING, ROOT, WANGCHENG
+from conftest import CHANGNING, WANGCHENG
 
 WANGCHENG_SMALL = """2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告
 

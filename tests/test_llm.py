@@ -12,7 +12,8 @@ import subprocess
 import sys
 
 import pytest
-from fake_openai import FakeOpenAI, unused_port
+from conftest import free_port
+from fake_openai import FakeOpenAI
 
 from assistant.llm import DATA_CLOSE, DATA_OPEN, SYSTEM_PROMPT, LLMAnswerer, Rejected, numbers, verify
 from assistant.service import RERANK_POOL
@@ -179,7 +180,7 @@ def test_http_error_falls_back(assistant, server, retrieved):
 @pytest.mark.parametrize("where", ["down", "slow"])
 def test_unreachable_or_slow_endpoint_falls_back(assistant, server, retrieved, caplog, where):
     query, hits, extractive, _ = retrieved
-    api_base = f"http://127.0.0.1:{unused_port()}/v1" if where == "down" else server.url
+    api_base = f"http://127.0.0.1:{free_port()}/v1" if where == "down" else server.url
     if where == "slow":
         server.reply("基本支出预算为326.5万元[1]。", delay_s=1.5)
     settings = LLMSettings(enabled=True, api_base=api_base, model="fake", timeout_s=0.3)

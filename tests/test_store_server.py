@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,17 +11,12 @@ import pytest
 from index.errors import StoreError
 from index.store import COLLECTION, ReportStore
 
+from conftest import answers_http, free_port, serving
 from test_ingest import CHANGNING_SMALL, WANGCHENG_SMALL
 
 pytestmark = pytest.mark.slow
 
 STARTUP_TIMEOUT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _chroma_cli() -> str:
@@ -36,42 +27,15 @@ def _chroma_cli() -> str:
     return found
 
 
-def _heartbeat(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """A Chroma server on a free port, persisted in a temporary directory; stopped afterwards."""
     directory = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
-    log = (directory / "server.log").open("wb")
-    server = subprocess.Popen(
-        [_chroma_cli(), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(directory / "data")],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _heartbeat(port):
-            if server.poll() is not None:
-                pytest.fail(f"chroma run exited with {server.returncode}:\n{(directory / 'server.log').read_text(errors='replace')}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not answer on port {port} within {STARTUP_TIMEOUT_S} s")
-            time.sleep(0.2)
+    port = free_port()
+    argv = [_chroma_cli(), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(directory / "data")]
+    heartbeat = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+    with serving(argv, directory / "server.log", lambda: answers_http(heartbeat), STARTUP_TIMEOUT_S):
         yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +101,6 @@ def test_reingest_through_the_server_changes_nothing(server_assistant, server_co
 
 
 def test_an_unreachable_server_is_a_clear_error(tmp_path):
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     with pytest.raises(StoreError, match=f"127.0.0.1:{port}"):
         ReportStore(tmp_path, "e5:multilingual-e5-small-q4", 384, chroma_host="127.0.0.1", chroma_port=port)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -21,9 +19,8 @@ from pathlib import Path
 import pytest
 
 from assistant.models import Answer, Citation, Passage
+from conftest import CORPUS, ROOT, answers_http, free_port, serving
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -197,12 +194,6 @@ def test_port_precedence(app, monkeypatch):
 # -- the running app ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running_app(workdir: Path) -> Iterator[tuple[str, Path]]:
     """`python app.py` on 127.0.0.1 over a copy of the corpus and a fresh index; yields (url, corpus)."""
@@ -221,38 +212,10 @@ def running_app(workdir: Path) -> Iterator[tuple[str, Path]]:
     }
     env.pop("GRADIO_SERVER_PORT", None)
     port = free_port()
-    log_path = workdir / "app.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"app.py exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
-            try:
-                urllib.request.urlopen(f"{url}/config", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"app.py did not answer within {STARTUP_TIMEOUT_S}s:\n{log_path.read_text()[-4000:]}"
-                    ) from None
-                time.sleep(0.5)
+    argv = [sys.executable, str(ROOT / "app.py"), "--port", str(port)]
+    with serving(argv, workdir / "app.log", lambda: answers_http(f"{url}/config"), STARTUP_TIMEOUT_S, cwd=ROOT, env=env):
         yield url, corpus
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
