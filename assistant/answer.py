@@ -75,8 +75,8 @@ def _idf() -> tuple[dict[str, float], float]:
 
 def term_weights(question: str, scope: tuple[ReportMeta, ...]) -> dict[str, float]:
     """Content terms of a question with IDF weights; bureau names and question words carry none."""
-    names = {alias for report in scope for alias in report.aliases}
-    name_tokens = {t for name in names for t in tokenize(name)}
+    named = {alias for report in scope for alias in report.aliases if alias in question}
+    name_tokens = {t for name in named for t in tokenize(name)}
     idf, median = _idf()
     focus = _number_clause(question)
     weights = {}

@@ -109,10 +109,13 @@ class QueryAnalyzer:
         """The bureaus mentioned, in order, longest alias first, without overlaps."""
         found, taken = [], [False] * len(text)
         for alias, reports in self._aliases:
-            for hit in re.finditer(re.escape(alias), text):
-                if not any(taken[hit.start() : hit.end()]):
-                    taken[hit.start() : hit.end()] = [True] * len(alias)
-                    found.append(Mention(alias, hit.start(), reports))
+            start = text.find(alias)
+            while start >= 0:
+                end = start + len(alias)
+                if not any(taken[start:end]):
+                    taken[start:end] = [True] * len(alias)
+                    found.append(Mention(alias, start, reports))
+                start = text.find(alias, end)
         return sorted(found, key=lambda m: m.start)
 
     def analyze(self, text: str, bureau: str | None = None, year: int | None = None) -> Query:
