@@ -17,7 +17,6 @@ _GENERIC_PLACES = {"全市", "我市", "本市", "该市", "全区", "我区", "
 _COMPARE = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那个|还有|再看看?|换成)?(?P<rest>.{0,12}?)(?:呢|的呢|怎么样呢|又如何|如何呢)?[？?。!！]*$")
 
-SHAPES = ("number", "list", "how", "what")
 
 
 @dataclass(frozen=True)

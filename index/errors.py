@@ -22,9 +22,5 @@ class EmbedderMismatchError(ReportIndexError):
     """The index on disk was built with another embedder than the one configured."""
 
 
-class IndexNotBuiltError(ReportIndexError):
-    """No index exists at the configured path yet."""
-
-
 class StoreError(ReportIndexError):
     """The vector store or the registry could not be reached or written."""
