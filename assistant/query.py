@@ -18,7 +18,6 @@ _COMPARE = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那个|还有|再看看?|换成)?(?P<rest>.{0,12}?)(?:呢|的呢|怎么样呢|又如何|如何呢)?[？?。!！]*$")
 
 
-
 @dataclass(frozen=True)
 class Mention:
     """A bureau named in a question: the alias used, where, and every report of that bureau."""
