@@ -194,10 +194,12 @@ class ExtractiveAnswerer:
 
     def candidates(self, query: Query, hits: list[Hit], weights: dict[str, float]) -> list[Sentence]:
         """Every sentence of the retrieved chunks, scored, best first."""
-        found = []
+        found, texts = [], {}
         for rank, hit in enumerate(hits):
             report = self.store.report(hit.chunk.report_id)
-            text = self.store.report_text(report.id)
+            if report.id not in texts:
+                texts[report.id] = self.store.report_text(report.id)
+            text = texts[report.id]
             for start, end in hit.chunk.sentences:
                 start, end = _narrow(text, start, end, weights)
                 quote = text[start:end]
@@ -218,10 +220,11 @@ class ExtractiveAnswerer:
         weights = term_weights(query.text, query.reports)
         ranked = self.candidates(query, hits, weights)
         passages = self.rerank(hits, ranked)[:top_k]
-        figure = self.key_figure(query)
+        asked = self._asked_metric(query)
+        figure = self.key_figure(query, asked)
         if figure:
             return self._answer_from_figure(query, weights, figure, ranked, passages, top_k)
-        unstated = self.unstated_metric(query, ranked)
+        unstated = self.unstated_metric(asked, ranked)
         if unstated:
             names = "、".join(r.bureau for r in query.reports)
             return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。列出的段落仅供参考，可能相关，但不构成答案。", True, (), passages)
@@ -242,9 +245,8 @@ class ExtractiveAnswerer:
             stored.setdefault(figure.metric, figure)
         return named[0], stored
 
-    def key_figure(self, query: Query) -> Figure | None:
+    def key_figure(self, query: Query, asked: tuple[str, dict[str, Figure]] | None) -> Figure | None:
         """The key figure extracted at ingest that a 多少 question about one report asks for."""
-        asked = self._asked_metric(query)
         figure = asked[1].get(asked[0]) if asked else None
         if figure is None or not _unit_fits(query.text, figure.unit):
             return None
@@ -253,12 +255,11 @@ class ExtractiveAnswerer:
             return None  # asked for the 决算 figure, the report states only the 年初预算 one
         return figure
 
-    def unstated_metric(self, query: Query, ranked: list[Sentence]) -> str | None:
+    def unstated_metric(self, asked: tuple[str, dict[str, Figure]] | None, ranked: list[Sentence]) -> str | None:
         """A key metric a 多少 question asks for that its one report never states with a figure.
 
         Then a sentence that merely mentions it ("基本支出…包括人员经费") must not lend its figure.
         """
-        asked = self._asked_metric(query)
         if not asked or asked[0] in asked[1]:
             return None
         stated_nearby = re.compile(re.escape(asked[0][:4]) + r".{0,8}?" + QUANTITY.pattern)
@@ -282,10 +283,7 @@ class ExtractiveAnswerer:
         """The evidence actually cited leads the passages, in citation order; then the rest by score."""
         cited = list(dict.fromkeys(s.chunk.id for s in chosen))
         by_chunk = {s.chunk.id: s for s in chosen}
-        lead = [
-            Passage(s.report.title, s.report.id, s.report.bureau, s.report.year, s.chunk.section, s.chunk.text, round(s.score, 4), s.chunk.start, s.chunk.end)
-            for s in (by_chunk[c] for c in cited)
-        ]
+        lead = [to_passage(s.report, s.chunk, s.score) for s in (by_chunk[c] for c in cited)]
         rest = [p for p in passages if not any(p.report_id == s.report.id and p.start == s.chunk.start for s in by_chunk.values())]
         return tuple(lead + rest)[:top_k]
 
@@ -295,7 +293,7 @@ class ExtractiveAnswerer:
         for sentence in ranked:
             best.setdefault(sentence.chunk.id, sentence.score)
         order = sorted(enumerate(hits), key=lambda rh: (-round(best.get(rh[1].chunk.id, 0.0), 2), rh[0]))
-        return tuple(to_passage(self.store.report(h.chunk.report_id), h) for _, h in order)
+        return tuple(to_passage(self.store.report(h.chunk.report_id), h.chunk, h.score) for _, h in order)
 
     def select(self, query: Query, weights: dict[str, float], ranked: list[Sentence]) -> list[Sentence]:
         """The sentences to answer with: the best, plus close runners-up (and list items for 哪些)."""
@@ -400,9 +398,9 @@ def cite(chosen: list[Sentence]) -> tuple[Citation, ...]:
     )
 
 
-def to_passage(report: ReportMeta, hit: Hit) -> Passage:
-    chunk = hit.chunk
-    return Passage(report.title, report.id, report.bureau, report.year, chunk.section, chunk.text, round(hit.score, 4), chunk.start, chunk.end)
+def to_passage(report: ReportMeta, chunk: Chunk, score: float) -> Passage:
+    """A chunk shown as evidence, with its report's identity."""
+    return Passage(report.title, report.id, report.bureau, report.year, chunk.section, chunk.text, round(score, 4), chunk.start, chunk.end)
 
 
 def abstention(query: Query) -> str:
