@@ -61,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--out", type=Path, required=True)
 
     evaluate = commands.add_parser("eval", help="score the assistant on a question set")
-    evaluate.add_argument("questions", type=Path)
+    evaluate.add_argument("questions", type=Path, nargs="+")
+    evaluate.add_argument("--reports", type=Path, action="append", default=[],
+                          help="more report folders to index beside the corpus (in a separate index) before asking")
     evaluate.add_argument("-v", "--verbose", action="store_true", dest="show_failures", help="list the failures")
     evaluate.add_argument("--json", action="store_true")
     return parser
@@ -219,33 +221,37 @@ def _batch(assistant, args) -> int:
 
 
 def _eval(assistant, args) -> int:
+    from dataclasses import asdict
+
     from tqdm import tqdm
 
-    from .evaluate import evaluate, load_questions, normalise, summarise
+    from .evaluate import evaluate, format_table, load_questions, normalise, summarise_by_kind
 
-    questions = load_questions(args.questions)
+    if args.reports:
+        assistant = _with_extra_reports(assistant, args.reports)
+    questions = [q for path in args.questions for q in load_questions(path)]
     texts = {m.title: (m.bureau, normalise(assistant.store.report_text(m.id))) for m in assistant.reports()}
     graded = evaluate(questions, assistant.ask, texts, progress=lambda qs: tqdm(qs, unit="问", desc="评测", disable=None))
-    summary = summarise(graded)
+    by_kind = summarise_by_kind(graded)
     if args.json:
-        print(json.dumps(summary.__dict__, ensure_ascii=False, indent=2))
+        print(json.dumps({kind: asdict(s) for kind, s in by_kind.items()}, ensure_ascii=False, indent=2))
     else:
-        print(
-            f"questions        {summary.total}\n"
-            f"retrieval hit@5  {summary.hit_at_5:.3f}\n"
-            f"retrieval MRR    {summary.mrr:.3f}\n"
-            f"citation hit     {summary.citation_hit:.3f}\n"
-            f"answer hit       {summary.answer_hit:.3f}\n"
-            f"abstention       {summary.abstained}/{summary.unanswerable}\n"
-            f"misattributions  {summary.misattributions}\n"
-            f"latency p50      {summary.latency_p50_ms:.0f} ms\n"
-            f"latency p95      {summary.latency_p95_ms:.0f} ms"
-        )
+        print(format_table(by_kind))
     if args.show_failures:
         for g in graded:
             if g.failures:
-                print(f"\n✗ {g.question.id} {g.question.question}\n  {'; '.join(g.failures)}\n  answer: {g.answer.answer[:200]}")
+                print(f"\n✗ {g.question.id} [{g.question.kind}] {g.question.question}\n  {'; '.join(g.failures)}\n  answer: {g.answer.answer[:200]}")
     return 0
+
+
+def _with_extra_reports(assistant, folders: list[Path]):
+    """An assistant over its corpus plus `folders`, in an index of its own beside the usual one."""
+    from .service import Assistant
+
+    settings = assistant.settings
+    extended = Assistant(settings.model_copy(update={"index_dir": settings.index_dir.with_name(settings.index_dir.name + "-eval")}))
+    extended.ingest([settings.corpus_dir, *folders], prune=True)
+    return extended
 
 
 COMMANDS = {
