@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="more report folders to index beside the corpus (in a separate index) before asking")
     evaluate.add_argument("-v", "--verbose", action="store_true", dest="show_failures", help="list the failures")
     evaluate.add_argument("--json", action="store_true")
+
+    fitting = commands.add_parser("fit", help="fit the answerer's weights and abstention threshold on development questions")
+    fitting.add_argument("questions", type=Path, nargs="+")
+    fitting.add_argument("--write", action="store_true", help="write the fitted values into assistant/settings.py")
     return parser
 
 
@@ -254,7 +258,22 @@ def _with_extra_reports(assistant, folders: list[Path]):
     return extended
 
 
+def _fit(assistant, args) -> int:
+    from tqdm import tqdm
+
+    from .evaluate import load_questions
+    from .fitting import collect, fit, report, write_settings
+
+    questions = [q for path in args.questions for q in load_questions(path)]
+    result = fit(collect(assistant, questions, progress=lambda qs: tqdm(qs, unit="问", desc="拟合", disable=None)))
+    print(report(result))
+    if args.write:
+        write_settings(result)
+        print("已写入 assistant/settings.py")
+    return 0
+
+
 COMMANDS = {
     "ingest": _ingest, "reports": _reports, "ask": _ask, "batch": _batch, "compare": _compare,
-    "figures": _figures, "brief": _brief, "eval": _eval,
+    "figures": _figures, "brief": _brief, "eval": _eval, "fit": _fit,
 }

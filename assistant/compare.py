@@ -10,7 +10,7 @@ from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
 
-from .answer import ExtractiveAnswerer, figure_value
+from .answering import ExtractiveAnswerer, figure_value
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Mention, Query, question_shape
 
@@ -65,8 +65,9 @@ class Comparer:
         side_answers, side_passages = [], []
         for reports, topic in zip(sides, topics * len(sides) if len(topics) == 1 else topics):
             side_query = Query(topic, tuple(reports), (reports[0].bureau,), (), question_shape(topic), False)
-            hits = self.search.search(topic, self.pool, side_query.report_ids, timings)
-            answer = self.answerer.answer(side_query, hits, self.top_k)
+            vector = self.search.embed(topic, timings)
+            hits = self.search.search(topic, self.pool, side_query.report_ids, timings, vector)
+            answer = self.answerer.answer(side_query, hits, self.top_k, vector)
             offset = len(citations)
             renumbered = tuple(replace(c, n=c.n + offset) for c in answer.citations)
             text = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", answer.answer)

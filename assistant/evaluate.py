@@ -65,7 +65,8 @@ class Question:
     @property
     def expected_first(self) -> set[str]:
         """The figures a number question may state first: its lead, else any expected answer."""
-        return {figure_key(self.lead)} if self.lead else {figure_key(a) for a in self.answer_any}
+        stated = [self.lead] if self.lead else list(self.answer_any)
+        return {f for f in (first_figure(a) for a in stated) if f}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from index.search import Hit
 
-from .answer import ExtractiveAnswerer, Sentence, cite, term_weights
+from .answering import ExtractiveAnswerer, Sentence, cite
 from .models import Answer
 from .query import Query
 from .settings import LLMSettings
@@ -62,10 +62,10 @@ class LLMAnswerer:
             max_retries=0,
         )
 
-    def answer(self, query: Query, hits: list[Hit], extractive_answer: Answer, timings: dict[str, float]) -> Answer:
+    def answer(self, query: Query, hits: list[Hit], extractive_answer: Answer, timings: dict[str, float], question_vector: list[float] | None = None) -> Answer:
         """The model's answer when it checks out, else `extractive_answer` unchanged (timings say why)."""
         started = time.perf_counter()
-        offered = self.offer(query, hits, extractive_answer)
+        offered = self.offer(query, hits, extractive_answer, question_vector)
         if not offered:
             return extractive_answer
         try:
@@ -85,10 +85,10 @@ class LLMAnswerer:
             return extractive_answer
         return replace(extractive_answer, answer=text, citations=cite(used))
 
-    def offer(self, query: Query, hits: list[Hit], extractive_answer: Answer) -> list[Sentence]:
+    def offer(self, query: Query, hits: list[Hit], extractive_answer: Answer, question_vector: list[float] | None = None) -> list[Sentence]:
         """The sentences shown to the model: those the extractive answer cites first, then the best others."""
         chosen = {(c.report_id, c.start, c.end) for c in extractive_answer.citations}
-        ranked = self.extractive.candidates(query, hits, term_weights(query.text, query.reports))
+        ranked = self.extractive.candidates(query, hits, question_vector)
         offered, seen = [], set()
         for sentence in sorted(ranked, key=lambda s: (s.report.id, s.start, s.end) not in chosen):
             key = (sentence.report.id, sentence.start, sentence.end)

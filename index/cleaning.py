@@ -36,6 +36,11 @@ def squash_spaces(text: str) -> str:
     return _SPACE_NOT_BETWEEN_WORDS.sub("", text)
 
 
+def sentence_text(quote: str) -> str:
+    """A quote as read and embedded: page numbers and page-break gaps taken out."""
+    return squash_spaces(clean(quote).text)
+
+
 def match_key(text: str) -> str:
     """Width-folded text without spacing (except between Latin words) or quote marks, for matching only.
 

@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .chunking import parse_report
-from .cleaning import clean
+from .cleaning import clean, sentence_text
 from .errors import ReportIndexError, UnreadableFileError
 from .embedding import ReportEmbedder
 from .figures import check_figures, extract_figures
@@ -115,5 +117,15 @@ class Ingester:
         embeddings = self.embedder.get_text_embedding_batch(texts)
         tokens = [tokenize(t) for t in texts]
         figures = extract_figures(report)
-        self.store.add(report, embeddings, tokens, figures, check_figures(figures))
+        self.store.add(report, embeddings, tokens, figures, check_figures(figures), self.sentence_vectors(report))
+
+    def sentence_vectors(self, report: Report) -> list[np.ndarray]:
+        """Every chunk's sentences embedded (passage side), one array per chunk, for answer scoring."""
+        per_chunk = [[sentence_text(report.text[s:e]) for s, e in chunk.sentences] for chunk in report.chunks]
+        flat = self.embedder.get_text_embedding_batch([t for texts in per_chunk for t in texts])
+        vectors, at = [], 0
+        for texts in per_chunk:
+            vectors.append(np.asarray(flat[at : at + len(texts)], dtype=np.float32).reshape(len(texts), -1))
+            at += len(texts)
+        return vectors
 

@@ -42,12 +42,21 @@ class HybridSearch:
     def __init__(self, store: ReportStore, embedder: ReportEmbedder, candidates: int = 30) -> None:
         self.store, self.embedder, self.candidates = store, embedder, candidates
 
-    def search(self, query: str, top_k: int, report_ids: set[str] | None = None, timings: dict[str, float] | None = None) -> list[Hit]:
-        """The best `top_k` chunks for the query among the given reports (all when None)."""
-        timings = {} if timings is None else timings
+    def embed(self, query: str, timings: dict[str, float] | None = None) -> list[float]:
+        """The query's embedding (query side), timed."""
         started = time.perf_counter()
         embedding = self.embedder.get_query_embedding(query)
-        timings["embed_ms"] = (time.perf_counter() - started) * 1000
+        if timings is not None:
+            timings["embed_ms"] = timings.get("embed_ms", 0.0) + (time.perf_counter() - started) * 1000
+        return embedding
+
+    def search(
+        self, query: str, top_k: int, report_ids: set[str] | None = None, timings: dict[str, float] | None = None,
+        embedding: list[float] | None = None,
+    ) -> list[Hit]:
+        """The best `top_k` chunks for the query among the given reports (all when None)."""
+        timings = {} if timings is None else timings
+        embedding = embedding if embedding is not None else self.embed(query, timings)
         fusion = QueryFusionRetriever(
             [
                 _StoreRetriever(lambda q, k, r: self.store.dense_search(q.embedding, k, r), self.candidates, report_ids),

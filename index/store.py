@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+
+import numpy as np
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -41,6 +43,8 @@ CREATE TABLE IF NOT EXISTS figures (
     metric TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL, basis TEXT,
     quote TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS figures_by_report ON figures(report_id, metric);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE, vectors BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS checks (
     report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, body TEXT NOT NULL);
 """
@@ -61,6 +65,7 @@ class ReportStore:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(_SCHEMA)
         self._claim_embedder(embedder_signature, dim)
+        self.dim = dim
         self.vectors = _chroma_store(self.directory / "chroma", chroma_host, chroma_port, embedder_signature)
         self.lexical = LexicalIndex(self.directory / "lexical")
         self.lexical.load()
@@ -94,8 +99,23 @@ class ReportStore:
         return self._meta_cache[report_id]
 
     def source_hashes(self) -> dict[str, str]:
-        """Content hash of every indexed report by source path."""
-        return dict(self.db.execute("SELECT source, content_hash FROM reports").fetchall())
+        """Content hash of every complete indexed report by source path.
+
+        A report indexed before sentences had vectors is left out, so the next ingest redoes it.
+        """
+        rows = self.db.execute(
+            "SELECT source, content_hash FROM reports r WHERE NOT EXISTS (SELECT 1 FROM chunks c "
+            "LEFT JOIN sentence_vectors v ON v.chunk_id = c.id WHERE c.report_id = r.id AND v.chunk_id IS NULL)"
+        ).fetchall()
+        return dict(rows)
+
+    def sentence_vectors(self, chunk_ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """Each chunk's sentence embeddings, one row per sentence in `Chunk.sentences` order."""
+        ids = list(dict.fromkeys(chunk_ids))
+        if not ids:
+            return {}
+        rows = self.db.execute(f"SELECT chunk_id, vectors FROM sentence_vectors WHERE chunk_id IN ({','.join('?' * len(ids))})", ids)
+        return {chunk_id: np.frombuffer(blob, dtype=np.float32).reshape(-1, self.dim) for chunk_id, blob in rows}
 
     def report_text(self, report_id: str) -> str:
         """The original text that citation offsets index."""
@@ -104,6 +124,10 @@ class ReportStore:
 
     def chunk_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT report_id, COUNT(*) FROM chunks GROUP BY report_id").fetchall())
+
+    def chunk_tokens(self) -> list[list[str]]:
+        """The lexical tokens of every chunk (the reports' vocabulary)."""
+        return [json.loads(row[0]) for row in self.db.execute("SELECT tokens FROM chunks")]
 
     def chunks(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
         """Chunks by id."""
@@ -151,7 +175,15 @@ class ReportStore:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def add(self, report: Report, embeddings: list[list[float]], tokens: list[list[str]], figures: list[Figure], checks: list[Check]) -> None:
+    def add(
+        self,
+        report: Report,
+        embeddings: list[list[float]],
+        tokens: list[list[str]],
+        figures: list[Figure],
+        checks: list[Check],
+        sentence_vectors: list[np.ndarray] | None = None,
+    ) -> None:
         """Store one whole report, replacing any earlier version from the same source.
 
         New vectors go in first and the old ones leave only after the registry has switched, so a
@@ -186,6 +218,10 @@ class ReportStore:
                         (c.id, c.report_id, c.ordinal, c.section, c.text, c.start, c.end, json.dumps(c.sentences), json.dumps(t, ensure_ascii=False))
                         for c, t in zip(report.chunks, tokens)
                     ],
+                )
+                self.db.executemany(
+                    "INSERT INTO sentence_vectors VALUES (?, ?)",
+                    [(c.id, np.asarray(v, dtype=np.float32).tobytes()) for c, v in zip(report.chunks, sentence_vectors or [])],
                 )
                 self.db.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [_figure_row(f) for f in figures])
                 self.db.executemany("INSERT INTO checks VALUES (?, ?)", [(c.report_id, json.dumps(asdict(c), ensure_ascii=False)) for c in checks])

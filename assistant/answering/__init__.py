@@ -1,0 +1,7 @@
+"""Extractive answering in small parts: candidates, signals, the figure slot, selection, composition."""
+
+from .answerer import ExtractiveAnswerer, abstention, cite, figure_value, to_passage
+from .candidates import Sentence
+from .selection import Scorer
+
+__all__ = ["ExtractiveAnswerer", "Scorer", "Sentence", "abstention", "cite", "figure_value", "to_passage"]

@@ -1,0 +1,278 @@
+"""Extractive answers: pick the report sentences that answer the question and cite each one exactly."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from index.cleaning import squash_spaces
+from index.figures import metrics_named
+from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
+from index.search import Hit
+from index.store import ReportStore
+
+from ..models import Answer, Citation, Passage
+from ..query import Query
+from .candidates import MAX_QUOTE_CHARS, Sentence, gather, is_heading_only, signals_of
+from .quantities import Slot, asked_slots, best_quantity, quantities, slot_fit
+from .selection import Scorer
+from .signals import coverage
+from .terms import Terms, Vocabulary, question_terms
+from ..vocabulary import BASIS_WORDS, MONEY_UNITS
+
+_TITLE_CHARS = 20
+_BASIS_ASKED = re.compile("|".join(BASIS_WORDS))
+
+
+class ExtractiveAnswerer:
+    """Answers from the retrieved chunks' sentences; abstains when none is likely enough to answer."""
+
+    def __init__(self, store: ReportStore, scorer: Scorer) -> None:
+        self.store = store
+        self.scorer = scorer
+        self._vocabulary: Vocabulary | None = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The indexed reports' terms; rebuilt after the index changes."""
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.of(self.store.chunk_tokens())
+        return self._vocabulary
+
+    def index_changed(self) -> None:
+        self._vocabulary = None
+
+    def terms(self, query: Query) -> Terms:
+        return question_terms(query.text, query.reports, self.vocabulary)
+
+    def candidates(self, query: Query, hits: list[Hit], question_vector: list[float] | None) -> list[Sentence]:
+        """Every sentence of the retrieved chunks, scored, best first."""
+        terms = self.terms(query)
+        slots = asked_slots(query.text) if query.shape == "number" else []
+        found = gather(self.store, hits, terms)
+        texts = {c.report.id: self.store.report_text(c.report.id) for c in found}
+        vector = None if question_vector is None else np.asarray(question_vector, dtype=np.float32)
+        rows = signals_of(found, texts, terms, slots, vector)
+        scored = [
+            Sentence(c.report, c.chunk, c.start, c.end, texts[c.report.id][c.start : c.end], self.scorer.probability(row), c.rank, tuple(row))
+            for c, row in zip(found, rows)
+        ]
+        return sorted(scored, key=lambda s: (-s.score, s.rank))
+
+    def answer(self, query: Query, hits: list[Hit], top_k: int, question_vector: list[float] | None = None) -> Answer:
+        """A cited answer, or an abstention that shows the closest passages as possibly related."""
+        if query.missing:
+            return Answer(query.text, query.missing, True, (), ())
+        ranked = self.candidates(query, hits, question_vector)
+        passages = self.rerank(hits, ranked)[:top_k]
+        asked = self._asked_metric(query)
+        figure = self.key_figure(query, asked)
+        if figure:
+            return self._answer_from_figure(query, figure, ranked, passages, top_k)
+        unstated = self.unstated_metric(asked, ranked)
+        if unstated:
+            names = "、".join(r.bureau for r in query.reports)
+            return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。下列段落可能相关，仅供参考。", True, (), passages)
+        if not ranked or not self.scorer.answers(ranked[0].score):
+            return Answer(query.text, abstention(query), True, (), passages)
+        chosen = self.section_items(query, ranked) or self.select(query, ranked)
+        return Answer(query.text, self.compose(query, chosen), False, cite(chosen), self._cited_first(chosen, passages, top_k))
+
+    # -- stored key figures ----------------------------------------------------------------
+
+    def _asked_metric(self, query: Query) -> tuple[str, dict[str, Figure]] | None:
+        """The key metric a 多少 question about one report names, with that report's stored figures."""
+        if query.shape != "number" or len(query.reports) != 1:
+            return None
+        slots = asked_slots(query.text)
+        if len(slots) > 1:
+            return None  # two figures asked: answered from sentences, each in its slot
+        named = metrics_named(slots[0].clause if slots else query.text)
+        if not named:
+            return None
+        stored: dict[str, Figure] = {}
+        for figure in self.store.figures([query.reports[0].id]):
+            stored.setdefault(figure.metric, figure)
+        return named[0], stored
+
+    def key_figure(self, query: Query, asked: tuple[str, dict[str, Figure]] | None) -> Figure | None:
+        """The key figure extracted at ingest that a 多少 question about one report asks for."""
+        figure = asked[1].get(asked[0]) if asked else None
+        if figure is None or not _unit_fits(query.text, figure.unit):
+            return None
+        asked_basis = _BASIS_ASKED.search(query.text)
+        if asked_basis and BASIS_WORDS[asked_basis.group(0)] != figure.basis:
+            return None  # asked for the 决算 figure, the report states only the 年初预算 one
+        return figure
+
+    def unstated_metric(self, asked: tuple[str, dict[str, Figure]] | None, ranked: list[Sentence]) -> str | None:
+        """A key metric a 多少 question asks for that its one report never states with a figure.
+
+        Then a sentence that merely mentions it ("基本支出…包括人员经费") must not lend its figure.
+        """
+        if not asked or asked[0] in asked[1]:
+            return None
+        for sentence in ranked[:10]:
+            text = squash_spaces(sentence.quote)
+            at = text.find(asked[0][:4])
+            if at >= 0 and any(0 <= q.start - at - len(asked[0][:4]) <= 8 for q in quantities(text)):
+                return None  # the extractor missed it, but the text does state it: answer from the text
+        return asked[0]
+
+    def _answer_from_figure(self, query: Query, figure: Figure, ranked: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> Answer:
+        """Lead with the stored figure and cite its sentence."""
+        report = self.store.report(figure.report_id)
+        chunk = next(c for c in self.store.report_chunks(report.id) if c.start <= figure.start < c.end)
+        stated = Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 0)
+        basis = f"（{figure.basis}）" if figure.basis else ""
+        lead = f"{figure.metric.removeprefix('项目支出:')}：{figure_value(figure)}{figure.unit}{basis}。"
+        return Answer(query.text, f"{lead}{stated.display}[1]", False, cite([stated]), self._cited_first([stated], passages, top_k))
+
+    def figure_citation(self, figure: Figure, n: int) -> Citation:
+        """Citation [n] of the sentence that states a key figure."""
+        report = self.store.report(figure.report_id)
+        chunks = self.store.report_chunks(report.id)
+        section = next((c.section for c in chunks if c.start <= figure.start < c.end), "")
+        return Citation(n, report.title, report.id, report.bureau, report.year, section, figure.quote, report.source, figure.start, figure.end)
+
+    # -- choosing sentences ----------------------------------------------------------------
+
+    def select(self, query: Query, ranked: list[Sentence]) -> list[Sentence]:
+        """The best sentence; for a question asking several figures, the best one for each further figure;
+        for list and how questions, runners-up from the same report that are also likely answers."""
+        best = ranked[0]
+        chosen = [best]
+        same_report = [s for s in ranked[1:10] if s.report.id == best.report.id and self.scorer.answers(s.score)]
+        slots = asked_slots(query.text) if query.shape == "number" else []
+        for slot in slots[1:]:
+            if _fit_in(slot, best) >= 1.0:
+                continue
+            fitting = max(same_report, key=lambda s: (_fit_in(slot, s), s.score), default=None)
+            if fitting and _fit_in(slot, fitting) > _fit_in(slot, best) and all(_apart(fitting, c) for c in chosen):
+                chosen.append(fitting)
+        if query.shape in ("list", "how"):
+            chosen += [s for s in same_report if all(_apart(s, c) for c in chosen)][: 3 - len(chosen)]
+        return chosen if slots else sorted(chosen, key=lambda s: (s.chunk.ordinal, s.start))
+
+    def section_items(self, query: Query, ranked: list[Sentence]) -> list[Sentence]:
+        """For a question about a part of the report (问题, 措施, 职责…): that section's items, each cited.
+
+        The section is the one whose heading covers at least as much of the question's terms as the
+        best sentence does; its numbered sub-sections are the items, quoted whole when short.
+        """
+        if query.shape == "number":
+            return []
+        best = ranked[0]
+        terms = self.terms(query)
+        chunks = self.store.report_chunks(best.report.id)
+        headings = {SECTION_SEPARATOR.join(path[: i + 1]) for path in (c.section.split(SECTION_SEPARATOR) for c in chunks) for i in range(len(path) - 1)}
+        scored = [(coverage(terms, terms.weights, h.split(SECTION_SEPARATOR)[-1]), -len(h), h) for h in headings]
+        score, _, parent = max(scored, default=(0.0, 0, ""))
+        if not parent or score == 0 or score < coverage(terms, terms.weights, best.quote):
+            return []
+        return self._items_under(parent, best, chunks)
+
+    def _items_under(self, parent: str, best: Sentence, chunks: list[Chunk]) -> list[Sentence]:
+        text = self.store.report_text(best.report.id)
+        items, seen = [], set()
+        for chunk in chunks:
+            if chunk.section.startswith(parent + SECTION_SEPARATOR) and chunk.section not in seen:
+                seen.add(chunk.section)
+                spans = [(s, e) for s, e in chunk.sentences if not is_heading_only(text[s:e], chunk.section)] or list(chunk.sentences)
+                start, end = spans[0]
+                if len(spans) > 1 and len(squash_spaces(text[start:end])) <= _TITLE_CHARS and spans[1][1] - start <= MAX_QUOTE_CHARS:
+                    end = spans[1][1]  # an item's title alone says little: quote its first sentence too
+                items.append(Sentence(best.report, chunk, start, end, text[start:end], best.score, best.rank))
+        return items if len(items) >= 2 else []
+
+    # -- the reply -------------------------------------------------------------------------
+
+    def compose(self, query: Query, chosen: list[Sentence]) -> str:
+        """Answer text: the asked figures first for 多少, a numbered list for items, else the sentences; each cited."""
+        lead = ""
+        if query.shape == "number":
+            lead = lead_figures(asked_slots(query.text), chosen)
+        if len(query.reports) > 1 or not query.named_bureaus:
+            report = chosen[0].report
+            who = f"据《{report.title}》" if len({s.report.id for s in chosen}) == 1 else ""
+            lead = f"{who}：{lead}" if who else lead
+        if len(chosen) > 2 and query.shape != "number":
+            lines = [f"{i}. {_strip_number(s.display)} [{i}]" for i, s in enumerate(chosen, 1)]
+            return (lead + "\n" if lead else "") + "\n".join(lines)
+        return lead + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1))
+
+    def _cited_first(self, chosen: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> tuple[Passage, ...]:
+        """The evidence actually cited leads the passages, in citation order; then the rest by score."""
+        by_chunk = {s.chunk.id: s for s in chosen}
+        lead = [to_passage(s.report, s.chunk, s.score) for s in by_chunk.values()]
+        rest = [p for p in passages if not any(p.report_id == s.report.id and p.start == s.chunk.start for s in by_chunk.values())]
+        return tuple(lead + rest)[:top_k]
+
+    def rerank(self, hits: list[Hit], ranked: list[Sentence]) -> tuple[Passage, ...]:
+        """Passages ordered by their best sentence's score; fused retrieval rank breaks ties."""
+        best: dict[str, float] = {}
+        for sentence in ranked:
+            best.setdefault(sentence.chunk.id, sentence.score)
+        order = sorted(enumerate(hits), key=lambda rh: (-round(best.get(rh[1].chunk.id, 0.0), 3), rh[0]))
+        return tuple(to_passage(self.store.report(h.chunk.report_id), h.chunk, h.score) for _, h in order)
+
+
+def lead_figures(slots: list[Slot], chosen: list[Sentence]) -> str:
+    """The figure each slot asks for, in the question's order, from the chosen sentences."""
+    figures = []
+    for slot in slots or [Slot("", "", None)]:
+        options = [(slot_fit(slot, q), -i, q) for i, s in enumerate(chosen) for q in [best_quantity(slot, quantities(squash_spaces(s.quote)))] if q]
+        if options:
+            figure = max(options, key=lambda o: (o[0], o[1]))[2]
+            figures.append(f"{slot.noun}：{figure.text}" if len(slots) > 1 and slot.noun else figure.text)
+    return "；".join(figures) + "。" if figures else ""
+
+
+def _fit_in(slot: Slot, sentence: Sentence) -> float:
+    best = best_quantity(slot, quantities(squash_spaces(sentence.quote)))
+    return slot_fit(slot, best) if best else 0.0
+
+
+def figure_value(figure: Figure) -> str:
+    """A figure's value as the report writes it: no float noise, no trailing zeros."""
+    return f"{figure.value:f}".rstrip("0").rstrip(".")
+
+
+def _unit_fits(question: str, unit: str) -> bool:
+    """Whether a key figure's unit is what the question counts in (多少家 wants 家, 多少钱 wants 万元)."""
+    slots = asked_slots(question)
+    asked = slots[0].unit if slots else None
+    if asked is None:
+        return True
+    if asked == "money":
+        return unit in MONEY_UNITS or unit == "万"
+    return asked == unit
+
+
+def cite(chosen: list[Sentence]) -> tuple[Citation, ...]:
+    """Citations numbered in the order the answer uses them."""
+    return tuple(
+        Citation(n=i, report=s.report.title, report_id=s.report.id, bureau=s.report.bureau, year=s.report.year,
+                 section=s.chunk.section, quote=s.quote, source=s.report.source, start=s.start, end=s.end)
+        for i, s in enumerate(chosen, 1)
+    )
+
+
+def to_passage(report: ReportMeta, chunk: Chunk, score: float) -> Passage:
+    """A chunk shown as evidence, with its report's identity."""
+    return Passage(report.title, report.id, report.bureau, report.year, chunk.section, chunk.text, round(score, 4), chunk.start, chunk.end)
+
+
+def abstention(query: Query) -> str:
+    """The plain statement that the reports in scope do not answer the question."""
+    names = "、".join(dict.fromkeys(r.bureau for r in query.reports)) or "已收录报告"
+    return f"在{names}的报告中没有找到能回答这个问题的内容。下列段落可能相关，仅供参考。"
+
+
+def _apart(a: Sentence, b: Sentence) -> bool:
+    return a.end <= b.start or b.end <= a.start
+
+
+def _strip_number(text: str) -> str:
+    return re.sub(r"^(?:\d{1,2}[、.．]|[（(]\d{1,2}[）)])\s*", "", text)

@@ -1,0 +1,105 @@
+"""Candidate sentences: every sentence of the retrieved chunks, with its exact span and its signals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.cleaning import sentence_text, squash_spaces
+from index.models import Chunk, ReportMeta
+from index.search import Hit
+from index.store import ReportStore
+
+from .quantities import Slot, quantities
+from .signals import cosine, coverage, focus_weights, signal_vector
+from .terms import Terms
+
+MAX_QUOTE_CHARS = 300
+CONTEXT_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A candidate answer sentence, with its exact original span."""
+
+    report: ReportMeta
+    chunk: Chunk
+    start: int
+    end: int
+    quote: str
+    score: float  # the fitted probability that it answers the question
+    rank: int
+    signals: tuple[float, ...] = ()
+
+    @property
+    def display(self) -> str:
+        """The quote as read: page numbers and page-break gaps taken out (the citation keeps them)."""
+        return sentence_text(self.quote)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence before scoring: where it is, and what scoring needs to know about it."""
+
+    report: ReportMeta
+    chunk: Chunk
+    start: int
+    end: int
+    rank: int
+    vector: np.ndarray | None
+
+
+def gather(store: ReportStore, hits: list[Hit], terms: Terms) -> list[Candidate]:
+    """The sentences of the retrieved chunks, headings left out, over-long ones narrowed."""
+    vectors = store.sentence_vectors(h.chunk.id for h in hits)
+    found, texts = [], {}
+    for rank, hit in enumerate(hits):
+        report = store.report(hit.chunk.report_id)
+        if report.id not in texts:
+            texts[report.id] = store.report_text(report.id)
+        chunk_vectors = vectors.get(hit.chunk.id)
+        for i, (start, end) in enumerate(hit.chunk.sentences):
+            if is_heading_only(texts[report.id][start:end], hit.chunk.section):
+                continue
+            start, end = narrow(texts[report.id], start, end, terms)
+            vector = chunk_vectors[i] if chunk_vectors is not None and i < len(chunk_vectors) else None
+            found.append(Candidate(report, hit.chunk, start, end, rank, vector))
+    return found
+
+
+def signals_of(candidates: list[Candidate], texts: dict[str, str], terms: Terms, slots: list[Slot], question_vector: np.ndarray | None) -> list[np.ndarray]:
+    """The signal vector of every candidate (the semantic gap needs them all at once)."""
+    similarity = [cosine(question_vector, c.vector) for c in candidates]
+    best = max(similarity, default=0.0)
+    focus = focus_weights(terms, slots)
+    rows = []
+    for candidate, semantic in zip(candidates, similarity):
+        text = texts[candidate.report.id]
+        quote = text[candidate.start : candidate.end]
+        context = text[max(candidate.start - CONTEXT_CHARS, 0) : candidate.start] + text[candidate.end : candidate.end + CONTEXT_CHARS]
+        rows.append(signal_vector(terms, focus, slots, quote, candidate.chunk.section, context, semantic, best,
+                                  quantities(squash_spaces(quote)), candidate.rank))
+    return rows
+
+
+def narrow(text: str, start: int, end: int, terms: Terms) -> tuple[int, int]:
+    """Keep a quote short: an over-long sentence is cut to its best-matching run of clauses."""
+    if end - start <= MAX_QUOTE_CHARS:
+        return start, end
+    cuts = [start] + [i + 1 for i in range(start, end) if text[i] in "，,；;"] + [end]
+    best, best_score = (start, start + MAX_QUOTE_CHARS), -1.0
+    for i, a in enumerate(cuts):
+        for b in cuts[i + 1 :]:
+            if b - a > MAX_QUOTE_CHARS:
+                break
+            score = coverage(terms, terms.weights, text[a:b], expanded=True)
+            if score > best_score:
+                best, best_score = (a, b), score
+    return best
+
+
+def is_heading_only(quote: str, section: str) -> bool:
+    """A line that only repeats its own section heading."""
+    compact = squash_spaces(quote)
+    return bool(compact) and compact in squash_spaces(section) and compact[-1:] not in "。；;！？"

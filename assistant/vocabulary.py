@@ -1,0 +1,40 @@
+"""The question vocabulary, in one place: how questions ask, what they count in, and how reports state figures.
+
+These are words of the language of questions and of Chinese number writing, not of any one report:
+interrogatives, measure words, money units, comparison words. What a report calls a thing is learned
+from the report itself and from the synonym resource (`terms.py`), never listed here.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Interrogatives and chat fillers: they ask, and say nothing about where the answer is.
+QUESTION_WORDS = frozenset(
+    "多少 几 哪些 哪个 哪家 哪几 什么 啥 怎么样 怎样 怎么 咋 如何 是否 有没有 是不是 多大 多高 请问 一下 介绍 说说 讲讲 "
+    "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
+    "报告 情况 方面 主要 其中 现在 目前 一共 总共".split()
+)
+# Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
+MEASURE_WORDS = (
+    "人次", "户次", "场次", "批次", "个", "家", "人", "名", "位", "次", "项", "条", "件", "起", "处", "座", "台", "辆", "套",
+    "户", "场", "批", "所", "篇", "期", "份", "款", "块", "栋", "间", "吨", "亩", "公里", "千米", "平方米",
+)
+MONEY_UNITS = ("亿元", "万元", "元")
+PERCENT_UNITS = ("个百分点", "百分点", "%")
+UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
+# A question asks for money with these (花了多少钱, 金额, 多少万元).
+MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|支出|收入|拨款|投入|开支|花")
+PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
+# How a question asks for a figure: 多少, 几 + a measure word, 多大.
+NUMBER_ASK = re.compile(r"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几")
+LIST_ASK = re.compile(r"哪些|哪几|有什么|有啥|都有|列举|包括什么")
+HOW_ASK = re.compile(r"怎么样|怎样|如何|咋样|情况|成效|效果|进展")
+COMPARE_WORDS = re.compile(r"比较|对比|相比|比一比|分别|各自|异同|不同|差异|差别|哪个[多高大少低]|谁[多高大少低]")
+# Words that tie two asked items together ("收入和支出各多少").
+JOINERS = re.compile(r"[和与及、跟以及]")
+# Approximate and bounding markers around a figure.
+APPROX_BEFORE = ("约", "近", "超", "逾", "超过", "达", "达到", "共", "累计")
+APPROX_AFTER = ("多", "余", "左右", "以上")
+# A report states the basis of a budget figure with these; a question may ask for one.
+BASIS_WORDS = {"决算": "决算", "实际": "实际", "预计": "预计", "年初预算": "年初预算", "预算数": "年初预算"}
