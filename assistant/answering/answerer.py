@@ -15,7 +15,7 @@ from index.store import ReportStore
 from ..models import Answer, Citation, Passage
 from ..query import Query
 from .candidates import MAX_QUOTE_CHARS, Sentence, gather, is_heading_only, signals_of
-from .quantities import Slot, asked_slots, best_quantity, quantities, slot_fit
+from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit
 from .selection import Scorer
 from .signals import coverage
 from .terms import Terms, Vocabulary, question_terms
@@ -141,15 +141,17 @@ class ExtractiveAnswerer:
     def select(self, query: Query, ranked: list[Sentence]) -> list[Sentence]:
         """The best sentence; for a question asking several figures, the best one for each further figure;
         for list and how questions, runners-up from the same report that are also likely answers."""
-        best = ranked[0]
-        chosen = [best]
-        same_report = [s for s in ranked[1:10] if s.report.id == best.report.id and self.scorer.answers(s.score)]
         slots = asked_slots(query.text) if query.shape == "number" else []
+        likely = [s for s in ranked[:10] if s.report.id == ranked[0].report.id and self.scorer.answers(s.score)]
+        # A 多少 question is answered by a likely sentence that states a figure of the asked kind.
+        best = next((s for s in likely if _fit_in(slots[0], s, query.text) > 0), ranked[0]) if slots else ranked[0]
+        chosen = [best]
+        same_report = [s for s in likely if s is not best]
         for slot in slots[1:]:
-            if _fit_in(slot, best) >= 1.0:
+            if _fit_in(slot, best, query.text) >= 1.0:
                 continue
-            fitting = max(same_report, key=lambda s: (_fit_in(slot, s), s.score), default=None)
-            if fitting and _fit_in(slot, fitting) > _fit_in(slot, best) and all(_apart(fitting, c) for c in chosen):
+            fitting = max(same_report, key=lambda s: (_fit_in(slot, s, query.text), s.score), default=None)
+            if fitting and _fit_in(slot, fitting, query.text) > _fit_in(slot, best, query.text) and all(_apart(fitting, c) for c in chosen):
                 chosen.append(fitting)
         if query.shape in ("list", "how"):
             chosen += [s for s in same_report if all(_apart(s, c) for c in chosen)][: 3 - len(chosen)]
@@ -192,7 +194,7 @@ class ExtractiveAnswerer:
         """Answer text: the asked figures first for 多少, a numbered list for items, else the sentences; each cited."""
         lead = ""
         if query.shape == "number":
-            lead = lead_figures(asked_slots(query.text), chosen)
+            lead = lead_figures(asked_slots(query.text), chosen, query.text)
         if len(query.reports) > 1 or not query.named_bureaus:
             report = chosen[0].report
             who = f"据《{report.title}》" if len({s.report.id for s in chosen}) == 1 else ""
@@ -218,19 +220,30 @@ class ExtractiveAnswerer:
         return tuple(to_passage(self.store.report(h.chunk.report_id), h.chunk, h.score) for _, h in order)
 
 
-def lead_figures(slots: list[Slot], chosen: list[Sentence]) -> str:
+def lead_figures(slots: list[Slot], chosen: list[Sentence], question: str) -> str:
     """The figure each slot asks for, in the question's order, from the chosen sentences."""
-    figures = []
+    figures, previous = [], None
     for slot in slots or [Slot("", "", None)]:
-        options = [(slot_fit(slot, q), -i, q) for i, s in enumerate(chosen) for q in [best_quantity(slot, quantities(squash_spaces(s.quote)))] if q]
+        options = [
+            (slot_fit(slot, q), -i, -_distance(previous, (i, q)), q)
+            for i, s in enumerate(chosen) for q in quantities(squash_spaces(s.quote)) if q.text not in re.sub(r"\s+", "", question)
+        ]
         if options:
-            figure = max(options, key=lambda o: (o[0], o[1]))[2]
+            fit, i, _, figure = max(options, key=lambda o: o[:3])
+            previous = (-i, figure)
             figures.append(f"{slot.noun}：{figure.text}" if len(slots) > 1 and slot.noun else figure.text)
     return "；".join(figures) + "。" if figures else ""
 
 
-def _fit_in(slot: Slot, sentence: Sentence) -> float:
-    best = best_quantity(slot, quantities(squash_spaces(sentence.quote)))
+def _distance(previous: tuple[int, Quantity] | None, current: tuple[int, Quantity]) -> int:
+    """How far a figure stands after the previous slot's figure: the next ask usually follows it closely."""
+    if previous is None or previous[0] != current[0] or current[1].start < previous[1].end:
+        return 10_000
+    return current[1].start - previous[1].end
+
+
+def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:
+    best = best_quantity(slot, quantities(squash_spaces(sentence.quote)), question)
     return slot_fit(slot, best) if best else 0.0
 
 

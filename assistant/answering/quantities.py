@@ -14,7 +14,7 @@ from functools import cache
 
 from ..vocabulary import (
     APPROX_AFTER, APPROX_BEFORE, JOINERS, MEASURE_WORDS, MONEY_ASKS, MONEY_UNITS, NUMBER_ASK, PERCENT_ASKS, PERCENT_UNITS,
-    QUESTION_WORDS,
+    QUESTION_WORDS, UNITS,
 )
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -67,7 +67,7 @@ def quantities(text: str) -> list[Quantity]:
         scale = {"万": 1e4, "亿": 1e8}.get(match.group("scale") or "", 1.0)
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
         after = _CLAUSE_BREAK.search(text, match.end())
-        label = _FILLER.sub("", _strip_approx(text[clause_start : match.start()]))
+        label = _strip_approx(text[clause_start : match.start()])
         counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
         found.append(Quantity(re.sub(r"\s+", "", match.group(0)), value * scale, "%" if unit == "％" else unit,
                               match.start(), match.end(), label[-12:], counted))
@@ -120,7 +120,7 @@ def _words(text: str) -> tuple[str, ...]:
     from index.lexical import tokenize
 
     return tuple(dict.fromkeys(
-        t for t in tokenize(text) if t not in QUESTION_WORDS and not t.isdigit() and len(t) > 1 and not NUMBER_ASK.search(t) and "几" not in t
+        t for t in tokenize(text) if t not in QUESTION_WORDS and not t.isdigit() and len(t) > 1 and not NUMBER_ASK.search(t) and "几" not in t and t not in UNITS
     ))
 
 
@@ -191,8 +191,13 @@ def slot_fit(slot: Slot, quantity: Quantity) -> float:
     return unit_fit(slot, quantity) * (0.5 + 0.5 * noun_fit(slot, quantity))
 
 
-def best_quantity(slot: Slot, found: list[Quantity]) -> Quantity | None:
-    """The quantity that answers the slot best; the earlier one on a tie."""
+def best_quantity(slot: Slot, found: list[Quantity], question: str = "") -> Quantity | None:
+    """The quantity that answers the slot best; the earlier one on a tie.
+
+    A figure the question itself states ("6条产业链…产值多少") is what the user already knows, not the answer.
+    """
+    asked = re.sub(r"\s+", "", question)
+    found = [q for q in found if not (asked and q.text in asked)] if asked else found
     if not found:
         return None
     return max(found, key=lambda q: (slot_fit(slot, q), -q.start))
