@@ -6,14 +6,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from index.gazetteer import places_in
 from index.models import ReportMeta
 
 from .errors import BadQuestionError, UnknownBureauError
 
 _CJK = r"\u4e00-\u9fff"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_PLACE_BEFORE_ORG = re.compile(rf"([{_CJK}]{{2,4}}?(?:省|市|区|县))[{_CJK}]{{0,10}}?(?:局|委|办)")
-_GENERIC_PLACES = {"全市", "我市", "本市", "该市", "全区", "我区", "本区", "全县", "本县", "全省", "城区", "市区", "社区"}
+# An organisation word right after a place ("株洲市工信局", "长沙县发改委"): the place names a bureau.
+_ORG_AFTER_PLACE = re.compile(rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室)")
+# An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
+_ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅)")
+_REFERRING = re.compile(r"^(?:.*[该本此这那哪每各两俩几我贵咱们]个?|全|.*[的在和与跟及、])$")
 _COMPARE = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那个|还有|再看看?|换成)?(?P<rest>.{0,12}?)(?:呢|的呢|怎么样呢|又如何|如何呢)?[？?。!！]*$")
 
@@ -154,15 +158,57 @@ class QueryAnalyzer:
         return years
 
     def _unknown_place(self, text: str, named: list[Mention]) -> str | None:
-        """A place named with a bureau ("株洲市工信局") that no indexed report belongs to."""
-        local_places = {r.county or r.city for r in self.reports}
+        """An organisation the question names that no indexed report is from.
+
+        Either a real place (from the gazetteer) followed by an organisation word ("株洲市工信局",
+        "长沙县工信局": another bureau than 长沙市望城区's), or, when no indexed bureau is named at
+        all, an organisation name that matches none ("火星局"). A place inside a fact ("长沙市万名
+        干部进企业活动") names no organisation and is left alone.
+        """
         for mention in named:
-            text = text.replace(mention.alias, "|")
-        for found in _PLACE_BEFORE_ORG.finditer(text):
-            place = found.group(1)
-            if place not in _GENERIC_PLACES and place not in local_places:
+            text = text.replace(mention.alias, "|" * len(mention.alias))
+        own_places = self._bureau_places()
+        for name, start, _ in places_in(text):
+            organisation = _ORG_AFTER_PLACE.match(text, start + len(name))
+            if organisation and name not in own_places:
+                return text[start : organisation.end()]
+        if named:
+            return None
+        names = [r.bureau for r in self.reports if r.bureau]
+        for found in _ORG_NAMED.finditer(text):
+            if not _REFERRING.match(found.group(1)) and not any(abbreviates(found.group(0)[-k:], names) for k in range(2, len(found.group(0)) + 1)):
                 return found.group(0)
         return None
+
+    def _bureau_places(self) -> set[str]:
+        """The places indexed bureaus sit in, full and short (望城区, 望城)."""
+        places = set()
+        for report in self.reports:
+            own = report.county or report.city
+            if own:
+                places |= {own, *(d.short for _, _, found in places_in(own) for d in found if d.name == own)}
+        return places
+
+
+def abbreviates(short: str, names: list[str]) -> bool:
+    """Whether `short` abbreviates one of the names the Chinese way, keeping characters in order (市监局 ⊂ 市场监督管理局)."""
+    for name in names:
+        chars = iter(name)
+        if all(c in chars for c in short):
+            return True
+    return False
+
+
+def is_bare_follow_up(question: str, analyzer: QueryAnalyzer) -> bool:
+    """A question that only names a bureau, like "那常宁呢？", which needs an earlier question."""
+    found = _FOLLOW_UP.match(question.strip())
+    named = analyzer.named_in(question)
+    if not found or not named or not re.match(r"^(?:那|那么|那个|还有|再看看?|换成)", question.strip()):
+        return False
+    leftover = found.group("rest")
+    for mention in named:
+        leftover = leftover.replace(mention.alias, "")
+    return not re.sub(r"[的年度\d\s]", "", leftover)
 
 
 def rewrite_follow_up(question: str, previous: Query | None, analyzer: QueryAnalyzer) -> str:

@@ -17,7 +17,7 @@ from .answering import ExtractiveAnswerer, Scorer
 from .compare import Comparer, comparison_topic, side_topics
 from .errors import BadQuestionError, UnknownBureauError
 from .models import Answer
-from .query import Query, QueryAnalyzer, check_question, rewrite_follow_up
+from .query import Query, QueryAnalyzer, check_question, is_bare_follow_up, rewrite_follow_up
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,9 @@ class Assistant:
         if not self.analyzer.reports:
             raise BadQuestionError("索引中还没有报告：请先导入报告（python -m assistant ingest）。")
         previous = conversation.last if conversation else None
+        if previous is None and is_bare_follow_up(text, self.analyzer):
+            names = "、".join(m.bureau for m in self.analyzer.named_in(text))
+            return Query(text, (), (), (), "what", False, missing=f"这像是接着上一个问题问的，但之前没有问题。请把问题说完整，例如“{names}的基本支出是多少？”")
         text = rewrite_follow_up(text, previous, self.analyzer)
         query = self.analyzer.analyze(text, bureau=bureau, year=year)
         if previous and not query.named_bureaus and not bureau and not query.missing:
@@ -141,7 +144,7 @@ class Assistant:
         if len(bureaus) < 2:
             return Answer(query.text, "比较需要至少两个单位，请在问题中写明要比较的单位。", True, (), ())
         if len(bureaus) > 2 and not query.named_bureaus:
-            raise UnknownBureauError(f"请写明要比较哪些单位。已收录的单位：{'、'.join(bureaus)}")
+            return Answer(query.text, f"要比较哪些单位？请在问题中写明。已收录的单位：{'、'.join(bureaus)}", True, (), ())
         sides = [[r for r in query.reports if r.bureau == b] or self.analyzer.resolve_bureau(b) for b in bureaus]
         names = [alias for r in self.analyzer.reports for alias in r.aliases]
         mentions = self.analyzer.named_in(query.text)

