@@ -76,8 +76,9 @@ class ExtractiveAnswerer:
             return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。下列段落可能相关，仅供参考。", True, (), passages)
         if not ranked or not self.scorer.answers(ranked[0].score):
             return Answer(query.text, abstention(query), True, (), passages)
-        chosen = self.section_items(query, ranked) or self.select(query, ranked)
-        return Answer(query.text, self.compose(query, chosen), False, cite(chosen), self._cited_first(chosen, passages, top_k))
+        items = self.section_items(query, ranked)
+        chosen = items or self.select(query, ranked)
+        return Answer(query.text, self.compose(query, chosen, as_list=bool(items) or query.shape == "list"), False, cite(chosen), self._cited_first(chosen, passages, top_k))
 
     # -- stored key figures ----------------------------------------------------------------
 
@@ -190,7 +191,7 @@ class ExtractiveAnswerer:
 
     # -- the reply -------------------------------------------------------------------------
 
-    def compose(self, query: Query, chosen: list[Sentence]) -> str:
+    def compose(self, query: Query, chosen: list[Sentence], as_list: bool = False) -> str:
         """Answer text: the asked figures first for 多少, a numbered list for items, else the sentences; each cited."""
         lead = ""
         if query.shape == "number":
@@ -199,7 +200,7 @@ class ExtractiveAnswerer:
             report = chosen[0].report
             who = f"据《{report.title}》" if len({s.report.id for s in chosen}) == 1 else ""
             lead = f"{who}：{lead}" if who else lead
-        if len(chosen) > 2 and query.shape != "number":
+        if as_list and len(chosen) > 1:
             lines = [f"{i}. {_strip_number(s.display)} [{i}]" for i, s in enumerate(chosen, 1)]
             return (lead + "\n" if lead else "") + "\n".join(lines)
         return lead + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1))

@@ -1,0 +1,87 @@
+"""The figure slot: quantities as reports state them, what questions ask, and which figure answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.quantities import Slot, asked_slots, best_quantity, noun_fit, quantities, slot_fit, unit_fit
+from assistant.evaluate import figure_key, first_figure
+
+
+def test_quantities_read_separators_percentages_points_and_chinese_numerals():
+    found = quantities("支出1,234.50万元，同比增长12%，提高3.5个百分点，新建村级文化广场十二个，培训3.2万亩")
+    assert [(q.text, q.value, q.unit) for q in found] == [
+        ("1,234.50万元", 1234.5, "万元"), ("12%", 12.0, "%"), ("3.5个百分点", 3.5, "个百分点"),
+        ("十二个", 12.0, "个"), ("3.2万亩", 32000.0, "亩"),
+    ]
+
+
+def test_a_quantity_knows_its_label_and_what_it_counts():
+    first, second = quantities("派出120名干部，在职人员25人")
+    assert (first.label, first.counted, first.unit) == ("派出", "干部", "名")
+    assert (second.label, second.counted) == ("在职人员", "")
+
+
+def test_approximate_figures_keep_their_marker():
+    assert [q.text for q in quantities("召开会议25余次，服务100多家企业")] == ["25余次", "100多家"]
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("常宁有多少家企业完成了赋码？其中四上企业几家？", ["家", "家"]),
+        ("花了多少钱", ["money"]),
+        ("新引进的项目总投资有多少亿？", ["money"]),
+        ("同比增长多少？", ["percent"]),
+        ("望城的收入和支出各多少", ["money", "money"]),
+    ],
+)
+def test_questions_ask_slots_in_their_order(question, units):
+    assert [s.unit for s in asked_slots(question)] == units
+
+
+def test_two_items_asked_together_get_one_slot_each():
+    first, second = asked_slots("望城的收入和支出各多少")
+    assert "收入" in first.words and second.words == ("支出",)
+
+
+def test_unit_fit_is_exact_near_or_none():
+    slot = Slot("", "", "人")
+    people, visits, money = quantities("在职25人，服务300人次，支出5万元")
+    assert (unit_fit(slot, people), unit_fit(slot, visits), unit_fit(slot, money)) == (1.0, 0.5, 0.0)
+
+
+def test_the_label_decides_between_figures_of_one_unit():
+    slot = asked_slots("常宁科工信局入企业开展了多少次安全检查")[0]
+    found = quantities("共召开安全生产工作会议25余次，入企业检查116次，发现问题隐患90个")
+    assert best_quantity(slot, found).text == "116次"
+    assert noun_fit(slot, found[1]) > noun_fit(slot, found[0])
+
+
+def test_a_figure_the_question_states_is_not_the_answer():
+    slot = asked_slots("望城区6条产业链全年完成产值多少？")[0]
+    found = quantities("全区6条产业链1-12月累计完成产值519.1亿元，同比增长22%。")
+    assert best_quantity(slot, found, "望城区6条产业链全年完成产值多少？").text == "519.1亿元"
+
+
+def test_slot_fit_multiplies_unit_and_noun():
+    slot = Slot("多少家高新技术企业", "高新技术企业", "家", ("高新技术企业",))
+    (found,) = quantities("目前高新技术企业已达46家")
+    assert slot_fit(slot, found) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("answer", "first"),
+    [
+        ("2021年一般公共预算拨款收入2,284.43万元[1]", "2284.43"),
+        ("[1]据报告：50人。", "50"),
+        ("新建文化广场十二个。", "12"),
+        ("没有数字", None),
+    ],
+)
+def test_the_grader_reads_the_first_figure_a_reader_meets(answer, first):
+    assert first_figure(answer) == first
+
+
+def test_figure_keys_drop_separators_and_trailing_zeros():
+    assert figure_key("3,456,700.00") == "3456700" and figure_key("11.50") == "11.5"

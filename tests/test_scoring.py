@@ -1,0 +1,74 @@
+"""Scoring signals and the fitted scorer, on small inputs with exact values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.answering.selection import Scorer
+from assistant.answering.signals import SIGNALS, cosine, coverage, focus_weights, quantity_signals
+from assistant.answering.quantities import asked_slots, quantities
+from assistant.answering.terms import Terms, Vocabulary, cilin_synonyms, question_terms
+
+
+class FakeEmbedder:
+    """A deterministic in-memory embedder: character counts over a small alphabet, for fast tests."""
+
+    def __init__(self, alphabet: str) -> None:
+        self.alphabet = alphabet
+
+    def embed(self, text: str) -> np.ndarray:
+        return np.array([text.count(c) for c in self.alphabet], dtype=np.float32)
+
+
+def test_coverage_counts_term_weight_and_synonyms_only_when_expanded():
+    terms = Terms({"人数": 2.0, "科室": 1.0}, {"人数": ("人员",)})
+    assert coverage(terms, terms.weights, "在职人员18人") == 0.0
+    assert coverage(terms, terms.weights, "在职人员18人", expanded=True) == pytest.approx(2 / 3)
+    assert coverage(terms, terms.weights, "内设5个科室，人数18") == 1.0
+
+
+def test_focus_keeps_the_terms_of_the_asking_clause():
+    terms = Terms({"纾困": 1.0, "资金": 1.0, "企业": 1.0}, {})
+    slots = asked_slots("为了纾困，给了多少家企业")
+    assert focus_weights(terms, slots) == {"企业": 1.0}
+
+
+def test_cosine_of_fake_embeddings():
+    fake = FakeEmbedder("预算支出")
+    assert cosine(fake.embed("预算"), fake.embed("预算")) == pytest.approx(1.0)
+    assert cosine(fake.embed("预算"), fake.embed("支出")) == 0.0
+    assert cosine(None, fake.embed("支出")) == 0.0
+
+
+def test_quantity_signals_for_a_number_question():
+    slots = asked_slots("有多少家企业")
+    assert quantity_signals(slots, quantities("服务企业46家")) == (1.0, 1.0, 0.0)
+    assert quantity_signals(slots, []) == (0.0, 0.0, 1.0)
+    assert quantity_signals([], quantities("服务企业46家")) == (0.0, 0.0, 0.0)
+
+
+def test_the_scorer_is_a_logistic_of_its_signals():
+    scorer = Scorer(tuple([1.0] + [0.0] * (len(SIGNALS) - 1)), 0.0, 0.5)
+    signals = np.zeros(len(SIGNALS))
+    assert scorer.probability(signals) == 0.5 and scorer.answers(0.5)
+    signals[0] = 2.0
+    assert scorer.probability(signals) == pytest.approx(1 / (1 + np.exp(-2.0)))
+
+
+def test_the_scorer_checks_its_weights():
+    with pytest.raises(ValueError, match="needs"):
+        Scorer((1.0,), 0.0, 0.5)
+
+
+def test_rare_terms_weigh_more_than_terms_in_every_chunk():
+    vocabulary = Vocabulary.of([["万元", "科室"], ["万元"], ["万元"], ["万元"]])
+    assert vocabulary.rarity("万元") == pytest.approx(np.log(5 / 5) / np.log(5))
+    assert vocabulary.rarity("科室") == 1.0
+
+
+def test_synonyms_come_from_cilin_and_must_occur_in_the_reports():
+    assert "开支" in cilin_synonyms()["支出"]
+    vocabulary = Vocabulary.of([["开支"], ["费用"]])
+    terms = question_terms("支出多少", (), vocabulary)
+    assert set(terms.synonyms["支出"]) <= {"开支", "费用"} and terms.synonyms["支出"]
