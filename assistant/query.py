@@ -10,6 +10,7 @@ from index.gazetteer import places_in
 from index.models import ReportMeta
 
 from .errors import BadQuestionError, UnknownBureauError
+from .vocabulary import COMPARE_WORDS, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER
 
 _CJK = r"\u4e00-\u9fff"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -18,7 +19,6 @@ _ORG_AFTER_PLACE = re.compile(rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公
 # An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
 _ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅)")
 _REFERRING = re.compile(r"^(?:.*[该本此这那哪每各两俩几我贵咱们]个?|全|.*[的在和与跟及、])$")
-_COMPARE = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那个|还有|再看看?|换成)?(?P<rest>.{0,12}?)(?:呢|的呢|怎么样呢|又如何|如何呢)?[？?。!！]*$")
 
 
@@ -64,18 +64,14 @@ def check_question(text: str, max_chars: int) -> str:
     return stripped
 
 
-_ASKS_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
-_ASKS_NUMBER = re.compile(r"多少|几[个家人次项名条年]|多大|金额|数额|总额|比例|占比|是几")
-
-
 def question_shape(text: str) -> str:
     """'number' for 多少/几, 'list' for 哪些, 'how' for 怎么样/如何, else 'what'; the first ask wins."""
-    number, listing = _ASKS_NUMBER.search(text), _ASKS_LIST.search(text)
+    number, listing = SHAPE_NUMBER.search(text), SHAPE_LIST.search(text)
     if number and (not listing or number.start() < listing.start()):
         return "number"
     if listing:
         return "list"
-    if re.search(r"怎么样|如何|怎样|情况|成效|进展", text):
+    if SHAPE_HOW.search(text):
         return "how"
     return "what"
 
@@ -141,7 +137,7 @@ class QueryAnalyzer:
         return query
 
     def _is_comparison(self, text: str, named_bureaus: tuple[str, ...]) -> bool:
-        return len(named_bureaus) >= 2 or (bool(_COMPARE.search(text)) and len(self.bureaus()) >= 2 and len(named_bureaus) != 1)
+        return len(named_bureaus) >= 2 or (bool(COMPARE_WORDS.search(text)) and len(self.bureaus()) >= 2 and len(named_bureaus) != 1)
 
     def _report_years(self, text: str, named: list[Mention]) -> list[int]:
         """Years that say which report is meant: next to a bureau name, or opening the question.

@@ -17,9 +17,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 SETTINGS_FILE_ENV = "ASSISTANT_SETTINGS_FILE"
 
 # Written by `python -m assistant fit ../shared/eval/qa.jsonl tests/data/qa_heldout.jsonl` (see AnswererSettings).
-FITTED_WEIGHTS = (1.1189, -1.7045, 3.0776, 2.1494, 3.1534, 5.3298, -0.1514, -0.8463, 3.6279, -4.2119, 3.8258)
-FITTED_BIAS = -6.2856
-FITTED_ABSTAIN_BELOW = 0.642
+FITTED_WEIGHTS = (1.0956, -1.7456, 3.1084, 2.0928, 3.1754, 5.2215, -0.1406, -0.9077, 3.7181, -4.077, 3.8196)
+FITTED_BIAS = -6.223
+FITTED_ABSTAIN_BELOW = 0.6409
 
 
 class EmbedderSettings(BaseModel):

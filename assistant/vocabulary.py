@@ -13,7 +13,7 @@ import re
 QUESTION_WORDS = frozenset(
     "多少 几 哪些 哪个 哪家 哪几 什么 啥 怎么样 怎样 怎么 咋 如何 是否 有没有 是不是 多大 多高 请问 一下 介绍 说说 讲讲 "
     "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
-    "报告 情况 方面 主要 其中 现在 目前 一共 总共".split()
+    "报告 情况 方面 主要".split()
 )
 # Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
 MEASURE_WORDS = (
@@ -28,13 +28,14 @@ MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
 NUMBER_ASK = re.compile(r"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几")
-LIST_ASK = re.compile(r"哪些|哪几|有什么|有啥|都有|列举|包括什么")
-HOW_ASK = re.compile(r"怎么样|怎样|如何|咋样|情况|成效|效果|进展")
-COMPARE_WORDS = re.compile(r"比较|对比|相比|比一比|分别|各自|异同|不同|差异|差别|哪个[多高大少低]|谁[多高大少低]")
+# The shape of a question, as query analysis reads it (the first ask wins).
+SHAPE_NUMBER = re.compile(r"多少|几[个家人次项名条年]|多大|金额|数额|总额|比例|占比|是几")
+SHAPE_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
+SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
+COMPARE_WORDS = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
 # Words that tie two asked items together ("收入和支出各多少").
 JOINERS = re.compile(r"[和与及、跟以及]")
-# Approximate and bounding markers around a figure.
+# Markers a report puts before a figure (约 120 人, 累计 36 家).
 APPROX_BEFORE = ("约", "近", "超", "逾", "超过", "达", "达到", "共", "累计")
-APPROX_AFTER = ("多", "余", "左右", "以上")
 # A report states the basis of a budget figure with these; a question may ask for one.
 BASIS_WORDS = {"决算": "决算", "实际": "实际", "预计": "预计", "年初预算": "年初预算", "预算数": "年初预算"}

@@ -49,7 +49,7 @@ class ExtractiveAnswerer:
     def candidates(self, query: Query, hits: list[Hit], question_vector: list[float] | None) -> list[Sentence]:
         """Every sentence of the retrieved chunks, scored, best first."""
         terms = self.terms(query)
-        slots = asked_slots(query.text) if query.shape == "number" else []
+        slots = asked_slots(query.text) if query.shape == "number" else ()
         found = gather(self.store, hits, terms)
         texts = {c.report.id: self.store.report_text(c.report.id) for c in found}
         vector = None if question_vector is None else np.asarray(question_vector, dtype=np.float32)
@@ -142,7 +142,7 @@ class ExtractiveAnswerer:
     def select(self, query: Query, ranked: list[Sentence]) -> list[Sentence]:
         """The best sentence; for a question asking several figures, the best one for each further figure;
         for list and how questions, runners-up from the same report that are also likely answers."""
-        slots = asked_slots(query.text) if query.shape == "number" else []
+        slots = asked_slots(query.text) if query.shape == "number" else ()
         likely = [s for s in ranked[:10] if s.report.id == ranked[0].report.id and self.scorer.answers(s.score)]
         # A 多少 question is answered by a likely sentence that states a figure of the asked kind.
         best = next((s for s in likely if _fit_in(slots[0], s, query.text) > 0), ranked[0]) if slots else ranked[0]
@@ -221,10 +221,10 @@ class ExtractiveAnswerer:
         return tuple(to_passage(self.store.report(h.chunk.report_id), h.chunk, h.score) for _, h in order)
 
 
-def lead_figures(slots: list[Slot], chosen: list[Sentence], question: str) -> str:
+def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str) -> str:
     """The figure each slot asks for, in the question's order, from the chosen sentences."""
     figures, previous = [], None
-    for slot in slots or [Slot("", "", None)]:
+    for slot in slots or (Slot("", "", None),):
         options = [
             (slot_fit(slot, q), -i, -_distance(previous, (i, q)), q)
             for i, s in enumerate(chosen) for q in quantities(squash_spaces(s.quote)) if q.text not in re.sub(r"\s+", "", question)

@@ -68,7 +68,7 @@ def gather(store: ReportStore, hits: list[Hit], terms: Terms) -> list[Candidate]
     return found
 
 
-def signals_of(candidates: list[Candidate], texts: dict[str, str], terms: Terms, slots: list[Slot], question_vector: np.ndarray | None) -> list[np.ndarray]:
+def signals_of(candidates: list[Candidate], texts: dict[str, str], terms: Terms, slots: tuple[Slot, ...], question_vector: np.ndarray | None) -> list[np.ndarray]:
     """The signal vector of every candidate (the semantic gap needs them all at once)."""
     similarity = [cosine(question_vector, c.vector) for c in candidates]
     best = max(similarity, default=0.0)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..vocabulary import (
-    APPROX_AFTER, APPROX_BEFORE, JOINERS, MEASURE_WORDS, MONEY_ASKS, MONEY_UNITS, NUMBER_ASK, PERCENT_ASKS, PERCENT_UNITS,
+    APPROX_BEFORE, JOINERS, MEASURE_WORDS, MONEY_ASKS, MONEY_UNITS, NUMBER_ASK, PERCENT_ASKS, PERCENT_UNITS,
     QUESTION_WORDS, UNITS,
 )
 
@@ -97,7 +97,8 @@ def _strip_approx(label: str) -> str:
     return label
 
 
-def asked_slots(question: str) -> list[Slot]:
+@cache
+def asked_slots(question: str) -> tuple[Slot, ...]:
     """The figures a question asks for, in its order ("收入和支出各多少" asks two)."""
     slots, previous = [], ""
     for clause in (c for c in _CLAUSE_BREAK.split(question) if c):
@@ -113,7 +114,7 @@ def asked_slots(question: str) -> list[Slot]:
         parts = _joined_items(clause[: ask.start()], noun)
         for part in parts:
             slots.append(Slot(clause, part, unit, _words(part) if len(parts) > 1 else words))
-    return slots
+    return tuple(slots)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -131,7 +132,7 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
         if after.startswith(word):
             unit = "money" if word in money_words else word
             return unit, after[len(word) :]
-    if after.startswith("个") is False and ask.group(0) in ("占比", "比例", "百分之几"):
+    if ask.group(0) in ("占比", "比例", "百分之几"):
         return "percent", after
     if MONEY_ASKS.search(clause):
         return "money", after
@@ -201,11 +202,3 @@ def best_quantity(slot: Slot, found: list[Quantity], question: str = "") -> Quan
     if not found:
         return None
     return max(found, key=lambda q: (slot_fit(slot, q), -q.start))
-
-
-def is_approximate(text: str, quantity: Quantity) -> bool:
-    """Whether the report hedges the figure (约、近、多、余、以上)."""
-    before, after = text[max(0, quantity.start - 2) : quantity.start], text[quantity.end : quantity.end + 2]
-    return any(before.endswith(w) for w in APPROX_BEFORE[:4]) or "多" in quantity.text or "余" in quantity.text or any(
-        after.startswith(w) for w in APPROX_AFTER[2:]
-    )

@@ -10,7 +10,7 @@ import numpy as np
 
 from index.cleaning import match_key
 
-from .quantities import Quantity, Slot, noun_fit, unit_fit
+from .quantities import Quantity, Slot, best_quantity, noun_fit, unit_fit
 from .terms import Terms
 
 SIGNALS = (
@@ -37,7 +37,7 @@ def coverage(terms: Terms, weights: dict[str, float], text: str, expanded: bool 
     return sum(w for t, w in weights.items() if any(form in key for form in terms.forms(t, expanded))) / total
 
 
-def focus_weights(terms: Terms, slots: list[Slot]) -> dict[str, float]:
+def focus_weights(terms: Terms, slots: tuple[Slot, ...]) -> dict[str, float]:
     """The terms of the clauses that ask a figure; all terms when none does."""
     clauses = "".join(slot.clause for slot in slots)
     focus = {t: w for t, w in terms.weights.items() if t in clauses}
@@ -52,19 +52,18 @@ def cosine(question_vector: np.ndarray | None, sentence_vector: np.ndarray | Non
     return float(question_vector @ sentence_vector) / norm if norm else 0.0
 
 
-def quantity_signals(slots: list[Slot], found: list[Quantity]) -> tuple[float, float, float]:
+def quantity_signals(slots: tuple[Slot, ...], found: list[Quantity]) -> tuple[float, float, float]:
     """(unit fit, noun fit, no quantity) of the quantity that best answers the first slot."""
     if not slots:
         return 0.0, 0.0, 0.0
     if not found:
         return 0.0, 0.0, 1.0
-    slot = slots[0]
-    best = max(found, key=lambda q: (unit_fit(slot, q) * (0.5 + 0.5 * noun_fit(slot, q)), -q.start))
-    return unit_fit(slot, best), noun_fit(slot, best), 0.0
+    best = best_quantity(slots[0], found)
+    return unit_fit(slots[0], best), noun_fit(slots[0], best), 0.0
 
 
 def signal_vector(
-    terms: Terms, focus: dict[str, float], slots: list[Slot], sentence: str, section: str, context: str,
+    terms: Terms, focus: dict[str, float], slots: tuple[Slot, ...], sentence: str, section: str, context: str,
     semantic: float, best_semantic: float, found: list[Quantity], rank: int,
 ) -> np.ndarray:
     """All signals for one sentence, in `SIGNALS` order."""
