@@ -1,4 +1,4 @@
-"""Command line: python -m assistant {ingest,reports,ask,batch,compare,figures,eval,brief}.
+"""Command line: python -m assistant {ingest,reports,meta,ask,batch,compare,figures,eval,brief}.
 
 The library raises domain errors; only this edge turns them into messages and exit codes
 (2 for a question or argument that cannot be used, 1 for everything else).
@@ -15,7 +15,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import AssistantError, BadQuestionError, ReportIndexError, UnknownBureauError
+from index.metadata import KINDS
+
+from .errors import AssistantError, BadCorrectionError, BadQuestionError, ReportIndexError, UnknownBureauError
 from .models import Answer
 from .settings import load_settings
 
@@ -33,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
 
     reports = commands.add_parser("reports", help="list the indexed reports")
     reports.add_argument("--json", action="store_true")
+
+    meta = commands.add_parser("meta", help="show or correct a report's metadata (bureau, fiscal year, kind)")
+    meta.add_argument("source", help="the report's file path, file name or id (see: reports)")
+    meta.add_argument("--bureau", help="the unit's full name, e.g. 长沙市望城区工业和信息化局")
+    meta.add_argument("--year", type=int, help="the fiscal year the report evaluates")
+    meta.add_argument("--kind", help="one of: " + "、".join(KINDS))
+    meta.add_argument("--json", action="store_true")
 
     ask = commands.add_parser("ask", help="ask one question")
     ask.add_argument("question")
@@ -83,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         assistant = Assistant(settings)
         return COMMANDS[args.command](assistant, args)
-    except (BadQuestionError, UnknownBureauError) as error:
+    except (BadQuestionError, UnknownBureauError, BadCorrectionError) as error:
         print(f"错误: {error}", file=sys.stderr)
         return 2
     except ValidationError as error:
@@ -119,20 +128,39 @@ def _ingest(assistant, args) -> int:
     return 1 if result.failed else 0
 
 
+def _report_row(meta, chunks: int) -> dict:
+    return {
+        "id": meta.id, "title": meta.title, "bureau": meta.bureau, "region": meta.region, "year": meta.year,
+        "published": meta.published, "kind": meta.kind, "source": meta.source, "chunks": chunks, "signed": meta.signed,
+        "aliases": list(meta.aliases), "needs_review": list(meta.needs_review),
+    }
+
+
+def _review_mark(row: dict) -> str:
+    return f"  待核对: {'、'.join(_FIELD_NAMES[f] for f in row['needs_review'])}" if row["needs_review"] else ""
+
+
+_FIELD_NAMES = {"bureau": "单位", "region": "地区", "year": "年度", "kind": "类型"}
+
+
 def _reports(assistant, args) -> int:
     counts = assistant.store.chunk_counts()
-    rows = [
-        {
-            "id": m.id, "title": m.title, "bureau": m.bureau, "region": m.region, "year": m.year, "kind": m.kind,
-            "source": m.source, "chunks": counts.get(m.id, 0), "signed": m.signed, "aliases": list(m.aliases),
-        }
-        for m in assistant.reports()
-    ]
+    rows = [_report_row(m, counts.get(m.id, 0)) for m in assistant.reports()]
     if args.json:
         print(json.dumps({"reports": rows}, ensure_ascii=False, indent=2))
     else:
         for row in rows:
-            print(f"{row['id']}  {row['year']}  {row['bureau']}  {row['kind']}  {row['chunks']} 块  {row['source']}")
+            print(f"{row['id']}  {row['year']}  {row['bureau'] or '（单位未识别）'}  {row['kind']}  {row['chunks']} 块  {row['source']}{_review_mark(row)}")
+    return 0
+
+
+def _meta(assistant, args) -> int:
+    meta = assistant.correct_metadata(args.source, args.bureau, args.year, args.kind)
+    row = _report_row(meta, assistant.store.chunk_counts().get(meta.id, 0))
+    if args.json:
+        print(json.dumps(row, ensure_ascii=False, indent=2))
+    else:
+        print(f"{row['title']}\n单位: {row['bureau'] or '（未识别）'}  地区: {row['region'] or '（未识别）'}  年度: {row['year']}  类型: {row['kind']}{_review_mark(row)}")
     return 0
 
 
@@ -274,6 +302,6 @@ def _fit(assistant, args) -> int:
 
 
 COMMANDS = {
-    "ingest": _ingest, "reports": _reports, "ask": _ask, "batch": _batch, "compare": _compare,
+    "ingest": _ingest, "reports": _reports, "meta": _meta, "ask": _ask, "batch": _batch, "compare": _compare,
     "figures": _figures, "brief": _brief, "eval": _eval, "fit": _fit,
 }

@@ -21,4 +21,8 @@ class UnknownBureauError(AssistantError):
     """A bureau name that matches no indexed report, or more than one."""
 
 
-__all__ = ["AssistantError", "BadQuestionError", "ConfigError", "ReportIndexError", "UnknownBureauError"]
+class BadCorrectionError(AssistantError):
+    """A metadata correction that cannot be applied: no such report, or a value out of range."""
+
+
+__all__ = ["AssistantError", "BadCorrectionError", "BadQuestionError", "ConfigError", "ReportIndexError", "UnknownBureauError"]

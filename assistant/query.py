@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from index.gazetteer import places_in
@@ -79,8 +80,9 @@ def question_shape(text: str) -> str:
 class QueryAnalyzer:
     """Resolves bureau aliases and years in questions against the indexed reports."""
 
-    def __init__(self, reports: list[ReportMeta]) -> None:
+    def __init__(self, reports: list[ReportMeta], report_text: Callable[[str], str] | None = None) -> None:
         self.reports = list(reports)
+        self._report_text = report_text
         by_alias: dict[str, list[ReportMeta]] = {}
         for report in self.reports:
             for alias in report.aliases:
@@ -124,7 +126,10 @@ class QueryAnalyzer:
         named_bureaus = tuple(dict.fromkeys(m.bureau for m in named))
         query = Query(text, tuple(scope), named_bureaus, (), question_shape(text), self._is_comparison(text, named_bureaus))
         unknown = self._unknown_place(text, named)
-        if unknown and not bureau:
+        if unknown and not bureau and (holders := self._unnamed_holders(unknown)):
+            # The bureau may be one whose name could not be read: ask the reports that mention it.
+            query = replace(query, reports=holders)
+        elif unknown and not bureau:
             return replace(query, reports=(), missing=f"没有收录“{unknown}”的报告。已收录的单位：{'、'.join(self.bureaus())}")
         years = [year] if year else self._report_years(text, named)
         if years:
@@ -175,6 +180,12 @@ class QueryAnalyzer:
             if not _REFERRING.match(found.group(1)) and not any(abbreviates(found.group(0)[-k:], names) for k in range(2, len(found.group(0)) + 1)):
                 return found.group(0)
         return None
+
+    def _unnamed_holders(self, name: str) -> tuple[ReportMeta, ...]:
+        """Reports whose bureau could not be read but whose text names this place or organisation."""
+        place = next((written for written, start, _ in places_in(name) if start == 0), name)
+        unnamed = [r for r in self.reports if not r.bureau]
+        return tuple(r for r in unnamed if self._report_text and place in self._report_text(r.id))
 
     def _bureau_places(self) -> set[str]:
         """The places indexed bureaus sit in, full and short (望城区, 望城)."""

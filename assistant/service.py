@@ -9,13 +9,14 @@ from pathlib import Path
 
 from index.embedding import make_embedder
 from index.ingest import Ingester, IngestResult, Progress
+from index.metadata import KINDS
 from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
 
 from .answering import ExtractiveAnswerer, Scorer
 from .compare import Comparer, comparison_topic, side_topics
-from .errors import BadQuestionError, UnknownBureauError
+from .errors import BadCorrectionError, BadQuestionError, UnknownBureauError
 from .models import Answer
 from .query import Query, QueryAnalyzer, check_question, is_bare_follow_up, rewrite_follow_up
 from .settings import Settings
@@ -56,30 +57,54 @@ class Assistant:
         fitted = settings.answerer
         self.answerer = ExtractiveAnswerer(self.store, Scorer(fitted.weights, fitted.bias, fitted.abstain_below))
         self.comparer = Comparer(self.store, self.search, self.answerer, RERANK_POOL, settings.top_k)
-        self.analyzer = QueryAnalyzer(self.store.reports())
+        self.analyzer = self._analyzer()
         self.llm = None
         if settings.llm.enabled:
             from .llm import LLMAnswerer
 
             self.llm = LLMAnswerer(settings.llm, self.answerer)
 
+    def _analyzer(self) -> QueryAnalyzer:
+        return QueryAnalyzer(self.store.reports(), self.store.report_text)
+
     # -- the index -------------------------------------------------------------------------
 
     def ingest(self, paths: list[Path] | None = None, prune: bool = False, progress: Progress | None = None) -> IngestResult:
         """Bring the index in line with the given files (default: the corpus folder)."""
         result = Ingester(self.store, self.embedder, self.settings.chunk_tokens).run(paths or [self.settings.corpus_dir], prune, progress)
-        self.analyzer = QueryAnalyzer(self.store.reports())
+        self.analyzer = self._analyzer()
         self.answerer.index_changed()
         return result
 
     def remove_report(self, report_id: str) -> None:
         self.store.remove(report_id)
         self.store.rebuild_lexical()
-        self.analyzer = QueryAnalyzer(self.store.reports())
+        self.analyzer = self._analyzer()
         self.answerer.index_changed()
 
     def reports(self) -> list[ReportMeta]:
         return self.store.reports()
+
+    def find_report(self, name: str) -> ReportMeta:
+        """A report by its source path, file name or id."""
+        name = name.strip()
+        resolved = str(Path(name).resolve()) if name else ""
+        found = [r for r in self.store.reports() if name and name in (r.source, r.id, Path(r.source).name) or r.source == resolved]
+        if len(found) != 1:
+            known = "、".join(Path(r.source).name for r in self.store.reports()) or "（尚无报告）"
+            problem = "对应多份报告，请给出完整路径" if found else "没有对应的已导入报告"
+            raise BadCorrectionError(f"“{name}”{problem}。已导入：{known}")
+        return found[0]
+
+    def correct_metadata(self, name: str, bureau: str | None = None, year: int | None = None, kind: str | None = None) -> ReportMeta:
+        """Record a user's corrections to a report's bureau, fiscal year or kind; they hold across re-ingest and prune."""
+        report = self.find_report(name)
+        fields = correction_fields(bureau, year, kind)
+        if fields:
+            self.store.correct(report.source, fields)
+            self.analyzer = self._analyzer()
+            self.answerer.index_changed()
+        return self.store.report(report.id)
 
     def figures(self, bureau: str | None = None) -> tuple[list[Figure], list[Check]]:
         """Key figures and consistency checks, for one bureau (any alias) or all."""
@@ -150,3 +175,22 @@ class Assistant:
         mentions = self.analyzer.named_in(query.text)
         own = side_topics(query.text, mentions, names) if [m.bureau for m in mentions] == bureaus else None
         return self.comparer.compare(query.text, own or [comparison_topic(query.text, names)], sides, timings)
+
+
+def correction_fields(bureau: str | None, year: int | None, kind: str | None) -> dict:
+    """The corrections given, checked; BadCorrectionError says which value cannot be used."""
+    fields: dict = {}
+    if bureau is not None:
+        bureau = "".join(bureau.split())
+        if not (2 <= len(bureau) <= 40) or not all("\u4e00" <= c <= "\u9fff" or c in "（）()" for c in bureau):
+            raise BadCorrectionError(f"单位名称“{bureau}”不可用：请写 2–40 个汉字的全称，例如“长沙市望城区工业和信息化局”。")
+        fields["bureau"] = bureau
+    if year is not None:
+        if not 1990 <= year <= 2100:
+            raise BadCorrectionError(f"年度 {year} 不可用：请写评价的财政年度，例如 2023。")
+        fields["year"] = year
+    if kind is not None:
+        if kind not in KINDS:
+            raise BadCorrectionError(f"报告类型“{kind}”不在分类中。可选：{'、'.join(KINDS)}")
+        fields["kind"] = kind
+    return fields

@@ -40,7 +40,7 @@ __all__ = [
 
 YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
 
-KINDS = ("整体支出绩效自评报告", "绩效情况说明", "项目支出绩效自评报告")
+KINDS = ("部门整体支出绩效自评报告", "绩效情况说明", "项目支出绩效自评报告")
 
 BASES = ("年初预算", "决算", "实际", "预计")
 
@@ -1097,7 +1097,7 @@ _HEADING_STYLES = (
 )
 
 _TITLE_SHAPES: dict[str, tuple[str, ...]] = {
-    "整体支出绩效自评报告": (
+    "部门整体支出绩效自评报告": (
         "{year}年度{bureau}整体支出预算绩效自评报告",
         "{bureau}{year}年度部门整体支出绩效自评报告",
         "{year}年{bureau}部门整体支出绩效自评报告",
@@ -1117,7 +1117,7 @@ _TITLE_SHAPES: dict[str, tuple[str, ...]] = {
 }
 
 _KIND_SLUGS = {
-    "整体支出绩效自评报告": "self-evaluation",
+    "部门整体支出绩效自评报告": "self-evaluation",
     "绩效情况说明": "performance-statement",
     "项目支出绩效自评报告": "project-evaluation",
 }

@@ -15,7 +15,13 @@ from pathlib import Path
 
 LEVELS = ("province", "city", "county")
 _SUFFIX = re.compile(r"(?:维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|省|市|自治州|地区|盟|自治县|自治旗|新区|矿区|林区|区|县|旗)$")
-_MINORITY = re.compile(r"(?:[\u4e00-\u9fff]{1,3}族)+$")
+# The 56 nationalities, whose names autonomous divisions carry (红河哈尼族彝族自治州 → 红河).
+_NATIONALITIES = (
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 "
+    "柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 "
+    "独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+_MINORITY = re.compile(f"(?:(?:{'|'.join(sorted(_NATIONALITIES, key=len, reverse=True))})族)+$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,14 @@ class Division:
         core = _SUFFIX.sub("", self.name)
         core = _MINORITY.sub("", core) or core
         return core if len(core) >= 2 else self.name
+
+    @property
+    def names(self) -> set[str]:
+        """Every name the division goes by: full, short, and 红河州 for 红河哈尼族彝族自治州."""
+        names = {self.name, self.short}
+        if self.name.endswith("自治州") and self.short != self.name:
+            names.add(self.short + "州")
+        return names
 
 
 @cache
@@ -58,7 +72,7 @@ def divisions() -> tuple[Division, ...]:
 def _by_name() -> dict[str, tuple[Division, ...]]:
     index: dict[str, list[Division]] = {}
     for division in divisions():
-        for name in {division.name, division.short}:
+        for name in division.names:
             index.setdefault(name, []).append(division)
     return {name: tuple(found) for name, found in index.items()}
 
@@ -74,3 +88,20 @@ def places_in(text: str) -> list[tuple[str, int, tuple[Division, ...]]]:
                 taken[start : start + length] = [True] * length
                 found.append((name, start, index[name]))
     return sorted(found, key=lambda f: f[1])
+
+
+def leading_division(name: str) -> tuple[Division | None, int]:
+    """The most specific division that a name opens with (湖南省长沙市望城区工信局 → 望城区), and where its places end.
+
+    Places must follow one another from the start; each must lie inside the one before, which
+    settles short names shared by several divisions (朝阳 in 北京 or in 辽宁).
+    """
+    chosen, end = None, 0
+    for written, start, found in places_in(name):
+        if start != end:
+            break
+        inside = [d for d in found if chosen is None or chosen.name in (d.province, d.city)]
+        if not inside:
+            break
+        chosen, end = min(inside, key=lambda d: LEVELS.index(d.level) if chosen is None else -LEVELS.index(d.level)), start + len(written)
+    return chosen, end

@@ -23,6 +23,8 @@ class ReportMeta:
     aliases: tuple[str, ...]
     source: str
     content_hash: str
+    published: int | None = None  # the year the report was published, not the year it evaluates
+    needs_review: tuple[str, ...] = ()  # fields guessed or missing: "bureau", "region", "year", "kind"
 
     @property
     def region(self) -> str:

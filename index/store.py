@@ -13,7 +13,7 @@ import sqlite3
 
 import numpy as np
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
@@ -23,6 +23,7 @@ from .chunking import EMBED_TEMPLATE
 from .cleaning import match_key
 from .errors import EmbedderMismatchError, StoreError
 from .lexical import LexicalIndex, add_terms
+from .metadata import corrected
 from .models import Check, Chunk, Figure, Report, ReportMeta
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS figures (
 CREATE INDEX IF NOT EXISTS figures_by_report ON figures(report_id, metric);
 CREATE TABLE IF NOT EXISTS sentence_vectors (
     chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE, vectors BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS corrections (source TEXT PRIMARY KEY, fields TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checks (
     report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, body TEXT NOT NULL);
 """
@@ -90,9 +92,22 @@ class ReportStore:
         """Metadata of every indexed report, in source order."""
         if self._meta_cache is None:
             rows = self.db.execute("SELECT meta FROM reports ORDER BY source").fetchall()
-            self._meta_cache = {m.id: m for m in (_meta_from_json(r[0]) for r in rows)}
+            fixes = self.corrections()
+            metas = (_meta_from_json(r[0]) for r in rows)
+            self._meta_cache = {m.id: corrected(m, **fixes.get(m.source, {})) for m in metas}
             add_terms([alias for m in self._meta_cache.values() for alias in m.aliases])
         return list(self._meta_cache.values())
+
+    def corrections(self) -> dict[str, dict]:
+        """The metadata users corrected, by source; kept apart from the reports so re-ingest and prune keep them."""
+        return {source: json.loads(fields) for source, fields in self.db.execute("SELECT source, fields FROM corrections")}
+
+    def correct(self, source: str, fields: dict) -> None:
+        """Record a user's corrections to a report's metadata (merged with earlier ones); they apply at once."""
+        merged = self.corrections().get(source, {}) | fields
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO corrections VALUES (?, ?)", (source, json.dumps(merged, ensure_ascii=False)))
+        self._meta_cache = None
 
     def report(self, report_id: str) -> ReportMeta:
         self.reports()
@@ -154,14 +169,17 @@ class ReportStore:
         if report_ids is not None:
             params = list(report_ids)
             query += f" WHERE report_id IN ({','.join('?' * len(params))})"
-        return [Figure(*row) for row in self.db.execute(query + " ORDER BY report_id, rowid", params)]
+        # The bureau is the report's as it stands now, corrections included.
+        rows = self.db.execute(query + " ORDER BY report_id, rowid", params)
+        return [replace(Figure(*row), bureau=self.report(row[0]).bureau) for row in rows]
 
     def checks(self, report_ids: Iterable[str] | None = None) -> list[Check]:
         """Consistency checks run at ingest."""
         query, params = "SELECT body FROM checks", list(report_ids or [])
         if report_ids is not None:
             query += f" WHERE report_id IN ({','.join('?' * len(params))})"
-        return [_check_from_json(row[0]) for row in self.db.execute(query + " ORDER BY rowid", params)]
+        checks = [_check_from_json(row[0]) for row in self.db.execute(query + " ORDER BY rowid", params)]
+        return [replace(check, bureau=self.report(check.report_id).bureau) for check in checks]
 
     def dense_search(self, embedding: list[float], top_k: int, report_ids: set[str] | None) -> list[tuple[str, float]]:
         """Nearest chunk ids by cosine similarity, limited to the given reports."""
@@ -286,6 +304,7 @@ def _chroma_store(path: Path, host: str | None, port: int, signature: str):
 def _meta_from_json(text: str) -> ReportMeta:
     data = json.loads(text)
     data["aliases"] = tuple(data["aliases"])
+    data["needs_review"] = tuple(data.get("needs_review", ()))
     return ReportMeta(**data)
 
 

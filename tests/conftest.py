@@ -26,7 +26,8 @@ def settings_factory(tmp_path_factory):
 
     def make(**overrides) -> Settings:
         index_dir = overrides.pop("index_dir", None) or tmp_path_factory.mktemp("index")
-        return Settings(corpus_dir=CORPUS, index_dir=index_dir, **overrides)
+        corpus_dir = overrides.pop("corpus_dir", CORPUS)
+        return Settings(corpus_dir=corpus_dir, index_dir=index_dir, **overrides)
 
     return make
 

@@ -164,14 +164,15 @@ def test_reports_json_cli(shipped_assistant, tmp_path):
     rows = {row["bureau"]: row for row in data["reports"]}
     assert len(data["reports"]) == 2
     for row in data["reports"]:
-        assert {"id", "title", "bureau", "region", "year", "kind", "source", "chunks"} <= set(row)
+        assert {"id", "title", "bureau", "region", "year", "published", "kind", "source", "chunks", "needs_review"} <= set(row)
+        assert row["needs_review"] == []
     counts = shipped_assistant.store.chunk_counts()
     wangcheng, changning = rows["长沙市望城区工业和信息化局"], rows["常宁市科技和工业信息化局"]
     assert (wangcheng["title"], wangcheng["region"], wangcheng["year"], wangcheng["kind"]) == (
-        "2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告", "长沙市望城区", 2021, "整体支出绩效自评报告",
+        "2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告", "湖南省长沙市望城区", 2021, "部门整体支出绩效自评报告",
     )
     assert (changning["title"], changning["region"], changning["year"], changning["kind"]) == (
-        "常宁市科技和工业信息化局2022年度绩效情况说明", "常宁市", 2022, "绩效情况说明",
+        "常宁市科技和工业信息化局2022年度绩效情况说明", "湖南省衡阳市常宁市", 2022, "绩效情况说明",
     )
     assert wangcheng["source"] == str(WANGCHENG.resolve())
     assert changning["source"] == str(CHANGNING.resolve())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from pathlib import Path
 
 import pytest
 
 from benchmarks.synthetic import generate_corpus
-from index.metadata import compact, find_signed_date, find_title, read_metadata
+from index.metadata import compact, corrected, find_signed_date, find_title, read_metadata
 from index.readers import read_report_text
 
 from conftest import CHANGNING, WANGCHENG
@@ -37,14 +38,14 @@ def test_wangcheng_metadata():
     assert _fields(meta) == {
         "title": "2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告",
         "bureau": "长沙市望城区工业和信息化局",
-        "province": None,
+        "province": "湖南省",  # from the gazetteer: the text names only the city and district
         "city": "长沙市",
         "county": "望城区",
         "year": 2021,
         "signed": None,  # the report is not signed
-        "kind": "整体支出绩效自评报告",
+        "kind": "部门整体支出绩效自评报告",
     }
-    assert meta.region == "长沙市望城区"
+    assert meta.region == "湖南省长沙市望城区"
     assert meta.source == str(WANGCHENG)
 
 
@@ -53,14 +54,14 @@ def test_changning_metadata():
     assert _fields(meta) == {
         "title": "常宁市科技和工业信息化局2022年度绩效情况说明",
         "bureau": "常宁市科技和工业信息化局",
-        "province": None,
-        "city": "常宁市",
-        "county": None,
+        "province": "湖南省",
+        "city": "衡阳市",  # 常宁市 is a county-level city under 衡阳市
+        "county": "常宁市",
         "year": 2022,  # the fiscal year, not the year it was signed
         "signed": "2023-08-29",
         "kind": "绩效情况说明",
     }
-    assert meta.region == "常宁市"
+    assert meta.region == "湖南省衡阳市常宁市"
 
 
 @pytest.mark.parametrize(
@@ -117,55 +118,55 @@ def test_metadata_never_comes_from_the_file_name(tmp_path, misleading):
 TITLES = [
     pytest.param(
         "关于长沙市天心区发展和改革局2023年度项目支出绩效自评的报告",
-        dict(bureau="长沙市天心区发展和改革局", province=None, city="长沙市", county="天心区", year=2023, kind="项目支出绩效自评报告"),
+        dict(bureau="长沙市天心区发展和改革局", province="湖南省", city="长沙市", county="天心区", year=2023, kind="项目支出绩效自评报告"),
         ["天心", "天心区", "天心区发改局", "长沙市天心区发改局"],
         id="guanyu-project",
     ),
     pytest.param(
         "湖南省株洲市荷塘区财政局2020年度部门整体支出绩效自评报告",
-        dict(bureau="湖南省株洲市荷塘区财政局", province="湖南省", city="株洲市", county="荷塘区", year=2020, kind="整体支出绩效自评报告"),
+        dict(bureau="湖南省株洲市荷塘区财政局", province="湖南省", city="株洲市", county="荷塘区", year=2020, kind="部门整体支出绩效自评报告"),
         ["荷塘", "荷塘区", "荷塘区财政局"],
         id="province-city-county",
     ),
     pytest.param(
         "衡阳市住房和城乡建设局2019年度绩效情况说明",
-        dict(bureau="衡阳市住房和城乡建设局", province=None, city="衡阳市", county=None, year=2019, kind="绩效情况说明"),
+        dict(bureau="衡阳市住房和城乡建设局", province="湖南省", city="衡阳市", county=None, year=2019, kind="绩效情况说明"),
         ["衡阳", "衡阳市", "衡阳市住建局"],
         id="city-statement",
     ),
     pytest.param(
         "长沙市天心区教育局部门整体支出绩效自评报告",
-        dict(bureau="长沙市天心区教育局", province=None, city="长沙市", county="天心区", year=None, kind="整体支出绩效自评报告"),
+        dict(bureau="长沙市天心区教育局", province="湖南省", city="长沙市", county="天心区", year=None, kind="部门整体支出绩效自评报告"),
         ["天心区教育局"],
         id="no-year",
     ),
     pytest.param(
         "2022年度湘潭市岳塘区农业农村局整体支出预算绩效自评报告",
-        dict(bureau="湘潭市岳塘区农业农村局", province=None, city="湘潭市", county="岳塘区", year=2022, kind="整体支出绩效自评报告"),
+        dict(bureau="湘潭市岳塘区农业农村局", province="湖南省", city="湘潭市", county="岳塘区", year=2022, kind="部门整体支出绩效自评报告"),
         ["岳塘", "岳塘区农业农村局"],
         id="year-first",
     ),
     pytest.param(
         "长沙县财政局2022年度部门整体支出绩效自评报告",
-        dict(bureau="长沙县财政局", province=None, city=None, county="长沙县", year=2022, kind="整体支出绩效自评报告"),
+        dict(bureau="长沙县财政局", province="湖南省", city="长沙市", county="长沙县", year=2022, kind="部门整体支出绩效自评报告"),
         ["长沙县", "长沙县财政局"],
         id="county-only",
     ),
     pytest.param(
         "江永县工业和信息化局关于2020年度财政资金绩效情况的说明",
-        dict(bureau="江永县工业和信息化局", province=None, city=None, county="江永县", year=2020, kind="绩效情况说明"),
+        dict(bureau="江永县工业和信息化局", province="湖南省", city="永州市", county="江永县", year=2020, kind="绩效情况说明"),
         ["江永", "江永县工信局"],
         id="qingkuang-de-shuoming",
     ),
     pytest.param(
         "费县应急管理局2023年度整体支出绩效自评报告",
-        dict(bureau="费县应急管理局", province=None, city=None, county="费县", year=2023, kind="整体支出绩效自评报告"),
+        dict(bureau="费县应急管理局", province="山东省", city="临沂市", county="费县", year=2023, kind="部门整体支出绩效自评报告"),
         ["费县", "费县应急管理局"],
         id="one-character-county",
     ),
     pytest.param(
         "湘西土家族苗族自治州吉首市教育局2022年度部门整体支出绩效自评报告",
-        dict(bureau="湘西土家族苗族自治州吉首市教育局", province=None, city="湘西土家族苗族自治州", county="吉首市", year=2022, kind="整体支出绩效自评报告"),
+        dict(bureau="湘西土家族苗族自治州吉首市教育局", province="湖南省", city="湘西土家族苗族自治州", county="吉首市", year=2022, kind="部门整体支出绩效自评报告"),
         ["吉首", "吉首市教育局"],
         id="autonomous-prefecture",
     ),
@@ -261,6 +262,79 @@ def test_generated_reports_metadata(report):
     assert meta.year == report.year
     assert meta.signed == report.signed
     assert meta.kind == report.kind
-    # Only the parts of the region that the text names can be found.
-    for part in (meta.province, meta.city, meta.county):
-        assert part is None or part in report.text
+    # The most specific place the bureau names; the gazetteer fills in the levels above it.
+    assert (meta.county or meta.city or meta.province) in report.bureau
+    assert meta.province
+
+
+# --- pages as published (tests/data/published, written in the shapes of real pages) -----------
+
+PUBLISHED = Path(__file__).parent / "data" / "published"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        pytest.param(
+            "nav_breadcrumb.html",
+            dict(title="2023年度部门整体支出绩效自评报告", bureau="醴陵市民政局", region="湖南省株洲市醴陵市", year=2023, published=2024, kind="部门整体支出绩效自评报告", needs_review=()),
+            id="navigation-publisher-line-bureau-only-in-signature",
+        ),
+        pytest.param(
+            "untitled_statement.txt",
+            dict(title="遂川县林业局2023年度绩效情况说明", bureau="遂川县林业局", region="江西省吉安市遂川县", year=2023, published=None, kind="绩效情况说明", needs_review=("bureau", "kind")),
+            id="no-title-line",
+        ),
+        pytest.param(
+            "two_line_title.txt",
+            dict(title="桂林市临桂区住房和城乡建设局2023年度项目支出绩效自评报告", bureau="桂林市临桂区住房和城乡建设局", region="广西壮族自治区桂林市临桂区", year=2023, published=2024, kind="项目支出绩效自评报告", needs_review=()),
+            id="title-over-two-lines",
+        ),
+        pytest.param(
+            "table_cell_unit.txt",
+            dict(title="项目支出绩效自评表", bureau="广元市朝天区水利局", region="四川省广元市朝天区", year=2023, published=None, kind="项目支出绩效自评表", needs_review=()),
+            id="unit-only-in-a-table-cell-with-code",
+        ),
+        pytest.param(
+            "pdf_spaces.txt",
+            dict(title="2023年度部门整体支出绩效自评报告", bureau="阆中市教育局", region="四川省南充市阆中市", year=2023, published=2024, kind="部门整体支出绩效自评报告", needs_review=()),
+            id="pdf-spaces-inside-words",
+        ),
+    ],
+)
+def test_pages_as_published(name, expected):
+    meta = read_metadata(read_report_text(PUBLISHED / name), name)
+    found = {key: getattr(meta, key) for key in expected}
+    assert found == expected
+
+
+def test_site_section_above_the_title_is_not_part_of_it():
+    text = "首页 > 政务公开\n专题专栏\n安化县水利局2022年度部门整体支出绩效自评报告\n一、基本情况\n本局内设股室6个。\n"
+    assert find_title(text) == "安化县水利局2022年度部门整体支出绩效自评报告"
+
+
+def test_publisher_line_names_the_bureau_when_nothing_else_does():
+    text = "发布机构：沅江市审计局\n发布时间：2024-06-01\n2023年度部门整体支出绩效自评报告\n一、基本情况\n内设股室5个。\n"
+    meta = read_metadata(text, "x")
+    assert (meta.bureau, meta.year, meta.published) == ("沅江市审计局", 2023, 2024)
+    assert "bureau" in meta.needs_review  # a publisher may be the site, not the unit: guessed
+
+
+def test_a_report_with_no_unit_anywhere_is_named_by_its_file_and_marked_for_review():
+    meta = read_metadata("部门整体支出绩效自评报告" + BODY, "folder/报告甲.txt")
+    assert meta.bureau == ""
+    assert {"bureau", "year"} <= set(meta.needs_review)
+
+
+def test_corrections_recompute_region_and_aliases():
+    meta = read_metadata("部门整体支出绩效自评报告" + BODY, "x")
+    fixed = corrected(meta, bureau="汨罗市财政局", year=2022, kind="绩效情况说明")
+    assert (fixed.bureau, fixed.region, fixed.year, fixed.kind) == ("汨罗市财政局", "湖南省岳阳市汨罗市", 2022, "绩效情况说明")
+    assert {"汨罗", "汨罗市财政局"} <= set(fixed.aliases)
+    assert fixed.needs_review == ()
+
+
+def test_autonomous_prefecture_short_form():
+    meta = read_metadata("红河州数据发展中心2024年度项目支出绩效单位自评报告" + BODY, "x")
+    assert (meta.bureau, meta.province, meta.city) == ("红河州数据发展中心", "云南省", "红河哈尼族彝族自治州")
+    assert meta.kind == "项目支出绩效自评报告"
