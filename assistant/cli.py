@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from index.metadata import KINDS
+from index.metadata import KINDS, REVIEW_FIELDS
 
 from .errors import AssistantError, BadCorrectionError, BadQuestionError, ReportIndexError, UnknownBureauError
 from .models import Answer
@@ -137,10 +137,7 @@ def _report_row(meta, chunks: int) -> dict:
 
 
 def _review_mark(row: dict) -> str:
-    return f"  待核对: {'、'.join(_FIELD_NAMES[f] for f in row['needs_review'])}" if row["needs_review"] else ""
-
-
-_FIELD_NAMES = {"bureau": "单位", "region": "地区", "year": "年度", "kind": "类型"}
+    return f"  待核对: {'、'.join(REVIEW_FIELDS[f] for f in row['needs_review'])}" if row["needs_review"] else ""
 
 
 def _reports(assistant, args) -> int:

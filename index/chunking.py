@@ -13,6 +13,7 @@ from llama_index.core.utils import get_tokenizer
 from .cleaning import CleanText, clean, sentence_spans
 from .models import SECTION_SEPARATOR, Chunk
 from .sections import segments
+from .tables import table_rows
 
 _CLAUSE_END = "，,、：:"
 _UNBREAKABLE = re.compile(r"[0-9０-９A-Za-z.．%％]")
@@ -50,7 +51,7 @@ class ChineseReportParser(NodeParser):
 
     def _pack(self, cleaned: CleanText, start: int, end: int) -> list[tuple[int, int]]:
         """Greedily pack whole sentences into spans within the token budget."""
-        pieces = [p for s, e in sentence_spans(cleaned.text, start, end) for p in self._fit(cleaned, s, e)]
+        pieces = [p for s, e in quotable_spans(cleaned.text, start, end) for p in self._fit(cleaned, s, e)]
         packed: list[tuple[int, int]] = []
         for piece_start, piece_end in pieces:
             if packed and self._joinable(cleaned, packed[-1], piece_start, piece_end):
@@ -87,7 +88,7 @@ class ChineseReportParser(NodeParser):
 
     def _node(self, document: BaseNode, original: str, cleaned: CleanText, section: str, start: int, end: int) -> TextNode:
         orig_start, orig_end = cleaned.span_in_original(start, end)
-        sentences = [cleaned.span_in_original(s, e) for s, e in sentence_spans(cleaned.text, start, end)]
+        sentences = [cleaned.span_in_original(s, e) for s, e in quotable_spans(cleaned.text, start, end)]
         return TextNode(
             text=original[orig_start:orig_end],
             start_char_idx=orig_start,
@@ -99,6 +100,19 @@ class ChineseReportParser(NodeParser):
             metadata_separator="\n",
             text_template=EMBED_TEMPLATE,
         )
+
+
+def quotable_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The units a citation quotes: sentences, with each table row whole."""
+    rows = [(row.start, row.end) for row in table_rows(text, start, end)]
+    spans: list[tuple[int, int]] = []
+    for span in sentence_spans(text, start, end):
+        row = next((r for r in rows if r[0] <= span[0] and span[1] <= r[1]), None)
+        if row is None:
+            spans.append(span)
+        elif not spans or spans[-1] != row:
+            spans.append(row)
+    return spans
 
 
 def chunks_from_nodes(report_id: str, nodes: Sequence[TextNode]) -> tuple[Chunk, ...]:

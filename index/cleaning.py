@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .tables import row_label, table_breaks
+
 SENTENCE_END = "。！？；;!?"
 CLOSERS = "”’」』）)》】"
 HEADING = re.compile(
@@ -37,8 +39,8 @@ def squash_spaces(text: str) -> str:
 
 
 def sentence_text(quote: str) -> str:
-    """A quote as read and embedded: page numbers and page-break gaps taken out."""
-    return squash_spaces(clean(quote).text)
+    """A quote as read and embedded: page numbers and page-break gaps taken out, a table row with its column names."""
+    return row_label(quote) or squash_spaces(clean(quote).text)
 
 
 def match_key(text: str) -> str:
@@ -77,16 +79,16 @@ def clean(original: str) -> CleanText:
     blanked = _PAGE_NUMBER.sub(lambda m: " " * len(m.group()), original)
     for found in _PAGE_NUMBER.finditer(original):
         keep[found.start() : found.end()] = [False] * (found.end() - found.start())
-    _join_broken_sentences(blanked, keep)
+    _join_broken_sentences(blanked, keep, table_breaks(blanked))
     _drop_repeated_paragraphs(blanked, keep)
     origin = tuple(i for i, kept in enumerate(keep) if kept)
     return CleanText("".join(original[i] for i in origin), origin, original)
 
 
-def _join_broken_sentences(original: str, keep: list[bool]) -> None:
+def _join_broken_sentences(original: str, keep: list[bool], in_tables: set[int]) -> None:
     for brk in _BREAK.finditer(original):
         before, after = brk.start(), brk.end()
-        if before == 0 or after == len(original):
+        if before == 0 or after == len(original) or before in in_tables:
             continue
         line_start = original.rfind("\n", 0, before) + 1
         previous_line = original[line_start:before]

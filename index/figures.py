@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from .cleaning import CleanText, clean, heading_level, sentence_spans
 from .models import Check, Figure, Report
 from .sections import Segment, segments
+from .tables import BUDGET_COLUMNS, table_rows
 
 PROJECT_PART_PREFIX = "项目支出:"
 
@@ -132,7 +133,8 @@ class _Found:
 
 def extract_figures(report: Report) -> list[Figure]:
     """The report's key figures, each with the original sentence that states it."""
-    cleaned = _repair(clean(report.text))
+    base = clean(report.text)
+    cleaned = _repair(base)
     folded = _fold(cleaned.text)
     parts = segments(cleaned)
     sentences = [span for seg in parts for span in sentence_spans(cleaned.text, seg.start, seg.end)]
@@ -162,7 +164,37 @@ def extract_figures(report: Report) -> list[Figure]:
             Figure(report.meta.id, report.meta.bureau, item.metric, item.value, item.unit, basis,
                    report.text[o_start:o_end], o_start, o_end)
         )
-    return _inherit_basis(figures)
+    return _inherit_basis(figures) + _table_figures(report, base)
+
+
+def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
+    """The head of a self-evaluation table (年初预算数…执行率) and its total score, each cited by its row."""
+    money_unit = "元" if re.search(r"资金[（(]元[)）]", cleaned.text) else "万元"
+    figures = []
+    for row in table_rows(cleaned.text):
+        if row.kind == "budget":
+            stated = [(column, value) for column, value in zip(BUDGET_COLUMNS, row.cells[1:], strict=False) if column in _TABLE_MONEY or column == "执行率"]
+        elif row.kind == "total":
+            stated = [("自评得分", row.cells[-1])]
+        else:
+            continue
+        start, end = cleaned.span_in_original(row.start, row.end)
+        for column, value in stated:
+            metric, unit = ("预算执行率", "%") if column == "执行率" else ("自评得分", "分") if column == "自评得分" else (column, money_unit)
+            number = float(value.rstrip("%").replace(",", ""))
+            figures.append(Figure(report.meta.id, report.meta.bureau, metric, number, unit, row.cells[0], report.text[start:end], start, end))
+    return figures
+
+
+_TABLE_MONEY = ("年初预算数", "全年预算数", "全年执行数")
+# How questions name the figures of a self-evaluation table's head.
+_TABLE_RE = (
+    ("自评得分", re.compile(r"自评(?:总)?得?分|总得分|总分|综合得分")),
+    ("预算执行率", re.compile(r"(?:预算|资金)?执行率")),
+    ("全年执行数", re.compile(r"全年执行数?")),
+    ("全年预算数", re.compile(r"全年预算数?")),
+    ("年初预算数", re.compile(r"年初预算数")),
+)
 
 
 def check_figures(figures: list[Figure]) -> list[Check]:
@@ -187,7 +219,7 @@ def metrics_named(text: str) -> list[str]:
     """The canonical metrics a question names, longest mention first ("三公经费", "行政编制")."""
     folded = _fold(text)
     found: dict[str, int] = {}
-    for metric, pattern in (*_MONEY_RE, *_STAFF_RE, ("内设机构数", _UNITS_NAMED)):
+    for metric, pattern in (*_MONEY_RE, *_STAFF_RE, ("内设机构数", _UNITS_NAMED), *_TABLE_RE):
         hit = pattern.search(folded)
         if hit and hit.group(0):
             found[metric] = max(found.get(metric, 0), len(hit.group(0)))

@@ -59,6 +59,8 @@ _KIND_SIGNS = (
     ("项目支出绩效自评报告", re.compile(r"项目支出|项目绩效")),
     ("部门整体支出绩效自评报告", re.compile(r"整体支出|部门整体")),
 )
+# The fields a reader may have to guess, with the names users see.
+REVIEW_FIELDS = {"bureau": "单位", "region": "地区", "year": "年度", "kind": "类型"}
 _TABLE_HEADERS = re.compile(r"年度指标值|实际完成值|三级指标")
 
 # Short forms that users type for common bureau names (工信局 for 工业和信息化局 and so on).

@@ -463,3 +463,50 @@ def test_upload_lists_the_report_and_delete_removes_it(page, app_server, tmp_pat
         timeout=ANSWER_TIMEOUT_MS,
     )
     assert not (corpus / "芦淞_测试局_2023.docx").exists()
+
+
+UNNAMED_REPORT = """本年度，我单位严格按照财政部门要求开展预算绩效自评，现将有关情况说明如下：
+
+一、基本情况
+
+本单位内设股室4个，年末在职人员31人。全年完成护林巡查1,200次。
+"""
+
+
+@pytest.mark.slow
+def test_metadata_the_reader_missed_is_corrected_in_the_reports_tab(page, app_server, tmp_path):
+    corpus = app_server[1]
+    report = tmp_path / "护林报告.txt"
+    report.write_text(UNNAMED_REPORT, encoding="utf-8")
+    page.get_by_role("tab", name="报告").click()
+    page.set_input_files("#upload input[type=file]", str(report))
+    page.wait_for_selector("#report-status .notice.ok", timeout=ANSWER_TIMEOUT_MS)
+    assert "单位未识别" in page.locator("#report-status").inner_text()
+    assert "请在“核对报告信息”中确认" in page.locator("#report-status").inner_text()
+
+    page.click("#meta-form button")  # open the accordion
+    choose(page, "meta-choice", "护林报告.txt（护林报告.txt）")
+    page.wait_for_function("() => document.querySelector('#meta-note').innerText.includes('单位')")
+    page.fill("#meta-bureau textarea, #meta-bureau input", "攸县林业局")
+    page.fill("#meta-year input", "2023")
+    choose(page, "meta-kind", "绩效情况说明")
+    page.click("#meta-save")
+    page.wait_for_function(
+        "() => document.querySelector('#report-status').innerText.includes('已保存')", timeout=ANSWER_TIMEOUT_MS
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#reports-table').innerText.includes('攸县林业局2023年度绩效情况说明')",
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+
+    page.get_by_role("tab", name="问答").click()
+    ask(page, "攸县林业局护林巡查多少次？")
+    assert "1,200" in last_answer(page).inner_text()
+
+    page.get_by_role("tab", name="报告").click()
+    choose(page, "delete-choice", "攸县林业局2023年度绩效情况说明（护林报告.txt）")
+    page.click("#delete")
+    page.wait_for_function(
+        "() => document.querySelector('#report-status').innerText.includes('已删除')", timeout=ANSWER_TIMEOUT_MS
+    )
+    assert not (corpus / "护林报告.txt").exists()

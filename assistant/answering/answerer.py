@@ -115,7 +115,7 @@ class ExtractiveAnswerer:
         if not asked or asked[0] in asked[1]:
             return None
         for sentence in ranked[:10]:
-            text = squash_spaces(sentence.quote)
+            text = sentence.display
             at = text.find(asked[0][:4])
             if at >= 0 and any(0 <= q.start - at - len(asked[0][:4]) <= 8 for q in quantities(text)):
                 return None  # the extractor missed it, but the text does state it: answer from the text
@@ -227,7 +227,7 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
     for slot in slots or (Slot("", "", None),):
         options = [
             (slot_fit(slot, q), -i, -_distance(previous, (i, q)), q)
-            for i, s in enumerate(chosen) for q in quantities(squash_spaces(s.quote)) if q.text not in re.sub(r"\s+", "", question)
+            for i, s in enumerate(chosen) for q in quantities(s.display) if q.text not in re.sub(r"\s+", "", question)
         ]
         if options:
             fit, i, _, figure = max(options, key=lambda o: o[:3])
@@ -244,7 +244,7 @@ def _distance(previous: tuple[int, Quantity] | None, current: tuple[int, Quantit
 
 
 def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:
-    best = best_quantity(slot, quantities(squash_spaces(sentence.quote)), question)
+    best = best_quantity(slot, quantities(sentence.display), question)
     return slot_fit(slot, best) if best else 0.0
 
 

@@ -76,10 +76,10 @@ def signals_of(candidates: list[Candidate], texts: dict[str, str], terms: Terms,
     rows = []
     for candidate, semantic in zip(candidates, similarity):
         text = texts[candidate.report.id]
-        quote = text[candidate.start : candidate.end]
+        read = sentence_text(text[candidate.start : candidate.end])
         context = text[max(candidate.start - CONTEXT_CHARS, 0) : candidate.start] + text[candidate.end : candidate.end + CONTEXT_CHARS]
-        rows.append(signal_vector(terms, focus, slots, quote, candidate.chunk.section, context, semantic, best,
-                                  quantities(squash_spaces(quote)), candidate.rank))
+        rows.append(signal_vector(terms, focus, slots, read, candidate.chunk.section, context, semantic, best,
+                                  quantities(read), candidate.rank))
     return rows
 
 

@@ -266,11 +266,31 @@ class Handlers:
             checks,
             gr.update(choices=[ALL_BUREAUS, *bureaus], value=ALL_BUREAUS),  # figures filter
             gr.update(choices=choices, value=None),  # delete
+            gr.update(choices=choices, value=None),  # metadata to correct
             gr.update(choices=[ALL_BUREAUS, *bureaus], value=ALL_BUREAUS),  # chat bureau filter
             gr.update(choices=[ALL_YEARS, *years], value=ALL_YEARS),  # chat year filter
             gr.update(choices=bureaus, value=first),  # compare: first
             gr.update(choices=bureaus, value=second),  # compare: second
         )
+
+    def metadata_fields(self, report_id: str | None) -> tuple:
+        """The chosen report's bureau, year and kind, to edit."""
+        meta = {m.id: m for m in self.assistant.reports()}.get(report_id or "")
+        if meta is None:
+            return "", None, None, ""
+        return meta.bureau, meta.year, meta.kind, render.review_note(meta)
+
+    def correct_metadata(self, report_id: str | None, bureau: str, year: float | None, kind: str | None) -> tuple:
+        """Save a user's corrections; questions, filters, comparisons and citations use them at once."""
+        if not report_id:
+            return (render.error_message("请先选择要核对的报告。"), *self.corpus_outputs())
+        with self.guard.writing():
+            try:
+                meta = self.assistant.correct_metadata(report_id, bureau=bureau.strip() or None, year=int(year) if year else None, kind=kind or None)
+            except AssistantError as error:
+                return (render.error_message(f"保存失败：{error}"), *self.corpus_outputs())
+        saved = f'<div class="notice ok">已保存“{render.esc(meta.title)}”：{render.esc(meta.bureau)} · {meta.year or "年度不详"} · {render.esc(meta.kind)}。</div>'
+        return (saved, *self.corpus_outputs())
 
     def upload(self, file: str | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - Gradio's idiom
         """Check an uploaded report, copy it into the corpus folder and index it; the index is untouched on failure."""
@@ -308,8 +328,8 @@ class Handlers:
         meta = changed[0]
         verb = "已导入" if result.added else "已更新"
         return (
-            f'<div class="notice ok">{verb}“{render.esc(meta.title)}”（{render.esc(meta.bureau)} · '
-            f"{meta.year or '年度不详'}），保存为 {render.esc(target.name)}。</div>"
+            f'<div class="notice ok">{verb}“{render.esc(meta.title)}”（{render.esc(meta.bureau or "单位未识别")} · '
+            f"{meta.year or '年度不详'}），保存为 {render.esc(target.name)}。{render.review_note(meta)}</div>"
         )
 
     def delete(self, report_id: str | None) -> tuple:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from index.metadata import KINDS
 from index.readers import SUPPORTED_SUFFIXES
 
 from ..service import Assistant
@@ -169,7 +170,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                     interactive=False,
                     label="已收录的报告",
                     wrap=True,
-                    column_widths=["26%", "16%", "9%", "6%", "11%", "9%", "15%", "8%"],
+                    column_widths=["22%", "15%", "10%", "6%", "11%", "8%", "14%", "6%", "8%"],
                     elem_id="reports-table",
                 )
                 with gr.Row():
@@ -183,6 +184,14 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                     with gr.Column():
                         delete_choice = gr.Dropdown([], label="删除报告", elem_id="delete-choice")
                         delete = gr.Button("从索引中删除", variant="stop", elem_id="delete")
+                with gr.Accordion("核对报告信息（单位、年度、类型）", open=False, elem_id="meta-form"):
+                    with gr.Row():
+                        meta_choice = gr.Dropdown([], label="报告", elem_id="meta-choice", scale=3)
+                        meta_bureau = gr.Textbox(label="单位全称", placeholder="例如：长沙市望城区工业和信息化局", elem_id="meta-bureau", scale=3)
+                        meta_year = gr.Number(label="评价年度", precision=0, minimum=1990, maximum=2100, elem_id="meta-year", scale=1)
+                        meta_kind = gr.Dropdown(list(KINDS), label="报告类型", elem_id="meta-kind", scale=2)
+                    meta_note = gr.Markdown(elem_id="meta-note")
+                    save_meta = gr.Button("保存更正", variant="primary", elem_id="meta-save")
                 report_status = gr.HTML("", elem_id="report-status")
                 gr.Markdown("### 关键数据")
                 figure_bureau = gr.Dropdown(
@@ -219,6 +228,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
             checks,
             figure_bureau,
             delete_choice,
+            meta_choice,
             bureau,
             year,
             first,
@@ -269,6 +279,15 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         delete.click(
             h.delete,
             [delete_choice],
+            [report_status, *corpus_outputs],
+            concurrency_limit=1,
+            concurrency_id=INDEX_WRITES,
+            api_visibility="private",
+        )
+        meta_choice.input(h.metadata_fields, [meta_choice], [meta_bureau, meta_year, meta_kind, meta_note], api_visibility="private")
+        save_meta.click(
+            h.correct_metadata,
+            [meta_choice, meta_bureau, meta_year, meta_kind],
             [report_status, *corpus_outputs],
             concurrency_limit=1,
             concurrency_id=INDEX_WRITES,

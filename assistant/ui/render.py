@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from index.cleaning import squash_spaces
+from index.metadata import REVIEW_FIELDS
 from index.models import Check, Figure, ReportMeta
 
 from ..brief import Brief
@@ -237,7 +238,7 @@ def brief_html(brief: Brief) -> str:
 
 # -- reports -----------------------------------------------------------------------------------
 
-REPORT_HEADERS = ["标题", "单位", "地区", "年度", "类型", "签发日期", "文件", "文本块"]
+REPORT_HEADERS = ["标题", "单位", "地区", "年度", "类型", "签发日期", "文件", "文本块", "待核对"]
 FIGURE_HEADERS = ["单位", "指标", "数值", "计量单位", "口径", "原文"]
 
 
@@ -252,9 +253,18 @@ def report_rows(reports: Iterable[ReportMeta], chunk_counts: dict[str, int]) -> 
             m.signed or "",
             Path(m.source).name,
             chunk_counts.get(m.id, 0),
+            "、".join(REVIEW_FIELDS[f] for f in m.needs_review),
         ]
         for m in reports
     ]
+
+
+def review_note(meta: ReportMeta) -> str:
+    """What the reader guessed or could not read in a report, and where to correct it."""
+    if not meta.needs_review:
+        return ""
+    fields = "、".join(REVIEW_FIELDS[f] for f in meta.needs_review)
+    return f"{fields}是推测的或未能识别，请在“核对报告信息”中确认。"
 
 
 def figure_rows(figures: Iterable[Figure]) -> list[list[object]]:

@@ -1,0 +1,186 @@
+"""Self-evaluation tables (绩效自评表): indicator rows, the budget row and the total score.
+
+Readers lay a table out either with a row per line and its cells separated by tabs (HTML, DOCX)
+or with one cell per line (text saved from a page or a PDF). The table's columns are the ones
+the Ministry of Finance template prescribes, so a row is known by its shape, not by its layout:
+
+- an indicator row: up to two level cells (产出指标, 数量指标), the indicator (三级指标), its
+  target (年度指标值) and actual value (实际完成值), then two plain numbers (分值, 得分) and at
+  most one more cell, the reason for a shortfall (偏差原因分析及改进措施);
+- the budget row: 年度资金总额 and its numbers (年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分);
+- the total: 总分 (or 合计/总得分) with its full marks and the score given.
+
+Each row is one quotable unit with exact offsets, and reads with its column names:
+"三级指标“水质达标率”：年度指标值≥95%，实际完成值93%，分值15，得分12".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_AMOUNT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+_LEVEL = re.compile(r"^[\u4e00-\u9fff]{0,10}指标(?:[（(]\d+(?:\.\d+)?分[）)])?$")
+_HEADER = re.compile(
+    r"^(?:一级指标|二级指标|三级指标|年度指标值|实际完成值|分值|得分|偏差原因.*|年初预算数|全年预算数|全年执行数|执行率|"
+    r"绩效指标|项目资金.*|项目名称|主管部门|实施单位|项目单位|单位名称|年度总体目标|预期目标|实际完成情况)$"
+)
+_BUDGET = re.compile(r"^年度资金总额[:：]?$")
+_TOTAL = re.compile(r"^(?:总分|合计|总得分|自评得分|综合得分)[:：]?$")
+BUDGET_COLUMNS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+_SPACES = re.compile(r"(?<=[^\sA-Za-z])[ \u3000]+|[ \u3000]+(?=[^\sA-Za-z])")
+_MAX_CELL = 80
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: its span in the text it was read from, and how it reads."""
+
+    kind: str  # "indicator", "budget" or "total"
+    start: int
+    end: int
+    cells: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return label_cells(self.kind, self.cells)
+
+
+def cells_of(text: str, start: int = 0, end: int | None = None) -> list[Cell]:
+    """The cells of text[start:end]: pieces between tabs and line breaks, spaces inside them dropped."""
+    end = len(text) if end is None else end
+    found = []
+    for match in re.finditer(r"[^\t\n]+", text[start:end]):
+        piece = match.group(0)
+        stripped = piece.strip(" \u3000\r")
+        if stripped:
+            offset = start + match.start() + piece.index(stripped[0])
+            found.append(Cell(_SPACES.sub("", stripped), offset, offset + len(stripped)))
+    return found
+
+
+def table_rows(text: str, start: int = 0, end: int | None = None) -> list[Row]:
+    """The table rows in text[start:end], in order; prose yields none."""
+    cells = cells_of(text, start, end)
+    rows, i = [], 0
+    while i < len(cells):
+        row = _row_at(cells, i)
+        if row is None:
+            i += 1
+            continue
+        rows.append(row[0])
+        i = row[1]
+    return rows
+
+
+def table_breaks(text: str) -> set[int]:
+    """Where line breaks in text separate table cells (or a row from the table's header), never to be joined."""
+    cells = cells_of(text)
+    kept = set()
+    for row in table_rows(text):
+        kept |= {m.start() + row.start for m in re.finditer(r"[ \t\u3000]*\n", text[row.start : row.end])}
+        kept |= {_line_end_before(text, row.start), row.end}
+    kept |= {cell.end for cell in cells if _HEADER.match(cell.text) or _LEVEL.match(cell.text)}
+    kept |= {_line_end_before(text, cell.start) for cell in cells if _HEADER.match(cell.text)}
+    return kept
+
+
+def _line_end_before(text: str, position: int) -> int:
+    """Where the break before `position` begins (trailing spaces included)."""
+    end = text.rfind("\n", 0, position)
+    while end > 0 and text[end - 1] in " \t\u3000":
+        end -= 1
+    return end
+
+
+def row_label(quote: str) -> str | None:
+    """How a quoted table row reads, with its column names; None when the quote is not one row."""
+    if "\t" not in quote and "\n" not in quote.strip():
+        return None
+    rows = table_rows(quote)
+    cells = cells_of(quote)
+    if len(rows) != 1 or (rows[0].start, rows[0].end) != (cells[0].start, cells[-1].end):
+        return None
+    return rows[0].label
+
+
+def label_cells(kind: str, cells: tuple[str, ...]) -> str:
+    if kind == "budget":
+        named = "，".join(f"{column}{value}" for column, value in zip(BUDGET_COLUMNS, cells[1:], strict=False))
+        return f"{cells[0]}：{named}。"
+    if kind == "total":
+        marks = f"满分{cells[1]}，得分{cells[2]}" if len(cells) == 3 else f"得分{cells[1]}"
+        return f"{cells[0]}：{marks}。"
+    reason = () if _NUMBER.match(cells[-1]) else cells[-1:]
+    body = cells[: len(cells) - len(reason)]
+    levels, (name, target, actual, score, got) = body[:-5], body[-5:]
+    where = f"（{'·'.join(levels)}）" if levels else ""
+    because = f"，偏差原因：{reason[0]}" if reason else ""
+    return f"三级指标“{name}”{where}：年度指标值{target}，实际完成值{actual}，分值{score}，得分{got}{because}。"
+
+
+def _row_at(cells: list[Cell], i: int) -> tuple[Row, int] | None:
+    """The row that starts at cells[i], and the index after it."""
+    text = cells[i].text
+    if _BUDGET.match(text):
+        values = _run(cells, i + 1, _AMOUNT, 6)
+        if len(values) >= 3:
+            return _make("budget", cells[i : i + 1 + len(values)]), i + 1 + len(values)
+        return None
+    if _TOTAL.match(text):
+        values = _run(cells, i + 1, _NUMBER, 2)
+        if values:
+            return _make("total", cells[i : i + 1 + len(values)]), i + 1 + len(values)
+        return None
+    levels = 0
+    while levels < 2 and i + levels < len(cells) and _LEVEL.match(cells[i + levels].text):
+        levels += 1
+    at = i + levels
+    if not _is_indicator(cells, at):
+        return None
+    after = at + 5
+    if after < len(cells) and _is_reason(cells, after):
+        after += 1
+    return _make("indicator", cells[i:after]), after
+
+
+def _is_indicator(cells: list[Cell], at: int) -> bool:
+    if at + 5 > len(cells):
+        return False
+    name, target, actual, score, got = (c.text for c in cells[at : at + 5])
+    return (
+        bool(_NUMBER.match(score) and _NUMBER.match(got))
+        and not _NUMBER.match(name)
+        and not any(_LEVEL.match(t) or _HEADER.match(t) for t in (name, target, actual))
+        and all(len(t) <= _MAX_CELL for t in (name, target, actual))
+    )
+
+
+def _is_reason(cells: list[Cell], at: int) -> bool:
+    """A cell after 得分 that explains a shortfall, rather than the next row's first cell."""
+    text = cells[at].text
+    if _NUMBER.match(text) or _LEVEL.match(text) or _HEADER.match(text) or _BUDGET.match(text) or _TOTAL.match(text):
+        return False
+    if _is_indicator(cells, at):
+        return False
+    following = at + 1
+    return following >= len(cells) or _is_indicator(cells, following) or bool(_LEVEL.match(cells[following].text) or _TOTAL.match(cells[following].text))
+
+
+def _run(cells: list[Cell], start: int, pattern: re.Pattern[str], most: int) -> list[Cell]:
+    run = []
+    while start + len(run) < len(cells) and len(run) < most and pattern.match(cells[start + len(run)].text):
+        run.append(cells[start + len(run)])
+    return run
+
+
+def _make(kind: str, cells: list[Cell]) -> Row:
+    return Row(kind, cells[0].start, cells[-1].end, tuple(c.text for c in cells))

@@ -1,0 +1,169 @@
+"""Self-evaluation tables (绩效自评表): rows as quotable units, the table's head as key figures, answers that cite the row.
+
+The files are written in the shapes real tables reach us in: one cell per line (text saved from a
+page, and what pypdf extracts from a ruled PDF table), tab-separated rows (an HTML <table>, a DOCX
+table), and a PDF drawn with reportlab and a CJK font.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.cleaning import clean, sentence_text
+from index.figures import extract_figures
+from index.ingest import parse
+from index.readers import read_report_text
+from index.tables import row_label, table_rows
+
+from conftest import CHANGNING, WANGCHENG
+
+PUBLISHED = Path(__file__).parent / "data" / "published"
+
+HEAD = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+ROWS = [
+    ["产出指标", "数量指标", "整治村庄数量", "≥20个", "20个", "20", "20", ""],
+    ["", "质量指标", "验收合格率", "100%", "96%", "15", "13", "两个村返工"],
+    ["总分", "", "", "", "", "100", "95", ""],
+]
+BUDGET = [["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], ["年度资金总额", "300", "280", "266", "10", "95%", "9.5"]]
+
+
+def test_rows_of_a_table_with_one_cell_per_line():
+    text = read_report_text(PUBLISHED / "table_cell_unit.txt")
+    rows = table_rows(clean(text).text)
+    assert [r.kind for r in rows] == ["budget", "indicator", "indicator", "indicator", "total"]
+    assert rows[2].label == (
+        "三级指标“水质达标率”（质量指标）：年度指标值≥95%，实际完成值93%，分值15，得分12，偏差原因：部分水源季节性浑浊，已加装过滤设施。"
+    )
+    assert rows[0].label == "年度资金总额：年初预算数500，全年预算数480，全年执行数456.3，分值10，执行率95.06%，得分9.5。"
+    assert rows[-1].label == "总分：满分100，得分93.5。"
+
+
+def test_cleaning_keeps_the_cells_apart():
+    text = read_report_text(PUBLISHED / "table_cell_unit.txt")
+    assert "\n500\n480\n456.3\n" in clean(text).text
+
+
+def test_prose_has_no_table_rows():
+    for path in (WANGCHENG, CHANGNING):
+        assert table_rows(path.read_text(encoding="utf-8")) == []
+    assert row_label("本局内设机构7个，\n下属单位12个。") is None
+
+
+def test_a_row_is_one_quotable_unit_read_with_its_column_names():
+    text = read_report_text(PUBLISHED / "table_cell_unit.txt")
+    report = parse(text, "x", 300)
+    quotes = [text[s:e] for chunk in report.chunks for s, e in chunk.sentences]
+    row = next(q for q in quotes if "水质达标率" in q)
+    assert row == "质量指标\n水质达标率\n≥95%\n93%\n15\n12\n部分水源季节性浑浊，已加装过滤设施"  # exact offsets
+    assert sentence_text(row).startswith("三级指标“水质达标率”")
+
+
+def test_the_head_of_the_table_gives_key_figures_with_their_row():
+    text = read_report_text(PUBLISHED / "table_cell_unit.txt")
+    figures = {f.metric: f for f in extract_figures(parse(text, "x", 300))}
+    assert {m: (f.value, f.unit) for m, f in figures.items()} == {
+        "年初预算数": (500.0, "万元"), "全年预算数": (480.0, "万元"), "全年执行数": (456.3, "万元"),
+        "预算执行率": (95.06, "%"), "自评得分": (93.5, "分"),
+    }
+    assert text[figures["自评得分"].start : figures["自评得分"].end] == "总分\n100\n93.5"
+    assert figures["预算执行率"].basis == "年度资金总额"
+
+
+def _html_table(path: Path) -> Path:
+    def table(rows):
+        return "<table>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>"
+
+    path.write_text(
+        "<html><body><div>当前位置：首页 &gt; 信息公开 &gt; 预算绩效</div><h2>项目支出绩效自评表</h2>"
+        "<p>（2023年度）</p>" + table([["项目名称", "城乡环境整治"], ["主管部门", "南县住房和城乡建设局"]])
+        + table(BUDGET) + table([HEAD, *ROWS]) + "</body></html>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _docx_table(path: Path) -> Path:
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("项目支出绩效自评表")
+    document.add_paragraph("（2023年度）")
+    for rows in ([["项目名称", "城乡环境整治"], ["主管部门", "南县住房和城乡建设局"]], BUDGET, [HEAD, *ROWS]):
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+    document.save(str(path))
+    return path
+
+
+def _pdf_table(path: Path) -> Path:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=10, leading=14)
+    tables = [Table(rows) for rows in ([["项目名称", "城乡环境整治"], ["主管部门", "南县住房和城乡建设局"]], BUDGET, [HEAD, *ROWS])]
+    for table in tables:
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTSIZE", (0, 0), (-1, -1), 7)]))
+    SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph("项目支出绩效自评表（2023年度）", style), *tables])
+    return path
+
+
+@pytest.mark.parametrize("make", [_html_table, _docx_table, _pdf_table], ids=["html", "docx", "pdf"])
+def test_tables_from_every_format(make, tmp_path):
+    path = make(tmp_path / f"nanxian.{make.__name__.split('_')[1]}")
+    text = read_report_text(path)
+    report = parse(text, str(path), 300)
+    assert (report.meta.bureau, report.meta.year, report.meta.kind) == ("南县住房和城乡建设局", 2023, "项目支出绩效自评表")
+    labels = [sentence_text(text[s:e]) for chunk in report.chunks for s, e in chunk.sentences]
+    assert "三级指标“验收合格率”（质量指标）：年度指标值100%，实际完成值96%，分值15，得分13，偏差原因：两个村返工。" in labels
+    figures = {f.metric: f.value for f in extract_figures(report)}
+    assert (figures["自评得分"], figures["预算执行率"], figures["全年执行数"]) == (95.0, 95.0, 266.0)
+
+
+@pytest.fixture(scope="module")
+def table_office(tmp_path_factory):
+    """The shipped reports plus one self-evaluation table, in a fresh index."""
+    import shutil
+
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    corpus = tmp_path_factory.mktemp("tables")
+    for path in (WANGCHENG, CHANGNING, PUBLISHED / "table_cell_unit.txt"):
+        shutil.copy(path, corpus)
+    assistant = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("index")))
+    assert not assistant.ingest().failed
+    return assistant
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "row"),
+    [
+        ("朝天区水利局自评得分是多少？", "93.5", "总分\n100\n93.5"),
+        ("朝天水利局饮水项目预算执行率多少", "95.06%", "年度资金总额"),
+        ("朝天水利局全年执行数多少", "456.3", "年度资金总额"),
+        ("朝天区水利局水质达标率目标和实际完成各是多少？", "95%", "水质达标率"),
+    ],
+)
+def test_table_questions_are_answered_with_the_row_cited(table_office, question, first, row):
+    from assistant.evaluate import figure_key, first_figure
+
+    answer = table_office.ask(question)
+    assert not answer.abstained
+    assert first_figure(answer.answer) == figure_key(first.rstrip("%"))
+    assert row in answer.citations[0].quote
+
+
+def test_shortfalls_cite_the_row_that_lost_points(table_office):
+    answer = table_office.ask("朝天区水利局哪些指标没有完成或扣了分？")
+    assert not answer.abstained
+    assert any("水质达标率" in c.quote for c in answer.citations)
