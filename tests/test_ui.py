@@ -272,6 +272,15 @@ def last_answer(page):
     return page.locator("#chatbot [data-testid='bot']").last
 
 
+def wait_for_text(page, selector: str, text: str) -> None:
+    """Wait until an element shows some text."""
+    page.wait_for_function(
+        "([selector, text]) => document.querySelector(selector).innerText.includes(text)",
+        arg=[selector, text],
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+
+
 def choose(page, elem_id: str, option: str) -> None:
     """Pick an option of a Gradio dropdown."""
     page.click(f"#{elem_id} input")
@@ -486,18 +495,13 @@ def test_metadata_the_reader_missed_is_corrected_in_the_reports_tab(page, app_se
 
     page.click("#meta-form button")  # open the accordion
     choose(page, "meta-choice", "护林报告.txt（护林报告.txt）")
-    page.wait_for_function("() => document.querySelector('#meta-note').innerText.includes('单位')")
+    wait_for_text(page, "#meta-note", "单位")
     page.fill("#meta-bureau textarea, #meta-bureau input", "攸县林业局")
     page.fill("#meta-year input", "2023")
     choose(page, "meta-kind", "绩效情况说明")
     page.click("#meta-save")
-    page.wait_for_function(
-        "() => document.querySelector('#report-status').innerText.includes('已保存')", timeout=ANSWER_TIMEOUT_MS
-    )
-    page.wait_for_function(
-        "() => document.querySelector('#reports-table').innerText.includes('攸县林业局2023年度绩效情况说明')",
-        timeout=ANSWER_TIMEOUT_MS,
-    )
+    wait_for_text(page, "#report-status", "已保存")
+    wait_for_text(page, "#reports-table", "攸县林业局2023年度绩效情况说明")
 
     page.get_by_role("tab", name="问答").click()
     ask(page, "攸县林业局护林巡查多少次？")
@@ -506,7 +510,5 @@ def test_metadata_the_reader_missed_is_corrected_in_the_reports_tab(page, app_se
     page.get_by_role("tab", name="报告").click()
     choose(page, "delete-choice", "攸县林业局2023年度绩效情况说明（护林报告.txt）")
     page.click("#delete")
-    page.wait_for_function(
-        "() => document.querySelector('#report-status').innerText.includes('已删除')", timeout=ANSWER_TIMEOUT_MS
-    )
+    wait_for_text(page, "#report-status", "已删除")
     assert not (corpus / "护林报告.txt").exists()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.cleaning import sentence_text, squash_spaces
+from index.tables import row_label
 from index.models import Chunk, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
@@ -76,10 +77,11 @@ def signals_of(candidates: list[Candidate], texts: dict[str, str], terms: Terms,
     rows = []
     for candidate, semantic in zip(candidates, similarity):
         text = texts[candidate.report.id]
-        read = sentence_text(text[candidate.start : candidate.end])
+        quote = text[candidate.start : candidate.end]
+        read = row_label(quote) or quote  # a table row is scored as it reads, with its column names
         context = text[max(candidate.start - CONTEXT_CHARS, 0) : candidate.start] + text[candidate.end : candidate.end + CONTEXT_CHARS]
         rows.append(signal_vector(terms, focus, slots, read, candidate.chunk.section, context, semantic, best,
-                                  quantities(read), candidate.rank))
+                                  quantities(squash_spaces(read)), candidate.rank))
     return rows
 
 
