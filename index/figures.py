@@ -74,6 +74,16 @@ _FUNCTIONAL_RE = re.compile(
 _GENERIC_LINE = re.compile(r"[\u4e00-\u9fff]{2,12}支出$")
 _STAFF_RE = [(metric, re.compile(pattern)) for metric, pattern, _ in _STAFF_ALIASES]
 
+# The money figures at the head of a self-evaluation table, and how questions name its figures.
+_TABLE_MONEY = ("年初预算数", "全年预算数", "全年执行数")
+_TABLE_RE = (
+    ("自评得分", re.compile(r"自评(?:总)?得?分|总得分|总分|综合得分")),
+    ("预算执行率", re.compile(r"(?:预算|资金)?执行率")),
+    ("全年执行数", re.compile(r"全年执行数?")),
+    ("全年预算数", re.compile(r"全年预算数?")),
+    ("年初预算数", re.compile(r"年初预算数")),
+)
+
 _NUM = r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _CN_NUM = r"[零〇一二两三四五六七八九十百]+"
 # `万` alone is 万元 (`公用经费57.38万`) unless it counts people, firms or items.
@@ -180,21 +190,10 @@ def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
             continue
         start, end = cleaned.span_in_original(row.start, row.end)
         for column, value in stated:
-            metric, unit = ("预算执行率", "%") if column == "执行率" else ("自评得分", "分") if column == "自评得分" else (column, money_unit)
+            metric, unit = {"执行率": ("预算执行率", "%"), "自评得分": ("自评得分", "分")}.get(column, (column, money_unit))
             number = float(value.rstrip("%").replace(",", ""))
             figures.append(Figure(report.meta.id, report.meta.bureau, metric, number, unit, row.cells[0], report.text[start:end], start, end))
     return figures
-
-
-_TABLE_MONEY = ("年初预算数", "全年预算数", "全年执行数")
-# How questions name the figures of a self-evaluation table's head.
-_TABLE_RE = (
-    ("自评得分", re.compile(r"自评(?:总)?得?分|总得分|总分|综合得分")),
-    ("预算执行率", re.compile(r"(?:预算|资金)?执行率")),
-    ("全年执行数", re.compile(r"全年执行数?")),
-    ("全年预算数", re.compile(r"全年预算数?")),
-    ("年初预算数", re.compile(r"年初预算数")),
-)
 
 
 def check_figures(figures: list[Figure]) -> list[Check]:

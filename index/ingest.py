@@ -57,7 +57,7 @@ def parse(text: str, source: str, chunk_tokens: int) -> Report:
     """A Report from its original text: metadata, sections and chunks."""
     meta = read_metadata(text, source)
     if not meta.bureau:
-        logger.warning("%s: no bureau name found in the title or signature", source)
+        logger.warning("%s: no bureau name found; correct it with: python -m assistant meta", source)
     chunks = parse_report(text, meta.id, meta.title, chunk_tokens)
     return Report(meta=meta, text=text, sections=sections(clean(text)), chunks=chunks)
 
@@ -109,7 +109,8 @@ class Ingester:
         if not report.chunks:
             raise UnreadableFileError(path, "no text to index after cleaning")
         self.add(report)
-        (result.replaced if source in known else result.added).append(report.meta)
+        # Known, or stored by an older pipeline version (then the same content is held under this source).
+        (result.replaced if source in known or holder == source else result.added).append(report.meta)
 
     def add(self, report: Report) -> None:
         """Embed and store one parsed report, with its figures and checks."""

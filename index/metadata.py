@@ -76,9 +76,6 @@ _ORG_ABBREVIATIONS = {
     "市场监督管理局": "市监局",
     "自然资源和规划局": "自然资源局",
     "文化旅游广电体育局": "文旅广体局",
-    "卫生健康委员会": "卫健委",
-    "卫生健康局": "卫健局",
-    "文化和旅游局": "文旅局",
 }
 
 
@@ -148,16 +145,16 @@ def _opens_title(line: str) -> bool:
 
 def find_bureau(title: str, text: str) -> Found:
     """The full name of the reporting unit: a unit field, the title, the signature, the publisher, or the opening sentence."""
-    sources = (
-        (_labelled(text, _UNIT_LABELS), True),
-        (_title_prefix(title), True),
-        (_signature(text), True),
-        (_labelled(text, _PUBLISHER_LABELS), False),
-        (_opening_sentence(text, title), False),
+    sources = (  # read one after another, and only as far as needed
+        (lambda: _labelled(text, _UNIT_LABELS), True),
+        (lambda: _title_prefix(title), True),
+        (lambda: _signature(text), True),
+        (lambda: _labelled(text, _PUBLISHER_LABELS), False),
+        (lambda: _opening_sentence(text, title), False),
     )
     fallback = None
-    for candidate, sure in sources:
-        name = _unit_name(candidate)
+    for read, sure in sources:
+        name = _unit_name(read())
         if name and leading_division(name)[0]:
             return Found(name, sure)
         fallback = fallback or name

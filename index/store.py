@@ -29,6 +29,10 @@ from .models import Check, Chunk, Figure, Report, ReportMeta
 logger = logging.getLogger(__name__)
 
 COLLECTION = "report_chunks"
+# What the pipeline stores for a report (metadata, sections, chunks, table rows, figures) depends on
+# the code that read it; a report stored by another version is read again at the next ingest.
+# Change this whenever reading, cleaning, metadata, chunking or figure extraction changes.
+PIPELINE_VERSION = "2026-11 published shapes and tables"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (
@@ -46,6 +50,8 @@ CREATE TABLE IF NOT EXISTS figures (
 CREATE INDEX IF NOT EXISTS figures_by_report ON figures(report_id, metric);
 CREATE TABLE IF NOT EXISTS sentence_vectors (
     chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE, vectors BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pipeline_versions (
+    report_id TEXT PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE, version TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS corrections (source TEXT PRIMARY KEY, fields TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checks (
     report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, body TEXT NOT NULL);
@@ -116,11 +122,14 @@ class ReportStore:
     def source_hashes(self) -> dict[str, str]:
         """Content hash of every complete indexed report by source path.
 
-        A report indexed before sentences had vectors is left out, so the next ingest redoes it.
+        A report stored by another pipeline version, or before sentences had vectors, is left out,
+        so the next ingest reads it again.
         """
         rows = self.db.execute(
-            "SELECT source, content_hash FROM reports r WHERE NOT EXISTS (SELECT 1 FROM chunks c "
-            "LEFT JOIN sentence_vectors v ON v.chunk_id = c.id WHERE c.report_id = r.id AND v.chunk_id IS NULL)"
+            "SELECT source, content_hash FROM reports r JOIN pipeline_versions p ON p.report_id = r.id AND p.version = ? "
+            "WHERE NOT EXISTS (SELECT 1 FROM chunks c LEFT JOIN sentence_vectors v ON v.chunk_id = c.id "
+            "WHERE c.report_id = r.id AND v.chunk_id IS NULL)",
+            (PIPELINE_VERSION,),
         ).fetchall()
         return dict(rows)
 
@@ -230,6 +239,7 @@ class ReportStore:
                     "INSERT INTO reports VALUES (?, ?, ?, ?, ?)",
                     (meta.id, meta.source, meta.content_hash, json.dumps(asdict(meta), ensure_ascii=False), report.text),
                 )
+                self.db.execute("INSERT INTO pipeline_versions VALUES (?, ?)", (meta.id, PIPELINE_VERSION))
                 self.db.executemany(
                     "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [

@@ -69,7 +69,10 @@ def cells_of(text: str, start: int = 0, end: int | None = None) -> list[Cell]:
 
 def table_rows(text: str, start: int = 0, end: int | None = None) -> list[Row]:
     """The table rows in text[start:end], in order; prose yields none."""
-    cells = cells_of(text, start, end)
+    return _rows_in(cells_of(text, start, end))
+
+
+def _rows_in(cells: list[Cell]) -> list[Row]:
     rows, i = [], 0
     while i < len(cells):
         row = _row_at(cells, i)
@@ -85,7 +88,7 @@ def table_breaks(text: str) -> set[int]:
     """Where line breaks in text separate table cells (or a row from the table's header), never to be joined."""
     cells = cells_of(text)
     kept = set()
-    for row in table_rows(text):
+    for row in _rows_in(cells):
         kept |= {m.start() + row.start for m in re.finditer(r"[ \t\u3000]*\n", text[row.start : row.end])}
         kept |= {_line_end_before(text, row.start), row.end}
     kept |= {cell.end for cell in cells if _HEADER.match(cell.text) or _LEVEL.match(cell.text)}

@@ -141,6 +141,22 @@ def test_ingesting_twice_changes_nothing(shipped_assistant):
     assert listing.stat().st_mtime_ns == stamp  # nothing rebuilt
 
 
+def test_a_report_stored_by_another_pipeline_version_is_read_again(fresh, small_corpus):
+    fresh.ingest([small_corpus])
+    wangcheng = next(m for m in fresh.reports() if "望城" in m.bureau)
+    with fresh.store.db:  # as an index built by an older version of the code would be
+        fresh.store.db.execute("UPDATE pipeline_versions SET version = 'older' WHERE report_id = ?", (wangcheng.id,))
+        fresh.store.db.execute(
+            "UPDATE reports SET meta = json_set(meta, '$.kind', '整体支出绩效自评报告') WHERE id = ?", (wangcheng.id,)
+        )
+    fresh.store._meta_cache = None
+    result = fresh.ingest([small_corpus])
+    assert [m.id for m in result.replaced] == [wangcheng.id] and len(result.unchanged) == 1
+    assert fresh.store.report(wangcheng.id).kind == "部门整体支出绩效自评报告"
+    assert_consistent(fresh.store)
+    assert not fresh.ingest([small_corpus]).changed
+
+
 def test_reopened_index_is_unchanged(shipped_assistant):
     from assistant.service import Assistant
 
