@@ -30,7 +30,7 @@ DEFAULT_TITLE = "简报"
 
 @dataclass(frozen=True)
 class Footnote:
-    """One cited source of a note: the report, its section and the exact quote."""
+    """One cited source of a note: the report, where in it (section, PDF page) and the exact quote."""
 
     n: int
     report: str
@@ -92,7 +92,7 @@ class Brief:
                         Footnote(
                             numbers[key],
                             citation.report,
-                            citation.section,
+                            citation.location,
                             citation.year,
                             _display_quote(citation.quote),
                         )

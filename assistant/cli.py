@@ -165,7 +165,7 @@ def render(answer: Answer) -> str:
     """An answer for the terminal: text, then each citation with its quote."""
     lines = [answer.answer, ""]
     for c in answer.citations:
-        lines.append(f"[{c.n}] {c.report} › {c.section or '正文'}\n    “{' '.join(c.quote.split())}”")
+        lines.append(f"[{c.n}] {c.report} › {c.location}\n    “{' '.join(c.quote.split())}”")
     if answer.abstained and answer.passages:
         lines.append("可能相关的段落：")
         lines += [f"  - {p.report} › {p.section or '正文'}: {' '.join(p.text.split())[:80]}…" for p in answer.passages[:3]]

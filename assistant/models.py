@@ -19,6 +19,16 @@ class Citation:
     source: str
     start: int
     end: int
+    page: int | None = None  # PDF page (from 1) where the quote starts
+    ocr: bool = False  # the quote was read from a scanned page by OCR
+
+    @property
+    def location(self) -> str:
+        """Where the quote stands: its section and, in a PDF, its page (and whether OCR read it)."""
+        place = self.section or "正文"
+        if self.page:
+            place += f"，第{self.page}页" + ("（扫描页，OCR识别）" if self.ocr else "")
+        return place
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from index.gazetteer import places_in
+from index.gazetteer import leading_division, places_in
 from index.models import ReportMeta
 
 from .errors import BadQuestionError, UnknownBureauError
@@ -166,6 +166,8 @@ class QueryAnalyzer:
         all, an organisation name that matches none ("火星局"). A place inside a fact ("长沙市万名
         干部进企业活动") names no organisation and is left alone.
         """
+        if other := self._other_organisation_at(text, named):
+            return other
         for mention in named:
             text = text.replace(mention.alias, "|" * len(mention.alias))
         own_places = self._bureau_places()
@@ -179,6 +181,19 @@ class QueryAnalyzer:
         for found in _ORG_NAMED.finditer(text):
             if not _REFERRING.match(found.group(1)) and not any(abbreviates(found.group(0)[-k:], names) for k in range(2, len(found.group(0)) + 1)):
                 return found.group(0)
+        return None
+
+    @staticmethod
+    def _other_organisation_at(text: str, named: list[Mention]) -> str | None:
+        """A place an indexed bureau sits in, followed by another organisation ("望城区财政局" when 工信局 is indexed)."""
+        for mention in named:
+            end = mention.start + len(mention.alias)
+            organisation = _ORG_AFTER_PLACE.match(text, end)
+            if not organisation or _REFERRING.match(organisation.group(0)[:-1] or "-"):
+                continue
+            own = [bureau[leading_division(bureau)[1]:] for bureau in {r.bureau for r in mention.reports}]
+            if not abbreviates(organisation.group(0), own):
+                return text[mention.start : organisation.end()]
         return None
 
     def _unnamed_holders(self, name: str) -> tuple[ReportMeta, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,7 @@ from .figures import check_figures, extract_figures
 from .lexical import tokenize
 from .metadata import content_hash, read_metadata
 from .models import Report, ReportMeta
-from .readers import SUPPORTED_SUFFIXES, read_report_text
+from .readers import SUPPORTED_SUFFIXES, read_report
 from .sections import sections
 from .store import ReportStore, embed_text
 
@@ -53,9 +53,9 @@ def find_report_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(p.resolve() for p in found))
 
 
-def parse(text: str, source: str, chunk_tokens: int) -> Report:
-    """A Report from its original text: metadata, sections and chunks."""
-    meta = read_metadata(text, source)
+def parse(text: str, source: str, chunk_tokens: int, pages: tuple[int, ...] = (), ocr_pages: tuple[int, ...] = ()) -> Report:
+    """A Report from its original text (and, for a PDF, where its pages start): metadata, sections and chunks."""
+    meta = replace(read_metadata(text, source), pages=pages, ocr_pages=ocr_pages)
     if not meta.bureau:
         logger.warning("%s: no bureau name found; correct it with: python -m assistant meta", source)
     chunks = parse_report(text, meta.id, meta.title, chunk_tokens)
@@ -95,7 +95,8 @@ class Ingester:
         return result
 
     def _ingest_one(self, path: Path, known: dict[str, str], result: IngestResult) -> None:
-        text = read_report_text(path)
+        read = read_report(path)
+        text = read.text
         source, digest = str(path), content_hash(text)
         if known.get(source) == digest:
             result.unchanged.append(source)
@@ -105,7 +106,7 @@ class Ingester:
             logger.warning("%s: same content as %s, which is already indexed; skipped", source, holder)
             result.duplicates.append((source, holder))
             return
-        report = parse(text, source, self.chunk_tokens)
+        report = parse(text, source, self.chunk_tokens, read.pages, read.ocr_pages)
         if not report.chunks:
             raise UnreadableFileError(path, "no text to index after cleaning")
         self.add(report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 SECTION_SEPARATOR = " › "
@@ -25,6 +26,20 @@ class ReportMeta:
     content_hash: str
     published: int | None = None  # the year the report was published, not the year it evaluates
     needs_review: tuple[str, ...] = ()  # fields guessed or missing: "bureau", "region", "year", "kind"
+    pages: tuple[int, ...] = ()  # where each page starts in the text (PDF only)
+    ocr_pages: tuple[int, ...] = ()  # pages (from 1) whose text was read by OCR
+
+    def __post_init__(self) -> None:
+        # Read back from JSON these are lists; a frozen dataclass must stay hashable.
+        for name in ("aliases", "needs_review", "pages", "ocr_pages"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (from 1) holding a text offset, for paged reports."""
+        return bisect_right(self.pages, offset) if self.pages else None
+
+    def read_by_ocr(self, offset: int) -> bool:
+        return self.page_at(offset) in self.ocr_pages
 
     @property
     def region(self) -> str:

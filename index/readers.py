@@ -15,10 +15,12 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.errors import UnreadableFileError
+from index.pdf import PdfText, looks_scanned, page_starts, pdf_text
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
@@ -29,6 +31,10 @@ logger = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 MAX_FILE_BYTES: int = 50 * 1024 * 1024
+# A Word document unpacks to a few times its size; a zip bomb to thousands of times.
+MAX_UNZIPPED_BYTES: int = 200 * 1024 * 1024
+MAX_ZIP_RATIO: int = 100
+MAX_ZIP_MEMBERS: int = 2000
 
 # Chinese text holds almost only GB2312 characters; text in another encoding that happens to
 # decode as GB18030 (Big5 does, nearly always) is full of rare ones. Real reports score > 0.95,
@@ -82,47 +88,68 @@ _CELL = object()
 _SUPPORTED_LIST = ", ".join(SUPPORTED_SUFFIXES)
 
 
+@dataclass(frozen=True)
+class ReportText:
+    """A report file's text, with where its pages start (PDF only) and which pages were read by OCR."""
+
+    text: str
+    pages: tuple[int, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+
+
 def read_report_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     """Return the plain text of a report file, newlines normalised to "\\n"."""
+    return read_report(path, max_bytes).text
+
+
+def read_report(path: Path, max_bytes: int = MAX_FILE_BYTES) -> ReportText:
+    """Read a report file: its plain text, newlines normalised to "\\n", and its pages."""
     if max_bytes <= 0:
         raise ValueError(f"max_bytes must be a positive number of bytes, got {max_bytes}")
     path = Path(path)
+    reader = _reader_for(path)
+    data = _file_bytes(path, max_bytes)
+    read = reader(path, data)
+    if isinstance(read, PdfText):
+        text = _normalise_newlines(read.text)
+        result = ReportText(text, page_starts(text), read.ocr_pages)
+    else:
+        result = ReportText(_normalise_newlines(read))
+    if not result.text.strip():
+        raise UnreadableFileError(path, "文件里只有空白，没有文字。请重新导出或重新下载。")
+    logger.debug("read %s: %d characters", path, len(result.text))
+    return result
+
+
+def _reader_for(path: Path) -> Callable[[Path, bytes], str | PdfText]:
     if not path.exists():
-        raise UnreadableFileError(path, "file not found. Check the path and the file name.")
+        raise UnreadableFileError(path, "找不到文件。请检查路径和文件名。")
     if path.is_dir():
-        raise UnreadableFileError(
-            path, "this is a directory, not a file. Pass the report files inside it instead."
-        )
+        raise UnreadableFileError(path, "这是文件夹，不是文件。请改为指定其中的报告文件。")
     suffix = path.suffix.lower()
     reader = _READERS.get(suffix)
     if reader is None:
         raise UnreadableFileError(
             path,
-            f"unsupported file type {suffix or '(no suffix)'!r}. Supported types: "
-            f"{_SUPPORTED_LIST}. Convert the file (e.g. .doc or .xlsx to .docx or PDF) first.",
+            f"不支持的文件类型 {suffix or '（无扩展名）'}。支持：{_SUPPORTED_LIST}。"
+            "请先把文件（如 .doc、.xlsx）另存为 .docx 或 PDF。",
         )
+    return reader
+
+
+def _file_bytes(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
         raise UnreadableFileError(
-            path,
-            f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes. "
-            "Split the file or raise the size limit.",
+            path, f"文件大小 {size:,} 字节，超过上限 {max_bytes:,} 字节（{max_bytes // 2**20} MiB）。请拆分文件后再试。"
         )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableFileError(
-            path, f"the file could not be read ({exc.strerror or exc}). Check its permissions."
-        ) from exc
+        raise UnreadableFileError(path, f"文件无法读取（{exc.strerror or exc}）。请检查文件权限。") from exc
     if not data:
-        raise UnreadableFileError(path, "the file is empty (0 bytes). Re-export or re-download it.")
-    text = _normalise_newlines(reader(path, data))
-    if not text.strip():
-        raise UnreadableFileError(
-            path, "the file holds only whitespace, no text. Re-export or re-download it."
-        )
-    logger.debug("read %s: %d characters", path, len(text))
-    return text
+        raise UnreadableFileError(path, "文件是空的（0 字节）。请重新导出或重新下载。")
+    return data
 
 
 def _normalise_newlines(text: str) -> str:
@@ -142,8 +169,8 @@ def _decode_text_bytes(path: Path, data: bytes) -> str:
     if b"\x00" in data:
         raise UnreadableFileError(
             path,
-            "the file contains NUL bytes, so it is binary (or UTF-16 without a byte-order mark), "
-            "not text. Open it in its program and save it as UTF-8 text.",
+            "文件含有 NUL 字节，是二进制文件（或没有字节顺序标记的 UTF-16），不是文本。"
+            "请用原程序打开并另存为 UTF-8 文本。",
         )
     try:
         return _checked(path, data.decode("utf-8"), "UTF-8")
@@ -167,8 +194,8 @@ def _decode_detected(path: Path, data: bytes) -> str:
     if best is None or best.encoding is None:
         raise UnreadableFileError(
             path,
-            "the text encoding could not be recognised (not UTF-8, GBK/GB18030 or any other "
-            "known encoding), or the file is binary. Save it as UTF-8 text.",
+            "无法识别文本编码（不是 UTF-8、GBK/GB18030 或其他已知编码），或文件是二进制的。"
+            "请另存为 UTF-8 文本。",
         )
     logger.warning("%s is neither UTF-8 nor GB18030; detected %s", path, best.encoding)
     return _checked(path, _strict_decode(path, data, best.encoding), best.encoding)
@@ -179,7 +206,7 @@ def _strict_decode(path: Path, data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise UnreadableFileError(
-            path, f"the text is not valid {encoding} ({exc}). Save it again as UTF-8 text."
+            path, f"文本不是有效的 {encoding} 编码（{exc}）。请另存为 UTF-8 文本。"
         ) from exc
 
 
@@ -187,8 +214,8 @@ def _checked(path: Path, text: str, encoding: str) -> str:
     if _junk_share(text) > _MAX_JUNK_SHARE:
         raise UnreadableFileError(
             path,
-            f"decoded as {encoding}, the content is mostly non-printable characters: it is "
-            "binary or in an unknown encoding. Save it as UTF-8 text.",
+            f"按 {encoding} 解码后大多是不可打印字符：文件是二进制的或编码未知。"
+            "请另存为 UTF-8 文本。",
         )
     return text
 
@@ -224,7 +251,7 @@ def _looks_chinese(text: str) -> bool:
 # --- PDF -----------------------------------------------------------------------------------
 
 
-def _read_pdf(path: Path, data: bytes) -> str:
+def _read_pdf(path: Path, data: bytes) -> PdfText:
     import pypdf
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -238,29 +265,28 @@ def _read_pdf(path: Path, data: bytes) -> str:
             except DependencyError as exc:
                 raise UnreadableFileError(
                     path,
-                    "the PDF is encrypted with AES and the 'cryptography' package is not "
-                    "installed. Install it (pip install cryptography) or save an unencrypted copy.",
+                    "PDF 使用 AES 加密，而未安装 cryptography 包。"
+                    "请安装（pip install cryptography）或另存一份未加密的副本。",
                 ) from exc
             if not decrypted:
                 raise UnreadableFileError(
                     path,
-                    "the PDF is password-protected. Save an unprotected copy and index that.",
+                    "PDF 设有打开密码。请另存一份无密码的副本再导入。",
                 )
         pages = list(reader.pages)
     except UnreadableFileError:
         raise
     except FileNotDecryptedError as exc:
         raise UnreadableFileError(
-            path, "the PDF is password-protected. Save an unprotected copy and index that."
+            path, "PDF 设有打开密码。请另存一份无密码的副本再导入。"
         ) from exc
     except Exception as exc:  # pypdf raises many exception types on malformed input.
         raise UnreadableFileError(
             path,
-            f"the PDF is damaged or not a PDF ({type(exc).__name__}: {exc}). "
-            "Download or export it again.",
+            f"PDF 已损坏或不是 PDF（{type(exc).__name__}: {exc}）。请重新下载或导出。",
         ) from exc
     if not pages:
-        raise UnreadableFileError(path, "the PDF has no pages. Download or export it again.")
+        raise UnreadableFileError(path, "PDF 没有页面。请重新下载或导出。")
     texts: list[str] = []
     failed = 0
     for number, page in enumerate(pages, start=1):
@@ -271,17 +297,20 @@ def _read_pdf(path: Path, data: bytes) -> str:
             logger.warning("%s: page %d could not be read: %s", path, number, exc)
             texts.append("")
     if failed == len(pages):
-        raise UnreadableFileError(
-            path, "no page of the PDF could be read; it is damaged. Download or export it again."
-        )
-    text = "\n\n".join(texts)
-    if not text.strip():
-        raise UnreadableFileError(
-            path,
-            "the PDF has no text layer (is it a scan?). Run OCR on it first, e.g. "
-            "ocrmypdf -l chi_sim, and index the result.",
-        )
-    return text
+        raise UnreadableFileError(path, "PDF 的每一页都无法读取，文件已损坏。请重新下载或导出。")
+    scans = [n for n, (page, text) in enumerate(zip(pages, texts), 1) if looks_scanned(text, _has_images(page))]
+    read = pdf_text(data, texts, scans, path.name)
+    if not read.text.strip():
+        raise UnreadableFileError(path, "PDF 没有文字层，OCR 也没有识别出文字（扫描件可能过于模糊）。请换一份更清晰的文件。")
+    return read
+
+
+def _has_images(page: Any) -> bool:
+    try:
+        objects = page["/Resources"].get_object().get("/XObject")
+        return bool(objects) and any(o.get_object().get("/Subtype") == "/Image" for o in objects.get_object().values())
+    except Exception:  # A page whose resources cannot be read is taken as holding none.
+        return False
 
 
 # --- DOCX ----------------------------------------------------------------------------------
@@ -294,30 +323,49 @@ def _read_docx(path: Path, data: bytes) -> str:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableFileError(
             path,
-            "not a valid .docx file (a .docx is a ZIP package). If it is an old .doc or was "
-            "renamed, open it in Word or WPS and save it as .docx.",
+            "不是有效的 .docx 文件（.docx 是 ZIP 包）。如果是旧版 .doc 或被改了扩展名，"
+            "请用 Word 或 WPS 打开后另存为 .docx。",
         )
+    _check_zip_container(path, data)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(_docx_blocks(document))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise UnreadableFileError(
             path,
-            f"the .docx package is damaged or is not a Word document ({exc}). "
-            "Open it in Word or WPS and save it as .docx again.",
+            f".docx 包已损坏或不是 Word 文档（{exc}）。请用 Word 或 WPS 打开后重新另存为 .docx。",
         ) from exc
     except Exception as exc:  # lxml and python-docx raise assorted errors on broken XML.
         raise UnreadableFileError(
             path,
-            f"the .docx could not be parsed ({type(exc).__name__}: {exc}). "
-            "Open it in Word or WPS and save it as .docx again.",
+            f".docx 无法解析（{type(exc).__name__}: {exc}）。请用 Word 或 WPS 打开后重新另存为 .docx。",
         ) from exc
     text = "\n\n".join(block for block in blocks if block.strip())
     if not text.strip():
         raise UnreadableFileError(
-            path, "the .docx contains no text in its body. Check that it is the right file."
+            path, ".docx 正文中没有文字。请确认文件是否正确。"
         )
     return text
+
+
+def _check_zip_container(path: Path, data: bytes) -> None:
+    """Refuse a ZIP package that would unpack to far more than it weighs (a zip bomb) before opening it."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFileError(path, f".docx 包已损坏（{exc}）。请用 Word 或 WPS 打开后重新另存为 .docx。") from exc
+    unpacked = sum(member.file_size for member in members)
+    packed = max(sum(member.compress_size for member in members), 1)
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UnreadableFileError(path, f".docx 包内有 {len(members):,} 个文件，超过上限 {MAX_ZIP_MEMBERS:,} 个，不像正常的 Word 文档，已拒绝。")
+    if unpacked > MAX_UNZIPPED_BYTES:
+        raise UnreadableFileError(
+            path, f".docx 解压后共 {unpacked:,} 字节，超过上限 {MAX_UNZIPPED_BYTES // 2**20} MiB，可能是压缩炸弹，已拒绝。"
+        )
+    if unpacked / packed > MAX_ZIP_RATIO:
+        raise UnreadableFileError(
+            path, f".docx 的压缩比为 {unpacked / packed:,.0f}:1，超过上限 {MAX_ZIP_RATIO}:1，可能是压缩炸弹，已拒绝。"
+        )
 
 
 def _docx_blocks(document: DocxDocument) -> Iterator[str]:
@@ -374,8 +422,8 @@ def _read_html(path: Path, data: bytes) -> str:
     if not text.strip():
         raise UnreadableFileError(
             path,
-            "the HTML page has no visible text (only scripts, styles or markup); it is "
-            "probably rendered by JavaScript. Save the page's text or a PDF of it instead.",
+            "网页没有可见文字（只有脚本、样式或标记），可能由 JavaScript 渲染。"
+            "请改存网页的文字或 PDF。",
         )
     return text
 
@@ -480,7 +528,7 @@ def _join_html_tokens(tokens: list[object]) -> str:
     return "\n\n".join(paragraphs)
 
 
-_READERS: dict[str, Callable[[Path, bytes], str]] = {
+_READERS: dict[str, Callable[[Path, bytes], str | PdfText]] = {
     ".txt": _decode_text_bytes,
     ".md": _decode_text_bytes,
     ".pdf": _read_pdf,

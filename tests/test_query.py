@@ -46,6 +46,8 @@ def test_a_question_is_limited_to_the_bureaus_it_names(analyzer, question, expec
         ("望城区工信局2023年的部门预算是多少？", "2023"),
         ("常宁市2021年的基本支出？", "2021"),
         ("长沙市工信局2021年收入", "长沙市工信局"),  # the city's own bureau, not the district's
+        ("望城区财政局基本支出多少？", "望城区财政局"),  # another organisation at an indexed bureau's place
+        ("常宁教育局的项目支出", "常宁教育局"),
     ],
 )
 def test_an_unindexed_bureau_or_year_is_named_and_nothing_is_searched(analyzer, question, missing_word):

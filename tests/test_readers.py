@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import UnreadableFileError
+from index.pdf import PAGE_BREAK
 from index.readers import SUPPORTED_SUFFIXES, read_report_text
 
 REPORT = (
@@ -136,7 +137,7 @@ def test_pdf_cjk_text_survives(tmp_path: Path) -> None:
     data = _pdf_bytes([["一、部门基本情况", FIGURE], ["三、绩效情况"]])
     text = read_report_text(_write(tmp_path, "report.pdf", data))
     assert FIGURE in _squeeze(text)
-    first, second = text.split("\n\n")
+    first, second = text.split(PAGE_BREAK)
     assert _squeeze(first) == "一、部门基本情况" + FIGURE
     assert _squeeze(second) == "三、绩效情况"
 
@@ -227,42 +228,64 @@ def _directory(tmp_path: Path) -> Path:
     return path
 
 
+def _zip_bomb(directory: Path, unpacked: int) -> Path:
+    """A .docx-shaped ZIP whose document.xml inflates to `unpacked` bytes of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        with package.open("word/document.xml", "w", force_zip64=True) as member:
+            for _ in range(unpacked // 2**20):
+                member.write(b"\0" * 2**20)
+    return _write(directory, "bomb.docx", buffer.getvalue())
+
+
+def _many_members(directory: Path) -> Path:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for n in range(2001):
+            package.writestr(f"word/media/{n}.xml", "x")
+    return _write(directory, "members.docx", buffer.getvalue())
+
+
 JUNK = bytes(range(256)) * 8
 BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
-    "empty": (lambda d: _write(d, "empty.txt", b""), "empty"),
+    "empty": (lambda d: _write(d, "empty.txt", b""), "空的"),
     "whitespace-only": (
         lambda d: _write(d, "blank.txt", " \n\t\r\n\u3000".encode()),
-        "whitespace",
+        "空白",
     ),
-    "binary-with-nul": (lambda d: _write(d, "junk.txt", JUNK), "binary"),
+    "binary-with-nul": (lambda d: _write(d, "junk.txt", JUNK), "二进制"),
     "binary-no-nul": (
         lambda d: _write(d, "junk2.txt", JUNK.replace(b"\x00", b"\x01")),
-        "encoding",
+        "编码",
     ),
     # Control characters are valid UTF-8, so only the printable-share check can catch them.
     "control-characters": (
         lambda d: _write(d, "control.md", bytes(range(1, 32)) * 20 + "报告".encode()),
-        "non-printable",
+        "不可打印",
     ),
     "undecodable-html": (
         lambda d: _write(d, "junk.html", b"<p>" + JUNK.replace(b"\x00", b"\x01") + b"</p>"),
-        "encoding",
+        "编码",
     ),
-    "random-pdf": (lambda d: _write(d, "random.pdf", JUNK), "damaged"),
-    "truncated-pdf": (_truncated_pdf, "damaged"),
+    "random-pdf": (lambda d: _write(d, "random.pdf", JUNK), "损坏"),
+    "truncated-pdf": (_truncated_pdf, "损坏"),
     "pdf-without-text": (lambda d: _write(d, "scan.pdf", _pdf_bytes([[]])), "OCR"),
-    "pdf-with-password": (lambda d: _encrypted_pdf(d, "secret"), "password"),
+    "pdf-with-password": (lambda d: _encrypted_pdf(d, "secret"), "密码"),
     "random-docx": (lambda d: _write(d, "random.docx", JUNK), ".doc"),
     "zip-not-docx": (_zip_not_docx, "Word"),
     "unsupported-suffix": (lambda d: _write(d, "budget.xlsx", b"PK\x03\x04"), ".docx"),
-    "directory": (_directory, "directory"),
-    "missing": (lambda d: d / "missing.txt", "not found"),
-    "oversize": (lambda d: _write(d, "big.txt", "预算".encode() * 100), "limit of 100 bytes"),
+    "zip-bomb-docx": (lambda d: _zip_bomb(d, 300 * 2**20), "压缩炸弹"),
+    "high-ratio-docx": (lambda d: _zip_bomb(d, 20 * 2**20), "压缩比"),
+    "many-member-docx": (_many_members, "上限"),
+    "directory": (_directory, "文件夹"),
+    "missing": (lambda d: d / "missing.txt", "找不到"),
+    "oversize": (lambda d: _write(d, "big.txt", "预算".encode() * 100), "上限 100 字节"),
     "html-only-script": (
         lambda d: _write(
             d, "script.html", b"<html><body><script>document.write(1)</script></body></html>"
         ),
-        "no visible text",
+        "没有可见文字",
     ),
 }
 
@@ -272,7 +295,7 @@ def test_bad_inputs_raise_unreadable(tmp_path: Path, case: str) -> None:
     make, hint = BAD_INPUTS[case]
     path = make(tmp_path)
     with pytest.raises(UnreadableFileError) as caught:
-        read_report_text(path, max_bytes=100 if case == "oversize" else 1024 * 1024)
+        read_report_text(path, max_bytes=100 if case == "oversize" else 4 * 1024 * 1024)
     message = str(caught.value)
     assert path.name in message
     assert hint in message

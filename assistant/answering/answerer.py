@@ -135,7 +135,8 @@ class ExtractiveAnswerer:
         report = self.store.report(figure.report_id)
         chunks = self.store.report_chunks(report.id)
         section = next((c.section for c in chunks if c.start <= figure.start < c.end), "")
-        return Citation(n, report.title, report.id, report.bureau, report.year, section, figure.quote, report.source, figure.start, figure.end)
+        return Citation(n, report.title, report.id, report.bureau, report.year, section, figure.quote, report.source, figure.start, figure.end,
+                        report.page_at(figure.start), report.read_by_ocr(figure.start))
 
     # -- choosing sentences ----------------------------------------------------------------
 
@@ -268,7 +269,8 @@ def cite(chosen: list[Sentence]) -> tuple[Citation, ...]:
     """Citations numbered in the order the answer uses them."""
     return tuple(
         Citation(n=i, report=s.report.title, report_id=s.report.id, bureau=s.report.bureau, year=s.report.year,
-                 section=s.chunk.section, quote=s.quote, source=s.report.source, start=s.start, end=s.end)
+                 section=s.chunk.section, quote=s.quote, source=s.report.source, start=s.start, end=s.end,
+                 page=s.report.page_at(s.start), ocr=s.report.read_by_ocr(s.start))
         for i, s in enumerate(chosen, 1)
     )
 
