@@ -9,8 +9,10 @@ from pathlib import Path
 
 from index.embedding import make_embedder
 from index.ingest import Ingester, IngestResult, Progress
+from index.isolation import ReadLimits, read_isolated
 from index.metadata import KINDS
 from index.models import Check, Figure, ReportMeta
+from index.readers import MAX_FILE_BYTES, ReportText
 from index.search import HybridSearch
 from index.store import ReportStore
 
@@ -71,10 +73,15 @@ class Assistant:
 
     def ingest(self, paths: list[Path] | None = None, prune: bool = False, progress: Progress | None = None) -> IngestResult:
         """Bring the index in line with the given files (default: the corpus folder)."""
-        result = Ingester(self.store, self.embedder, self.settings.chunk_tokens).run(paths or [self.settings.corpus_dir], prune, progress)
+        result = Ingester(self.store, self.embedder, self.settings.chunk_tokens, self.read_file).run(paths or [self.settings.corpus_dir], prune, progress)
         self.analyzer = self._analyzer()
         self.answerer.index_changed()
         return result
+
+    def read_file(self, path: Path, max_bytes: int = MAX_FILE_BYTES) -> ReportText:
+        """A file's text, read in a worker process under the configured memory and time limits: files are untrusted."""
+        reading = self.settings.reading
+        return read_isolated(path, ReadLimits(reading.memory_mb, reading.timeout_s, max_bytes))
 
     def remove_report(self, report_id: str) -> None:
         self.store.remove(report_id)

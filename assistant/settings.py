@@ -57,6 +57,13 @@ class AnswererSettings(BaseModel):
     abstain_below: float = Field(FITTED_ABSTAIN_BELOW, ge=0.0, le=1.0)
 
 
+class ReadingSettings(BaseModel):
+    """Limits on reading one file, which happens in a worker process (index.isolation)."""
+
+    memory_mb: int = Field(3072, ge=256, description="address space a reading worker may use")
+    timeout_s: float = Field(300.0, gt=0, description="wall time one file may take, OCR included")
+
+
 class UISettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
@@ -78,6 +85,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     llm: LLMSettings = LLMSettings()
     answerer: AnswererSettings = AnswererSettings()
+    reading: ReadingSettings = ReadingSettings()
     ui: UISettings = UISettings()
 
     @model_validator(mode="after")

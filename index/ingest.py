@@ -17,7 +17,7 @@ from .figures import check_figures, extract_figures
 from .lexical import tokenize
 from .metadata import content_hash, read_metadata
 from .models import Report, ReportMeta
-from .readers import SUPPORTED_SUFFIXES, read_report
+from .readers import SUPPORTED_SUFFIXES, ReportText, read_report
 from .sections import sections
 from .store import ReportStore, embed_text
 
@@ -69,6 +69,7 @@ class Ingester:
     store: ReportStore
     embedder: ReportEmbedder
     chunk_tokens: int
+    read: Callable[[Path], ReportText] = read_report  # index.isolation.read_isolated for untrusted files
 
     def run(self, paths: Iterable[Path], prune: bool = False, progress: Progress | None = None) -> IngestResult:
         """Ingest the files under `paths`; one bad file is reported, never fatal to the batch."""
@@ -95,7 +96,7 @@ class Ingester:
         return result
 
     def _ingest_one(self, path: Path, known: dict[str, str], result: IngestResult) -> None:
-        read = read_report(path)
+        read = self.read(path)
         text = read.text
         source, digest = str(path), content_hash(text)
         if known.get(source) == digest:
