@@ -2,4 +2,6 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Guarded: the reading workers (index.isolation) import the main module when they start.
+if __name__ == "__main__":
+    sys.exit(main())
