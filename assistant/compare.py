@@ -6,6 +6,7 @@ import re
 from itertools import zip_longest
 from dataclasses import replace
 
+from index.cleaning import sentence_text
 from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
@@ -57,37 +58,30 @@ class Comparer:
         self.pool, self.top_k = pool, top_k
 
     def compare(self, question: str, topics: list[str], sides: list[list[ReportMeta]], timings: dict[str, float]) -> Answer:
-        """One cited answer per side, a figures table with each cell cited, and the 数据核对 notes.
+        """A figures table, then one cited answer per side, and the 数据核对 notes, all from the same evidence.
 
-        `topics` holds one topic for all sides, or one per side.
+        `topics` holds one topic for all sides, or one per side. A side whose figures the table holds
+        is answered by the sentences stating them; citations are numbered in reading order, table first.
         """
-        citations: list[Citation] = []
+        cited = _Citations(self.answerer)
+        figures = {side[0].bureau: _first_by_metric(self.store.figures([r.id for r in side])) for side in sides}
+        table, notes = self._table("".join(dict.fromkeys(topics)), sides, figures, cited)
         side_answers, side_passages = [], []
         for reports, topic in zip(sides, topics * len(sides) if len(topics) == 1 else topics):
-            side_query = Query(topic, tuple(reports), (reports[0].bureau,), (), question_shape(topic), False)
-            vector = self.search.embed(topic, timings)
-            hits = self.search.search(topic, self.pool, side_query.report_ids, timings, vector)
-            answer = self.answerer.answer(side_query, hits, self.top_k, vector)
-            offset = len(citations)
-            renumbered = tuple(replace(c, n=c.n + offset) for c in answer.citations)
-            text = re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", answer.answer)
-            if answer.abstained:
-                text = f"该单位的报告中没有关于“{topic}”的内容。"
-            citations += renumbered
-            side_answers.append(Side(reports[0].bureau, text, answer.abstained, renumbered))
-            side_passages.append(answer.passages)
-        table, notes = self._table("".join(dict.fromkeys(topics)), sides, citations)
+            tabled = [row_figure for row in table if (row_figure := figures[reports[0].bureau].get(row.metric))]
+            side, passages = self._side(reports, topic, tabled, cited, timings)
+            side_answers.append(side)
+            side_passages.append(passages)
         checks = tuple(f"{c.bureau}：{c.note}" for c in self._checks(sides) if not c.consistent)
-        lines = [f"【{side.bureau}】{side.answer}" for side in side_answers]
-        if table:
-            lines.append("关键数据：" + "；".join(_row_text(row) for row in table) + "。")
+        lines = ["关键数据：" + "；".join(_row_text(row) for row in table) + "。"] if table else []
+        lines += [f"【{side.bureau}】{side.answer}" for side in side_answers]
         lines += notes
         lines += [f"数据核对：{note}" for note in checks]
         return Answer(
             question=question,
             answer="\n\n".join(lines),
             abstained=all(side.abstained for side in side_answers) and not table,
-            citations=tuple(citations),
+            citations=tuple(cited.all),
             passages=_interleave(side_passages),
             timings_ms=timings,
             sides=tuple(side_answers),
@@ -95,9 +89,25 @@ class Comparer:
             checks=checks,
         )
 
-    def _table(self, topic: str, sides: list[list[ReportMeta]], citations: list[Citation]) -> tuple[list[TableRow], list[str]]:
+    def _side(self, reports: list[ReportMeta], topic: str, tabled: list[Figure], cited: _Citations, timings: dict[str, float]) -> tuple[Side, tuple[Passage, ...]]:
+        """One bureau's answer: the sentences behind its table figures, else its own search and answer."""
+        bureau = reports[0].bureau
+        side_query = Query(topic, tuple(reports), (bureau,), (), question_shape(topic), False)
+        vector = self.search.embed(topic, timings)
+        hits = self.search.search(topic, self.pool, side_query.report_ids, timings, vector)
+        answer = self.answerer.answer(side_query, hits, self.top_k, vector)
+        if tabled:
+            numbers = list(dict.fromkeys(cited.figure(figure) for figure in tabled))
+            text = "".join(f"{sentence_text(cited.by_n[n].quote)}[{n}]" for n in numbers)
+            return Side(bureau, text, False, tuple(cited.by_n[n] for n in numbers)), answer.passages
+        if answer.abstained:
+            return Side(bureau, f"该单位的报告中没有关于“{topic}”的内容。", True, ()), answer.passages
+        mapping = {c.n: cited.add(c) for c in answer.citations}
+        text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", answer.answer)
+        return Side(bureau, text, False, tuple(cited.by_n[n] for n in dict.fromkeys(mapping.values()))), answer.passages
+
+    def _table(self, topic: str, sides: list[list[ReportMeta]], figures: dict[str, dict[str, Figure]], cited: _Citations) -> tuple[list[TableRow], list[str]]:
         """Rows for the figures the topic names; each cell cites the sentence stating it."""
-        figures = {side[0].bureau: _first_by_metric(self.store.figures([r.id for r in side])) for side in sides}
         metrics = [m for m in dict.fromkeys(m for per in figures.values() for m in per) if m in topic]
         if not metrics and _MONEY_TOPIC.search(topic):
             metrics = [m for m in _HEADLINE_METRICS if any(m in per for per in figures.values())]
@@ -109,24 +119,41 @@ class Comparer:
                 if figure is None:
                     cells.append(TableCell(side[0].bureau, "未列出", "", None, None))
                     continue
-                n = self._cite_figure(figure, citations)
-                cells.append(TableCell(side[0].bureau, figure_value(figure), figure.unit, figure.basis, n))
+                cells.append(TableCell(side[0].bureau, figure_value(figure), figure.unit, figure.basis, cited.figure(figure)))
             rows.append(TableRow(metric, tuple(cells)))
             note = _basis_note(metric, [(side[0], figures[side[0].bureau].get(metric)) for side in sides])
             if note:
                 notes.append(note)
         return rows, notes
 
-    def _cite_figure(self, figure: Figure, citations: list[Citation]) -> int:
-        """The citation number for a figure's sentence, reusing one already cited for the same span."""
-        for citation in citations:
-            if citation.report_id == figure.report_id and citation.start <= figure.start and figure.end <= citation.end:
-                return citation.n
-        citations.append(self.answerer.figure_citation(figure, len(citations) + 1))
-        return citations[-1].n
-
     def _checks(self, sides: list[list[ReportMeta]]) -> list[Check]:
         return self.store.checks([r.id for side in sides for r in side])
+
+
+class _Citations:
+    """The citations of one comparison, numbered in the order they are first used; one number per quoted span."""
+
+    def __init__(self, answerer: ExtractiveAnswerer) -> None:
+        self.answerer = answerer
+        self.all: list[Citation] = []
+
+    @property
+    def by_n(self) -> dict[int, Citation]:
+        return {c.n: c for c in self.all}
+
+    def add(self, citation: Citation) -> int:
+        for known in self.all:
+            if (known.report_id, known.start, known.end) == (citation.report_id, citation.start, citation.end):
+                return known.n
+        self.all.append(replace(citation, n=len(self.all) + 1))
+        return len(self.all)
+
+    def figure(self, figure: Figure) -> int:
+        """The number of the sentence stating a figure, reusing one already cited that holds it."""
+        for known in self.all:
+            if known.report_id == figure.report_id and known.start <= figure.start and figure.end <= known.end:
+                return known.n
+        return self.add(self.answerer.figure_citation(figure, len(self.all) + 1))
 
 
 def _first_by_metric(figures: list[Figure]) -> dict[str, Figure]:

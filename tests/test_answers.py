@@ -166,7 +166,7 @@ def test_cli_ask_json_contract_and_exit_codes(shipped_assistant, tmp_path):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert set(data) >= {"question", "answer", "abstained", "citations", "passages", "timings_ms"}
-    assert set(data["citations"][0]) == {"n", "report", "bureau", "year", "section", "quote", "source", "start", "end"}
+    assert set(data["citations"][0]) == {"n", "report", "bureau", "year", "section", "quote", "source", "start", "end", "page", "ocr"}
     assert set(data["passages"][0]) == {"report", "bureau", "year", "section", "text", "score"}
     assert "total" in data["timings_ms"] and "5252.64" in data["answer"]
 

@@ -1,0 +1,71 @@
+"""Comparisons that agree with themselves: the table and each side's text come from the same cited evidence."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+PUBLISHED = Path(__file__).parent / "data" / "published"
+pytestmark = pytest.mark.slow
+
+
+def markers_in_reading_order(text: str) -> list[int]:
+    return list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", text)))
+
+
+def assert_consistent(answer) -> None:
+    """No side denies what the table cites for it; citation numbers follow reading order, table first."""
+    for row in answer.table:
+        for cell, side in zip(row.cells, answer.sides):
+            if cell.citation is not None:
+                assert not side.abstained, f"{side.bureau}: {side.answer}"
+                assert cell.citation in {c.n for c in side.citations}
+    order = markers_in_reading_order(answer.answer)
+    assert order == list(range(1, len(order) + 1))
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.answer.startswith("关键数据") == bool(answer.table)
+
+
+@pytest.mark.parametrize("topic", ["项目支出", "基本支出", "三公经费", "一般公共预算拨款收入"])
+def test_shipped_comparisons_agree_with_their_table(shipped_assistant, topic):
+    answer = shipped_assistant.compare("常宁", "望城", topic)
+    assert answer.table
+    assert_consistent(answer)
+
+
+def test_a_comparison_question_agrees_with_its_table(shipped_assistant):
+    assert_consistent(shipped_assistant.ask("比较望城和常宁的基本支出"))
+
+
+@pytest.fixture(scope="module")
+def two_tables(tmp_path_factory):
+    """Two self-evaluation tables (one as text cells, one as an HTML table) in a fresh index."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from test_tables import _html_table
+
+    corpus = tmp_path_factory.mktemp("two_tables")
+    shutil.copy(PUBLISHED / "table_cell_unit.txt", corpus)
+    _html_table(corpus / "nanxian.html")
+    assistant = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("index")))
+    assert not assistant.ingest().failed
+    return assistant
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "values"),
+    [
+        ("比较朝天水利局和南县住建局的自评得分", "自评得分", ["93.5", "95"]),
+        ("朝天区水利局和南县住房和城乡建设局的预算执行率对比", "预算执行率", ["95.06", "95"]),
+    ],
+)
+def test_two_tables_scores_and_execution_rates_side_by_side(two_tables, question, metric, values):
+    answer = two_tables.ask(question)
+    row = next(r for r in answer.table if r.metric == metric)
+    assert [c.value for c in row.cells] == values
+    assert_consistent(answer)
+    for cell, side in zip(row.cells, answer.sides):
+        assert cell.value in side.answer
