@@ -32,6 +32,8 @@ NUMBER_ASK = re.compile(r"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|
 SHAPE_NUMBER = re.compile(r"多少|几[个家人次项名条年]|多大|金额|数额|总额|比例|占比|是几")
 SHAPE_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
 SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
+# How a question asks which indicators of a self-evaluation table fell short (扣了分, 没完成).
+SHORTFALL_ASKS = re.compile(r"扣分|扣了|失分|丢分|没有?完成|未完成|未达|没达|不达标|没拿满|差在哪")
 COMPARE_WORDS = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
 # Words that tie two asked items together ("收入和支出各多少").
 JOINERS = re.compile(r"[和与及、跟以及]")

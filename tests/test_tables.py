@@ -167,3 +167,12 @@ def test_shortfalls_cite_the_row_that_lost_points(table_office):
     answer = table_office.ask("朝天区水利局哪些指标没有完成或扣了分？")
     assert not answer.abstained
     assert any("水质达标率" in c.quote for c in answer.citations)
+
+
+def test_shortfalls_are_the_rows_scored_below_full_marks(tmp_path):
+    from assistant.answering.shortfalls import lost_points
+
+    text = read_report_text(_html_table(tmp_path / "nanxian.html"))
+    report = parse(text, "nanxian.html", 300)
+    short = [sentence_text(text[s:e]) for chunk in report.chunks for s, e in chunk.sentences if lost_points(text[s:e])]
+    assert [label.split("：")[0] for label in short] == ["年度资金总额", "三级指标“验收合格率”（质量指标）"]

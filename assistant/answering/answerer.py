@@ -17,9 +17,10 @@ from ..query import Query
 from .candidates import MAX_QUOTE_CHARS, Sentence, gather, is_heading_only, signals_of
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit
 from .selection import Scorer
+from .shortfalls import shortfall_rows
 from .signals import coverage
 from .terms import Terms, Vocabulary, question_terms
-from ..vocabulary import BASIS_WORDS, MONEY_UNITS
+from ..vocabulary import BASIS_WORDS, MONEY_UNITS, SHORTFALL_ASKS
 
 _TITLE_CHARS = 20
 _BASIS_ASKED = re.compile("|".join(BASIS_WORDS))
@@ -66,6 +67,8 @@ class ExtractiveAnswerer:
             return Answer(query.text, query.missing, True, (), ())
         ranked = self.candidates(query, hits, question_vector)
         passages = self.rerank(hits, ranked)[:top_k]
+        if SHORTFALL_ASKS.search(query.text) and (rows := shortfall_rows(self.store, query.reports)):
+            return Answer(query.text, self.compose(query, rows, as_list=True), False, cite(rows), self._cited_first(rows, passages, top_k))
         asked = self._asked_metric(query)
         figure = self.key_figure(query, asked)
         if figure:
@@ -281,9 +284,13 @@ def to_passage(report: ReportMeta, chunk: Chunk, score: float) -> Passage:
 
 
 def abstention(query: Query) -> str:
-    """The plain statement that the reports in scope do not answer the question."""
+    """The plain statement that the reports in scope do not answer the question.
+
+    It does not point at passages: there may be none, and each front end says where its own are
+    (the CLI lists them below, the web page beside the chat).
+    """
     names = "、".join(dict.fromkeys(r.bureau for r in query.reports)) or "已收录报告"
-    return f"在{names}的报告中没有找到能回答这个问题的内容。下列段落可能相关，仅供参考。"
+    return f"在{names}的报告中没有找到能回答这个问题的内容。"
 
 
 def _apart(a: Sentence, b: Sentence) -> bool:
