@@ -1,4 +1,4 @@
-"""Command line: python -m assistant {ingest,reports,meta,ask,batch,compare,figures,eval,brief}.
+"""Command line: python -m assistant {ingest,check,reports,meta,ask,batch,compare,figures,eval,brief}.
 
 The library raises domain errors; only this edge turns them into messages and exit codes
 (2 for a question or argument that cannot be used, 1 for everything else).
@@ -32,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="index report files (default: the corpus folder)")
     ingest.add_argument("paths", nargs="*", type=Path)
     ingest.add_argument("--prune", action="store_true", help="remove indexed reports whose files are gone")
+
+    check = commands.add_parser("check", help="check that registry, vectors and lexical index agree (索引自检)")
+    check.add_argument("--repair", action="store_true", help="mend what disagrees (lost vectors are re-embedded)")
+    check.add_argument("--json", action="store_true")
 
     reports = commands.add_parser("reports", help="list the indexed reports")
     reports.add_argument("--json", action="store_true")
@@ -122,10 +126,32 @@ def _ingest(assistant, args) -> int:
         print(f"移除  {source}")
     for path, holder in result.duplicates:
         print(f"跳过  {path}：与已导入的 {holder} 内容相同")
+    for old, new in result.moved:
+        print(f"改名  {old} → {new}")
     for path, reason in result.failed:
         print(f"失败  {reason}", file=sys.stderr)
     print(f"新增 {len(result.added)}，更新 {len(result.replaced)}，未变 {len(result.unchanged)}，移除 {len(result.removed)}，失败 {len(result.failed)}")
     return 1 if result.failed else 0
+
+
+def _check(assistant, args) -> int:
+    health = assistant.check(repair=args.repair)
+    if args.json:
+        print(json.dumps(health.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_health(health))
+    return 0 if health.consistent else 1
+
+
+def render_health(health) -> str:
+    """A check for the terminal: the verdict and counts, what was mended, what is still wrong."""
+    verdict = "索引一致" if health.consistent else "索引不一致"
+    lines = [f"{verdict}：{health.reports} 份报告；块数 登记表 {health.registry}，向量库 {health.vectors}，词法索引 {health.lexical}"]
+    lines += [f"已修复  {line}" for line in health.repaired]
+    lines += [f"问题  {problem}" for problem in health.problems]
+    if not health.consistent:
+        lines.append("运行 python -m assistant check --repair 修复。")
+    return "\n".join(lines)
 
 
 def _report_row(meta, chunks: int) -> dict:
@@ -300,5 +326,5 @@ def _fit(assistant, args) -> int:
 
 COMMANDS = {
     "ingest": _ingest, "reports": _reports, "meta": _meta, "ask": _ask, "batch": _batch, "compare": _compare,
-    "figures": _figures, "brief": _brief, "eval": _eval, "fit": _fit,
+    "figures": _figures, "brief": _brief, "eval": _eval, "fit": _fit, "check": _check,
 }

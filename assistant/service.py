@@ -14,7 +14,7 @@ from index.metadata import KINDS
 from index.models import Check, Figure, ReportMeta
 from index.readers import MAX_FILE_BYTES, ReportText
 from index.search import HybridSearch
-from index.store import ReportStore
+from index.store import Health, ReportStore
 
 from .answering import ExtractiveAnswerer, Scorer
 from .compare import Comparer, comparison_topic, side_topics
@@ -88,6 +88,15 @@ class Assistant:
         self.store.rebuild_lexical()
         self.analyzer = self._analyzer()
         self.answerer.index_changed()
+
+    def check(self, repair: bool = False) -> Health:
+        """Registry, vectors and lexical index checked against each other; `repair` mends them (lost vectors re-embedded)."""
+        with self.store.writing():
+            health = self.store.check(repair, embed=self.embedder.get_text_embedding_batch if repair else None)
+        if health.repaired:
+            self.analyzer = self._analyzer()
+            self.answerer.index_changed()
+        return health
 
     def reports(self) -> list[ReportMeta]:
         return self.store.reports()

@@ -19,7 +19,7 @@ from .metadata import content_hash, read_metadata
 from .models import Report, ReportMeta
 from .readers import SUPPORTED_SUFFIXES, ReportText, read_report
 from .sections import sections
-from .store import ReportStore, embed_text
+from .store import Health, ReportStore, embed_text
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +35,30 @@ class IngestResult:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, the file already indexed with its content)
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (the file as indexed before, its new name): a rename
     failed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.replaced or self.removed)
+        return bool(self.added or self.replaced or self.removed or self.moved)
+
+
+# Plain words for failures no reader anticipated; the batch goes on without the file.
+UNEXPECTED_FAILURES = (
+    (RecursionError, "文件结构嵌套过深，无法解析"),
+    (MemoryError, "文件过大，内存不足"),
+    (UnicodeError, "文字编码无法识别"),
+    (OSError, "文件无法读取"),
+)
+
+
+def failure_reason(path: Path, error: Exception) -> str:
+    """Why a file failed, naming it: the index's own message, or plain words for anything else."""
+    if isinstance(error, ReportIndexError):
+        message = str(error)
+        return message if path.name in message else f"{path}: {message}"
+    words = next((words for kind, words in UNEXPECTED_FAILURES if isinstance(error, kind)), "导入时出现意外错误")
+    return f"{path}: {words}，已跳过此文件（{type(error).__name__}: {error}）"
 
 
 def find_report_files(paths: Iterable[Path]) -> list[Path]:
@@ -72,28 +91,54 @@ class Ingester:
     read: Callable[[Path], ReportText] = read_report  # index.isolation.read_isolated for untrusted files
 
     def run(self, paths: Iterable[Path], prune: bool = False, progress: Progress | None = None) -> IngestResult:
-        """Ingest the files under `paths`; one bad file is reported, never fatal to the batch."""
+        """Ingest the files under `paths`; one bad file is reported, never fatal to the batch.
+
+        Holds the index's writer lock, and checks and mends the index before and after.
+        """
         files = find_report_files(paths)
         result = IngestResult()
-        known = self.store.source_hashes()
-        for done, path in enumerate(files):
-            if progress:
-                progress(done, len(files), path.name)
-            try:
-                self._ingest_one(path, known, result)
-            except ReportIndexError as error:
-                logger.warning("%s", error)
-                result.failed.append((str(path), str(error)))
-        if prune:
-            present = {str(p) for p in files}
-            for source in sorted(set(known) - present):
-                self.store.remove_source(source)
-                result.removed.append(source)
-        if result.changed:
-            self.store.rebuild_lexical()
+        with self.store.writing():
+            self.heal()
+            known = self.store.source_hashes()
+            for done, path in enumerate(files):
+                if progress:
+                    progress(done, len(files), path.name)
+                self._ingest_guarded(path, known, result)
+            if prune:
+                self._prune(files, known, result)
+            if self.store.lexical_stale:
+                self.store.rebuild_lexical()
+            self.heal()
         if progress:
             progress(len(files), len(files), "")
         return result
+
+    def heal(self) -> Health | None:
+        """Check the index against itself and mend it, lost vectors re-embedded; never fatal to an ingest."""
+        try:
+            health = self.store.check(repair=True, embed=self.embedder.get_text_embedding_batch)
+        except Exception as error:
+            logger.warning("索引自检失败：%s", error)
+            return None
+        for problem in health.problems:
+            logger.warning("索引仍不一致：%s", problem)
+        return health
+
+    def _ingest_guarded(self, path: Path, known: dict[str, str], result: IngestResult) -> None:
+        """Ingest one file; any failure fails that file alone, and the store rolls back what it wrote."""
+        try:
+            self._ingest_one(path, known, result)
+        except Exception as error:
+            reason = failure_reason(path, error)
+            logger.warning("%s", reason)
+            logger.debug("%s failed", path, exc_info=True)
+            result.failed.append((str(path), reason))
+
+    def _prune(self, files: list[Path], known: dict[str, str], result: IngestResult) -> None:
+        present = {str(p) for p in files}
+        for source in sorted(set(known) - present):
+            self.store.remove_source(source)
+            result.removed.append(source)
 
     def _ingest_one(self, path: Path, known: dict[str, str], result: IngestResult) -> None:
         read = self.read(path)
@@ -107,12 +152,28 @@ class Ingester:
             logger.warning("%s: same content as %s, which is already indexed; skipped", source, holder)
             result.duplicates.append((source, holder))
             return
+        if holder and holder != source:
+            holder = self._move(holder, source, digest, known, result)
+            if known.get(source) == digest:
+                return
         report = parse(text, source, self.chunk_tokens, read.pages, read.ocr_pages)
         if not report.chunks:
             raise UnreadableFileError(path, "no text to index after cleaning")
         self.add(report)
         # Known, or stored by an older pipeline version (then the same content is held under this source).
         (result.replaced if source in known or holder == source else result.added).append(report.meta)
+
+    def _move(self, holder: str, source: str, digest: str, known: dict[str, str], result: IngestResult) -> str:
+        """`holder`'s file is gone and `source` holds its content: a rename. The report follows the
+        file as it is indexed (no re-embedding); returns the source it is now held under."""
+        self.store.move(holder, source)
+        logger.info("%s: renamed from %s; the indexed report follows it", source, holder)
+        result.moved.append((holder, source))
+        if known.pop(holder, None) == digest:
+            known[source] = digest
+        else:  # stored by another pipeline version: it is read again, now under its new name
+            known.pop(source, None)
+        return source
 
     def add(self, report: Report) -> None:
         """Embed and store one parsed report, with its figures and checks."""
