@@ -14,6 +14,7 @@ from .cleaning import clean, sentence_text
 from .errors import ReportIndexError, UnreadableFileError
 from .embedding import ReportEmbedder
 from .figures import check_figures, extract_figures
+from .injection import overlaps, planted_spans
 from .lexical import tokenize
 from .metadata import content_hash, read_metadata
 from .models import Report, ReportMeta
@@ -63,18 +64,29 @@ def failure_reason(path: Path, error: Exception) -> str:
 
 def find_report_files(paths: Iterable[Path]) -> list[Path]:
     """The report files named, with folders searched recursively for supported suffixes."""
+    return report_files(paths)[0]
+
+
+def report_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The report files named (folders searched recursively), and the links in those folders that lead outside them."""
     found: list[Path] = []
+    escaping: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
+            root = path.resolve()
+            for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")):
+                (found if file.resolve().is_relative_to(root) else escaping).append(file)
         else:
             found.append(path)
-    return list(dict.fromkeys(p.resolve() for p in found))
+    return list(dict.fromkeys(p.resolve() for p in found)), escaping
 
 
 def parse(text: str, source: str, chunk_tokens: int, pages: tuple[int, ...] = (), ocr_pages: tuple[int, ...] = ()) -> Report:
     """A Report from its original text (and, for a PDF, where its pages start): metadata, sections and chunks."""
     meta = replace(read_metadata(text, source), pages=pages, ocr_pages=ocr_pages)
+    if planted_spans(text):
+        logger.warning("%s: holds sentences that give orders to a model; they are never used as evidence", source)
+        meta = replace(meta, needs_review=(*meta.needs_review, "instructions"))
     if not meta.bureau:
         logger.warning("%s: no bureau name found; correct it with: python -m assistant meta", source)
     chunks = parse_report(text, meta.id, meta.title, chunk_tokens)
@@ -95,8 +107,11 @@ class Ingester:
 
         Holds the index's writer lock, and checks and mends the index before and after.
         """
-        files = find_report_files(paths)
+        files, escaping = report_files(paths)
         result = IngestResult()
+        for link in escaping:
+            logger.warning("%s: a link to %s, outside its folder; refused", link, link.resolve())
+            result.failed.append((str(link), f"{link}: 这是指向文件夹之外（{link.resolve()}）的链接，已拒绝。请把报告文件本身放进文件夹。"))
         with self.store.writing():
             self.heal()
             known = self.store.source_hashes()
@@ -180,7 +195,8 @@ class Ingester:
         texts = [embed_text(report.meta.title, chunk.section, chunk.text) for chunk in report.chunks]
         embeddings = self.embedder.get_text_embedding_batch(texts)
         tokens = [tokenize(t) for t in texts]
-        figures = extract_figures(report)
+        planted = planted_spans(report.text)
+        figures = [f for f in extract_figures(report) if not overlaps(planted, f.start, f.end)]
         self.store.add(report, embeddings, tokens, figures, check_figures(figures), self.sentence_vectors(report))
 
     def sentence_vectors(self, report: Report) -> list[np.ndarray]:

@@ -60,7 +60,7 @@ _KIND_SIGNS = (
     ("部门整体支出绩效自评报告", re.compile(r"整体支出|部门整体")),
 )
 # The fields a reader may have to guess, with the names users see.
-REVIEW_FIELDS = {"bureau": "单位", "region": "地区", "year": "年度", "kind": "类型"}
+REVIEW_FIELDS = {"bureau": "单位", "region": "地区", "year": "年度", "kind": "类型", "instructions": "含疑似植入的指令（不作证据）"}
 _TABLE_HEADERS = re.compile(r"年度指标值|实际完成值|三级指标")
 
 # Short forms that users type for common bureau names (工信局 for 工业和信息化局 and so on).

@@ -25,7 +25,7 @@ class ReportMeta:
     source: str
     content_hash: str
     published: int | None = None  # the year the report was published, not the year it evaluates
-    needs_review: tuple[str, ...] = ()  # fields guessed or missing: "bureau", "region", "year", "kind"
+    needs_review: tuple[str, ...] = ()  # fields guessed or missing ("bureau", "region", "year", "kind"), "instructions" planted
     pages: tuple[int, ...] = ()  # where each page starts in the text (PDF only)
     ocr_pages: tuple[int, ...] = ()  # pages (from 1) whose text was read by OCR
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from index.cleaning import squash_spaces
 from index.figures import metrics_named
+from index.injection import is_planted
 from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
@@ -187,6 +188,9 @@ class ExtractiveAnswerer:
             if chunk.section.startswith(parent + SECTION_SEPARATOR) and chunk.section not in seen:
                 seen.add(chunk.section)
                 spans = [(s, e) for s, e in chunk.sentences if not is_heading_only(text[s:e], chunk.section)] or list(chunk.sentences)
+                spans = [(s, e) for s, e in spans if not is_planted(text[s:e])]
+                if not spans:
+                    continue
                 start, end = spans[0]
                 if len(spans) > 1 and len(squash_spaces(text[start:end])) <= _TITLE_CHARS and spans[1][1] - start <= MAX_QUOTE_CHARS:
                     end = spans[1][1]  # an item's title alone says little: quote its first sentence too

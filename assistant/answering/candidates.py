@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.cleaning import sentence_text, squash_spaces
+from index.injection import is_planted
 from index.tables import row_label
 from index.models import Chunk, ReportMeta
 from index.search import Hit
@@ -61,8 +62,8 @@ def gather(store: ReportStore, hits: list[Hit], terms: Terms) -> list[Candidate]
             texts[report.id] = store.report_text(report.id)
         chunk_vectors = vectors.get(hit.chunk.id)
         for i, (start, end) in enumerate(hit.chunk.sentences):
-            if is_heading_only(texts[report.id][start:end], hit.chunk.section):
-                continue
+            if is_heading_only(texts[report.id][start:end], hit.chunk.section) or is_planted(texts[report.id][start:end]):
+                continue  # a heading answers nothing; a planted instruction is never evidence
             start, end = narrow(texts[report.id], start, end, terms)
             vector = chunk_vectors[i] if chunk_vectors is not None and i < len(chunk_vectors) else None
             found.append(Candidate(report, hit.chunk, start, end, rank, vector))
