@@ -8,8 +8,10 @@ Width and spacing are normalised only in `match_key`, which is used for matching
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 from .tables import row_label, table_breaks
@@ -24,13 +26,19 @@ HEADING = re.compile(
 )
 # A line this short with no punctuation is a title, heading or signature, never half a sentence.
 _SHORT_LINE = 30
-_BREAK = re.compile(r"[ \t\u3000]*\n\s*")
+# Patterns that begin with a run of spaces start only where the run starts (`(?<![ \t])`): one
+# that tried every position inside a long run would read it again from each, quadratic in it.
+_BREAK = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*\n\s*")
 _LIST_MARKER = re.compile(r"^(?:" + HEADING.pattern + r")\s*")
 _SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _MIN_DUPLICATE_CHARS = 20
-_PAGE_NUMBER = re.compile(r"[ \t]*(?:-[ \t]*\d{1,4}[ \t]*-|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?)[ \t]*(?=\n|$)")
+_PAGE_NUMBER = re.compile(
+    r"(?<![ \t])[ \t]*(?:-[ \t]*\d{1,4}[ \t]*-|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?)[ \t]*(?=\n|$)"
+)
 _STANDALONE_END = re.compile(r"(?:局|委|会|院|办|处|室|厅|中心|报告|说明|情况|日|月|年度?|）|\))$")
 _QUOTE_MARKS = re.compile("[\"'“”‘’「」『』]")
+_TEXT_TO_LINE_END = re.compile(r"\S[^\n]*")
+_SENTENCE_BREAK = re.compile(f"[{SENTENCE_END}\n][{CLOSERS}]*")
 
 
 def squash_spaces(text: str) -> str:
@@ -81,22 +89,23 @@ def clean(original: str) -> CleanText:
         keep[found.start() : found.end()] = [False] * (found.end() - found.start())
     _join_broken_sentences(blanked, keep, table_breaks(blanked))
     _drop_repeated_paragraphs(blanked, keep)
-    origin = tuple(i for i, kept in enumerate(keep) if kept)
-    return CleanText("".join(original[i] for i in origin), origin, original)
+    origin = tuple(itertools.compress(range(len(original)), keep))
+    return CleanText("".join(itertools.compress(original, keep)), origin, original)
 
 
 def _join_broken_sentences(original: str, keep: list[bool], in_tables: set[int]) -> None:
+    text_start = len(original) - len(original.lstrip())
     for brk in _BREAK.finditer(original):
         before, after = brk.start(), brk.end()
         if before == 0 or after == len(original) or before in in_tables:
             continue
         line_start = original.rfind("\n", 0, before) + 1
         previous_line = original[line_start:before]
-        next_line = original[after : original.find("\n", after) if "\n" in original[after:] else None]
-        if _ends_paragraph(previous_line, next_line, is_first_line=line_start == 0 or not original[:line_start].strip()):
+        next_end = original.find("\n", after)
+        next_line = original[after : next_end if next_end >= 0 else None]
+        if _ends_paragraph(previous_line, next_line, is_first_line=line_start <= text_start):
             continue
-        for i in range(before, after):
-            keep[i] = False
+        keep[before:after] = [False] * (after - before)
 
 
 def _ends_paragraph(previous_line: str, next_line: str, is_first_line: bool) -> bool:
@@ -115,7 +124,7 @@ def _drop_repeated_paragraphs(original: str, keep: list[bool]) -> None:
     """Drop a paragraph whose wording (list number aside) already appeared; keeps the first."""
     seen: set[str] = set()
     for start, end in _paragraph_spans(original, keep):
-        body = "".join(original[i] for i in range(start, end) if keep[i])
+        body = "".join(itertools.compress(original[start:end], keep[start:end]))
         key = match_key(_LIST_MARKER.sub("", body))
         if len(key) < _MIN_DUPLICATE_CHARS:
             continue
@@ -123,42 +132,28 @@ def _drop_repeated_paragraphs(original: str, keep: list[bool]) -> None:
             previous_end = start
             while previous_end > 0 and original[previous_end - 1].isspace():
                 previous_end -= 1
-            for i in range(previous_end, end):
-                keep[i] = False
+            keep[previous_end:end] = [False] * (end - previous_end)
         seen.add(key)
 
 
 def _paragraph_spans(original: str, keep: list[bool]) -> list[tuple[int, int]]:
     """Spans of paragraphs as the cleaned text sees them: a kept newline ends a paragraph."""
-    spans, start = [], None
-    for i, char in enumerate(original):
-        if not keep[i]:
-            continue
-        if char == "\n":
-            if start is not None:
-                spans.append((start, i))
-            start = None
-        elif start is None and not char.isspace():
-            start = i
-    if start is not None:
-        spans.append((start, len(original)))
+    kept = "".join(itertools.compress(original, keep))
+    where = array("q", itertools.compress(range(len(original)), keep))
+    spans = []
+    for line in _TEXT_TO_LINE_END.finditer(kept):
+        spans.append((where[line.start()], where[line.end()] if line.end() < len(kept) else len(original)))
     return spans
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentences of text[start:end] as spans, split after 。！？；; and at line ends, whitespace trimmed."""
     end = len(text) if end is None else end
-    spans, begin, i = [], start, start
-    while i < end:
-        char = text[i]
-        if char in SENTENCE_END or char == "\n":
-            stop = i + 1
-            while stop < end and text[stop] in CLOSERS:
-                stop += 1
-            _append_trimmed(text, begin, stop, spans)
-            begin = i = stop
-        else:
-            i += 1
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for found in _SENTENCE_BREAK.finditer(text, start, end):
+        _append_trimmed(text, begin, found.end(), spans)
+        begin = found.end()
     _append_trimmed(text, begin, end, spans)
     return spans
 

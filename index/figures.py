@@ -12,9 +12,10 @@ that names one (`（一）基本支出情况` / `年初预算数为1193.43万元
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from .cleaning import CleanText, clean, heading_level, sentence_spans
@@ -94,10 +95,21 @@ _UNITS_AFTER = re.compile(rf"(?<![\d.])(\d+|{_CN_NUM})\s*个(?:内设)?(?:职能
 _UNITS_BEFORE = re.compile(rf"内设(?:机构|股室|科室|处室|职能科室|职能股室)?(?:共|有|共有|为)?\s*(\d+|{_CN_NUM})\s*个")
 
 _CLAUSE_BREAK = re.compile(r"[,;。:!?\n]")
+# A metric is named within its clause, at most this many characters before the number (reports
+# stay under 160). In a run of text with no punctuation, no label is read any further back.
+_MAX_LABEL = 300
+# A figure quotes its sentence; one longer than this (reports stay under 400 characters) is a run
+# with no full stop, and the figure quotes only the clauses around it, at most this far each way.
+_MAX_QUOTE = 1000
+_QUOTE_REACH = 200
+_CLAUSE_MARK = re.compile(r"[,;:、]")
 # A printed page number (`- 3 -`) that PDF extraction leaves inside a sentence.
 _PAGE_NUMBER = re.compile(r"(?P<pre>[ \t]*\n[ \t\n]*|[ \t]*)-[ \t]*\d{1,4}[ \t]*-[ \t]*(?P<post>\n[ \t\n]*|$)")
+# The same page number from its dash on; what comes before it is found by looking back, so that
+# a long run of spaces is not read again from each of its positions.
+_PAGE_NUMBER_MARK = re.compile(r"-[ \t]*\d{1,4}[ \t]*-[ \t]*(?:\n[ \t\n]*|$)")
 _SENTENCE_END = "。！？；;!?：:"
-_LINE_BREAK = re.compile(r"[ \t]*\n[ \t\n]*(?=\S)")
+_LINE_BREAK = re.compile(r"(?<![ \t\n])[ \t]*\n[ \t\n]*(?=\S)")
 # A paragraph that lists 专项 without a 项目支出 figure of its own: `项目支出主要包括：`, `主要专项：`.
 _PROJECT_LIST = re.compile(r"项目(?:资金|经费)?支出(?:主要)?(?:包括|明细|如下)|(?:主要|重点)专项|专项(?:资金)?(?:使用)?(?:情况|明细|包括)")
 _PARENTHESES = re.compile(r"\((?!境\))[^()]{0,30}\)")
@@ -161,20 +173,36 @@ def extract_figures(report: Report) -> list[Figure]:
         found += money + _counts(folded, seg) + _units(folded, seg)
     figures: list[Figure] = []
     seen: set[tuple[str, float, str, str | None]] = set()
+    bases = _Bases(folded)
     for item in sorted(found, key=lambda f: f.pos):
         start, end = sentences[bisect.bisect_right(starts, item.pos) - 1]
-        basis = _basis(folded[start : item.end]) if item.unit in _TO_WAN else None
+        basis = bases.last(start, item.end) if item.unit in _TO_WAN else None
         key = (item.metric, item.value, item.unit, basis)
         if key in seen:
             continue
         seen.add(key)
-        quote_start = start if item.quote_from is None else min(start, item.quote_from)
-        o_start, o_end = cleaned.span_in_original(quote_start, end)
+        quote_start, quote_end = _quote_span(folded, start, end, item)
+        o_start, o_end = cleaned.span_in_original(quote_start, quote_end)
         figures.append(
             Figure(report.meta.id, report.meta.bureau, item.metric, item.value, item.unit, basis,
                    report.text[o_start:o_end], o_start, o_end)
         )
     return _inherit_basis(figures) + _table_figures(report, base)
+
+
+def _quote_span(folded: str, start: int, end: int, item: _Found) -> tuple[int, int]:
+    """What a figure quotes: its sentence, or in a run-on sentence over _MAX_QUOTE characters its clauses."""
+    if end - start > _MAX_QUOTE:
+        start, end = _clauses_around(folded, start, end, item)
+    return (start if item.quote_from is None else min(start, item.quote_from)), end
+
+
+def _clauses_around(folded: str, start: int, end: int, item: _Found) -> tuple[int, int]:
+    """From the first clause mark within _QUOTE_REACH before the figure to the first one after it."""
+    reach_start, reach_end = max(start, item.pos - _QUOTE_REACH), min(end, item.end + _QUOTE_REACH)
+    opening = _CLAUSE_MARK.search(folded, reach_start, item.pos)
+    closing = _CLAUSE_MARK.search(folded, item.end, reach_end)
+    return (opening.end() if opening else reach_start), (closing.end() if closing else reach_end)
 
 
 def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
@@ -274,11 +302,10 @@ def _repair(cleaned: CleanText) -> CleanText:
     """
     text = cleaned.text
     keep = [True] * len(text)
-    for match in _PAGE_NUMBER.finditer(text):
-        before = text[: match.start()].rstrip()
-        mid_sentence = bool(before) and before[-1] not in _SENTENCE_END
-        for i in range(match.start() if mid_sentence else match.end("pre"), match.end()):
-            keep[i] = False
+    for start, pre_end, end in _page_numbers(text):
+        before = _text_end(text, start)
+        mid_sentence = before > 0 and text[before - 1] not in _SENTENCE_END
+        _drop(keep, start if mid_sentence else pre_end, end)
     # The title line stays apart from what follows it.
     title_end = text.find("\n", len(text) - len(text.lstrip()))
     for match in _LINE_BREAK.finditer(text, title_end + 1 if title_end >= 0 else len(text)):
@@ -287,17 +314,51 @@ def _repair(cleaned: CleanText) -> CleanText:
         following = text[match.end() : next_end if next_end >= 0 else len(text)]
         if (line and line[-1] not in _SENTENCE_END and not heading_level(line) and not heading_level(following)
                 and not _PAGE_NUMBER.match(following)):
-            for i in range(match.start(), match.end()):
-                keep[i] = False
+            _drop(keep, match.start(), match.end())
     if all(keep):
         return cleaned
-    kept = [i for i, k in enumerate(keep) if k]
-    return CleanText("".join(text[i] for i in kept), tuple(cleaned.origin[i] for i in kept), cleaned.original)
+    origin = tuple(itertools.compress(cleaned.origin, keep))
+    return CleanText("".join(itertools.compress(text, keep)), origin, cleaned.original)
+
+
+def _drop(keep: list[bool], start: int, end: int) -> None:
+    keep[start:end] = [False] * (end - start)
+
+
+def _page_numbers(text: str) -> Iterator[tuple[int, int, int]]:
+    """Each printed page number as `_PAGE_NUMBER.finditer` finds it: its start, where `pre` ends, its end."""
+    previous_end = 0
+    for mark in _PAGE_NUMBER_MARK.finditer(text):
+        # `pre` is the whole run of blanks before the dash, back to the previous page number.
+        start = mark.start()
+        while start > previous_end and text[start - 1] in " \t\n":
+            start -= 1
+        previous_end = mark.end()
+        yield start, mark.start(), mark.end()
+
+
+def _text_end(text: str, end: int, floor: int = 0) -> int:
+    """`len(text[:end].rstrip())`, looking back no further than `floor`, without copying the text."""
+    while end > floor and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+class _FoldTable(dict):
+    """str.translate table for width folding, each character folded once and remembered."""
+
+    def __missing__(self, code: int) -> str:
+        folded = unicodedata.normalize("NFKC", chr(code))
+        self[code] = folded if len(folded) == 1 else chr(code)
+        return self[code]
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def _fold(text: str) -> str:
     """Width-folded text of the same length, so offsets into it are offsets into the cleaned text."""
-    return "".join(folded if len(folded := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+    return text.translate(_FOLD_TABLE)
 
 
 def _reads(path: tuple[str, ...]) -> bool:
@@ -335,7 +396,7 @@ def _label_start(folded: str, seg: Segment, pos: int, previous_end: int) -> int:
     start = breaks[-1] if breaks else max(seg.start, previous_end)
     if len(breaks) >= 1 and folded[start - 1] == ":" and _nameless(folded[start:pos]):
         start = breaks[-2] if len(breaks) >= 2 else max(seg.start, previous_end)
-    return start
+    return max(start, pos - _MAX_LABEL)
 
 
 def _cut_line(folded: str, seg: Segment, start: int, previous_end: int) -> tuple[int, int] | None:
@@ -345,7 +406,7 @@ def _cut_line(folded: str, seg: Segment, start: int, previous_end: int) -> tuple
     """
     if folded[start - 1 : start] != "\n":
         return None
-    line_end = len(folded[:start].rstrip())
+    line_end = _text_end(folded, start, seg.start)
     line_start = max(seg.start, folded.rfind("\n", seg.start, line_end) + 1)
     if line_end <= line_start or folded[line_end - 1] in _SENTENCE_END:
         return None
@@ -414,6 +475,8 @@ def _money(text: str, folded: str, seg: Segment, listed: bool = False) -> tuple[
     in_projects = listed or any(_heading_metric(t) == "项目支出" or _PROJECT_LIST.search(_fold(t)) for t in seg.path)
     paragraph_projects = -1  # start of the paragraph that last named 项目支出 or began a list of 专项
     generic: list[tuple[_Found, int]] = []
+    paragraphs = _Paragraphs(folded, seg)
+    project_list = _GrowingSearch(_PROJECT_LIST, folded)
     previous_end = seg.start
     for match in _MONEY.finditer(folded, seg.start, seg.end):
         pos, unit = match.start(1), match.group(2)
@@ -426,8 +489,8 @@ def _money(text: str, folded: str, seg: Segment, listed: bool = False) -> tuple[
         cut = _cut_line(folded, seg, start, previous_end)
         previous_end = match.end()
         label, name_start, quote_from = folded[start:pos], start, None
-        paragraph = _paragraph_start(folded, seg, pos)
-        if _PROJECT_LIST.search(folded, paragraph, pos):
+        paragraph = paragraphs.start(pos)
+        if project_list.finds(paragraph, pos):
             paragraph_projects = paragraph
         metric = _money_metric(label)
         if metric is None and cut:
@@ -456,21 +519,64 @@ def _money(text: str, folded: str, seg: Segment, listed: bool = False) -> tuple[
             paragraph_projects = -1
         found.append(_Found(metric, value, unit, pos, match.end(), quote_from))
     # An unlisted `XX支出` counts as a functional line only beside a listed one.
-    lines_at = {_paragraph_start(folded, seg, f.pos) for f in found if is_functional_line(f.metric)}
+    lines_at = {paragraphs.start(f.pos) for f in found if is_functional_line(f.metric)}
     found += [f for f, paragraph in generic if paragraph in lines_at]
-    end = len(folded[: seg.end].rstrip())
-    last = _paragraph_start(folded, seg, end)
+    end = _text_end(folded, seg.end)
+    last = paragraphs.start(end)
     announces = paragraph_projects == last or _PROJECT_LIST.search(folded, last, end) is not None
     opens_list = folded[end - 1] == ":" and announces
     return found, opens_list
 
 
-def _paragraph_start(folded: str, seg: Segment, pos: int) -> int:
-    """Start of the paragraph at pos; a list a page break split after `；` is still one paragraph."""
-    start = max(seg.start, folded.rfind("\n", seg.start, pos) + 1)
-    while start > seg.start and folded[seg.start : start].rstrip()[-1:] in (";", ","):
-        start = max(seg.start, folded.rfind("\n", seg.start, len(folded[:start].rstrip())) + 1)
-    return start
+class _Paragraphs:
+    """Paragraph starts in one segment; a list a page break split after `；` is still one paragraph.
+
+    Each line's paragraph is worked out once: looking back from every amount in a long paragraph
+    would read it again for each.
+    """
+
+    def __init__(self, folded: str, seg: Segment) -> None:
+        self.folded, self.seg = folded, seg
+        self.newlines = [m.start() for m in re.finditer("\n", folded[seg.start : seg.end])]
+        self.of_line: dict[int, int] = {}
+
+    def start(self, pos: int) -> int:
+        """Start of the paragraph at pos."""
+        line = self._line_start(pos)
+        chain = []
+        while line not in self.of_line:
+            chain.append(line)
+            before = _text_end(self.folded, line, self.seg.start)
+            if line == self.seg.start or before == self.seg.start or self.folded[before - 1] not in ";,":
+                self.of_line[line] = line
+                break
+            line = self._line_start(before)
+        start = self.of_line[line]
+        self.of_line.update(dict.fromkeys(chain, start))
+        return start
+
+    def _line_start(self, pos: int) -> int:
+        """Where the line holding the character before `pos` starts (the segment start at most)."""
+        i = bisect.bisect_left(self.newlines, pos - self.seg.start) - 1
+        return self.seg.start + self.newlines[i] + 1 if i >= 0 else self.seg.start
+
+
+class _GrowingSearch:
+    """Whether a pattern occurs in text[start:end] for ends that grow, each part read once."""
+
+    _LONGEST_MATCH = 32
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.pattern, self.text = pattern, text
+        self.start, self.end, self.found = -1, -1, False
+
+    def finds(self, start: int, end: int) -> bool:
+        if start != self.start or end < self.end:
+            self.start, self.end, self.found = start, start, False
+        if not self.found:
+            self.found = self.pattern.search(self.text, max(start, self.end - self._LONGEST_MATCH), end) is not None
+        self.end = end
+        return self.found
 
 
 def _generic_line(label: str) -> str | None:
@@ -506,17 +612,44 @@ def _units(folded: str, seg: Segment) -> list[_Found]:
     found: list[_Found] = []
     for match in _UNITS_BEFORE.finditer(folded, seg.start, seg.end):
         found.append(_Found("内设机构数", float(_cn_int(match.group(1))), "个", match.start(1), match.end()))
+    last = _LastSeen(folded, "。;\n设", seg.start)
     for match in _UNITS_AFTER.finditer(folded, seg.start, seg.end):
-        sentence_start = max([seg.start, *(folded.rfind(c, seg.start, match.start()) + 1 for c in "。;\n")])
-        if "设" in folded[sentence_start : match.start()]:
+        seen = last.before(match.start())
+        sentence_start = max(seg.start, *(seen[c] + 1 for c in "。;\n"))
+        if seen["设"] >= sentence_start:
             found.append(_Found("内设机构数", float(_cn_int(match.group(1))), "个", match.start(1), match.end()))
     return found
 
 
-def _basis(text: str) -> str | None:
-    """The basis (年初预算/决算/实际/预计) named last before a figure in its sentence."""
-    hits = list(_BASIS.finditer(text))
-    return hits[-1].lastgroup if hits else None
+class _LastSeen:
+    """Where each of some characters last occurs before a position, for positions that only grow."""
+
+    def __init__(self, text: str, chars: str, start: int) -> None:
+        self.text, self.scanned = text, start
+        self.at = dict.fromkeys(chars, -1)
+
+    def before(self, pos: int) -> dict[str, int]:
+        for char in self.at:
+            found = self.text.rfind(char, self.scanned, pos)
+            if found >= 0:
+                self.at[char] = found
+        self.scanned = pos
+        return self.at
+
+
+class _Bases:
+    """Where the text names a basis (年初预算/决算/实际/预计), found in one pass."""
+
+    def __init__(self, folded: str) -> None:
+        hits = list(_BASIS.finditer(folded))
+        self.starts = [hit.start() for hit in hits]
+        self.ends = [hit.end() for hit in hits]
+        self.names = [hit.lastgroup for hit in hits]
+
+    def last(self, start: int, end: int) -> str | None:
+        """The basis named last in folded[start:end] (a figure's sentence up to the figure)."""
+        i = bisect.bisect_right(self.ends, end) - 1
+        return self.names[i] if i >= 0 and self.starts[i] >= start else None
 
 
 def _inherit_basis(figures: Sequence[Figure]) -> list[Figure]:

@@ -76,12 +76,23 @@ def sections(clean_text: CleanText) -> tuple[Section, ...]:
         for s, e in _lines(text)
         if heading_level(text[s:e])
     ]
+    ends = _heading_ends([(level, start) for level, _, start in headings], len(text))
     result, stack = [], []
-    for i, (level, title, start) in enumerate(headings):
+    for (level, title, start), end in zip(headings, ends, strict=True):
         while stack and stack[-1][0] >= level:
             stack.pop()
         stack.append((level, title))
-        end = next((s for lv, _, s in headings[i + 1 :] if lv <= level), len(text))
         original = clean_text.span_in_original(start, max(end, start + 1))
         result.append(Section(tuple(t for _, t in stack), *original))
     return tuple(result)
+
+
+def _heading_ends(headings: list[tuple[int, int]], text_end: int) -> list[int]:
+    """For each heading, where the next heading of its rank or above starts (or the text ends)."""
+    ends = [text_end] * len(headings)
+    open_headings: list[int] = []  # indexes of headings still waiting for their end, ranks rising
+    for i, (level, start) in enumerate(headings):
+        while open_headings and headings[open_headings[-1]][0] >= level:
+            ends[open_headings.pop()] = start
+        open_headings.append(i)
+    return ends

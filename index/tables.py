@@ -16,6 +16,7 @@ Each row is one quotable unit with exact offsets, and reads with its column name
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -29,7 +30,11 @@ _HEADER = re.compile(
 _BUDGET = re.compile(r"^年度资金总额[:：]?$")
 _TOTAL = re.compile(r"^(?:总分|合计|总得分|自评得分|综合得分)[:：]?$")
 BUDGET_COLUMNS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
-_SPACES = re.compile(r"(?<=[^\sA-Za-z])[ \u3000]+|[ \u3000]+(?=[^\sA-Za-z])")
+# The second branch starts only where a run of spaces starts: from inside a long run it would
+# read the run again from every position.
+_SPACES = re.compile(r"(?<=[^\sA-Za-z])[ \u3000]+|(?<![ \u3000])[ \u3000]+(?=[^\sA-Za-z])")
+_CELL = re.compile(r"[^\t\n]+")
+_BREAK_IN_ROW = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*\n")
 _MAX_CELL = 80
 
 
@@ -58,11 +63,11 @@ def cells_of(text: str, start: int = 0, end: int | None = None) -> list[Cell]:
     """The cells of text[start:end]: pieces between tabs and line breaks, spaces inside them dropped."""
     end = len(text) if end is None else end
     found = []
-    for match in re.finditer(r"[^\t\n]+", text[start:end]):
+    for match in _CELL.finditer(text, start, end):
         piece = match.group(0)
         stripped = piece.strip(" \u3000\r")
         if stripped:
-            offset = start + match.start() + piece.index(stripped[0])
+            offset = match.start() + piece.index(stripped[0])
             found.append(Cell(_SPACES.sub("", stripped), offset, offset + len(stripped)))
     return found
 
@@ -87,21 +92,38 @@ def _rows_in(cells: list[Cell]) -> list[Row]:
 def table_breaks(text: str) -> set[int]:
     """Where line breaks in text separate table cells (or a row from the table's header), never to be joined."""
     cells = cells_of(text)
+    line_end_before = _LineEnds(text)
     kept = set()
     for row in _rows_in(cells):
-        kept |= {m.start() + row.start for m in re.finditer(r"[ \t\u3000]*\n", text[row.start : row.end])}
-        kept |= {_line_end_before(text, row.start), row.end}
+        kept |= {m.start() for m in _BREAK_IN_ROW.finditer(text, row.start, row.end)}
+        kept |= {line_end_before(row.start), row.end}
     kept |= {cell.end for cell in cells if _HEADER.match(cell.text) or _LEVEL.match(cell.text)}
-    kept |= {_line_end_before(text, cell.start) for cell in cells if _HEADER.match(cell.text)}
+    kept |= {line_end_before(cell.start) for cell in cells if _HEADER.match(cell.text)}
     return kept
 
 
-def _line_end_before(text: str, position: int) -> int:
-    """Where the break before `position` begins (trailing spaces included)."""
-    end = text.rfind("\n", 0, position)
-    while end > 0 and text[end - 1] in " \t\u3000":
-        end -= 1
-    return end
+class _LineEnds:
+    """Where the break before a position begins (trailing spaces included), found by bisection.
+
+    Looking back for the newline from each of many rows on one long line would be quadratic.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.found: dict[int, int] = {}
+
+    def __call__(self, position: int) -> int:
+        i = bisect.bisect_left(self.newlines, position) - 1
+        if i < 0:
+            return -1
+        newline = self.newlines[i]
+        if newline not in self.found:
+            end = newline
+            while end > 0 and self.text[end - 1] in " \t\u3000":
+                end -= 1
+            self.found[newline] = end
+        return self.found[newline]
 
 
 def row_label(quote: str) -> str | None:

@@ -226,6 +226,51 @@ def test_an_over_long_sentence_without_clause_marks_keeps_its_numbers_whole():
         assert not (a.text[-1] in "0123456789.%" and b.text[0] in "0123456789.%"), (a.text, b.text)
 
 
+def test_an_over_long_sentence_without_clause_marks_is_split_between_words():
+    body = " ".join(f"item{i} was delivered on time and within budget" for i in range(40))
+    text = "某局绩效自评报告\n\n一、概况\n\n" + body
+    chunks = [c for c in _chunks(text, 32) if "item" in c.text]
+    assert len(chunks) > 1
+    for a, b in zip(chunks, chunks[1:]):
+        assert text[a.end : b.start] == " ", (a.text[-12:], b.text[:12])
+    assert all(count_tokens(c.text) <= 32 for c in chunks)
+
+
+def test_pdf_spaces_beside_chinese_are_no_place_to_cut():
+    # `专项 446 万元`: a cut at those spaces would part the figure from its unit.
+    body = "累计完成产值 936 亿元同比增长 41 个百分点预计全年增加值增长 80 亿元" * 8 + "。"
+    chunks = _chunks("某局绩效自评报告\n\n一、概况\n\n" + body, 32)
+    assert all(count_tokens(c.text) <= 32 for c in chunks)
+    pieces = [c for c in chunks if "产值" in c.text or "增长" in c.text]
+    assert len(pieces) > 1
+    assert not any(c.text.endswith(("936", "41", "80")) for c in pieces)
+
+
+def test_a_thousands_separator_is_no_clause_mark_to_cut_at():
+    body = "全年受理各类申请 2,615 件，发放补贴 3,742.18 万元，其中" + "项目 58 个，" * 3 + "。"
+    chunks = _chunks("某局绩效自评报告\n\n一、概况\n\n" + body, 32)
+    assert all(count_tokens(c.text) <= 32 for c in chunks)
+    for a, b in zip(chunks, chunks[1:]):
+        assert not (a.text.endswith(",") and a.text[-2].isdigit() and b.text[0].isdigit()), (a.text, b.text)
+    assert "3,742.18 万元" in "".join(c.text for c in chunks)
+
+
+def test_an_over_long_table_row_is_split_between_cells():
+    row = "产出指标\n数量指标\n改造老旧小区个数（含加装电梯和管网改造）\n≥120个\n133个\n10\n10\n部分小区因居民意见不一推迟开工"
+    text = "某局绩效自评报告\n\n一、绩效指标完成情况\n\n" + row + "\n"
+    chunks = [c for c in _chunks(text, 32) if c.start >= text.index(row)]
+    assert len(chunks) > 1
+    for a, b in zip(chunks, chunks[1:]):
+        assert text[a.end : b.start] == "\n", (a.text, b.text)
+
+
+def test_one_number_longer_than_the_budget_is_still_cut():
+    digits = "1234567890" * 40
+    chunks = _chunks("某局绩效自评报告\n\n一、概况\n\n编号" + digits + "。", 32)
+    assert all(count_tokens(c.text) <= 32 for c in chunks)
+    assert "".join(c.text for c in chunks).endswith(digits + "。")
+
+
 # --- the llama-index parser and what gets embedded ----------------------------------------
 
 
