@@ -16,7 +16,7 @@ from .gazetteer import Division, leading_division
 from .models import ReportMeta
 
 _CJK = r"\u4e00-\u9fff"
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|(?<!\s)\s+(?=[{_CJK}])")
 _TITLE_WORDS = re.compile(r"绩效|自评|评价")
 _TITLE_ENDS = re.compile(r"(?:报告|说明|自评表|评价表|评分表|自评|评价)[）)]?$")
 _SENTENCE_MARKS = re.compile(r"[。；;，,：:！？]")
