@@ -35,6 +35,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def blank_credentials(auth: Sequence[tuple[str, str]]) -> list[str]:
+    """What is empty in each login pair, in Chinese ("第 1 个账号的密码为空"); nothing when all are filled in."""
+    problems = []
+    for n, (user, password) in enumerate(auth, 1):
+        missing = [name for name, value in (("用户名", user), ("密码", password)) if not value.strip()]
+        if missing:
+            problems.append(f"第 {n} 个账号的{'和'.join(missing)}为空")
+    return problems
+
+
 def choose_port(flag: int | None, configured: int) -> int:
     """The --port flag, else $GRADIO_SERVER_PORT, else the settings."""
     if flag is not None:
@@ -43,11 +53,11 @@ def choose_port(flag: int | None, configured: int) -> int:
         try:
             port = int(os.environ[PORT_ENV])
         except ValueError:
-            raise ValueError(f"{PORT_ENV}={os.environ[PORT_ENV]!r} is not a port number") from None
+            raise ValueError(f"{PORT_ENV}={os.environ[PORT_ENV]!r} 不是端口号 (not a port number)") from None
     else:
         port = configured
     if not 1 <= port <= 65535:
-        raise ValueError(f"port {port} is out of range (1-65535)")
+        raise ValueError(f"端口 {port} 超出范围 1-65535 (port out of range)")
     return port
 
 
@@ -90,6 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (AssistantError, ValueError) as error:
         print(f"错误: {error}", file=sys.stderr)
+        return 2
+    blank = blank_credentials(settings.ui.auth)
+    if blank:
+        print(
+            f"错误: 登录设置 ui.auth 中{'；'.join(blank)}。空的用户名或密码等于不设登录，已拒绝启动。"
+            '请在 settings.toml 的 [ui] 中为每个账号填写用户名和密码，如 auth = [["用户名", "密码"]]；'
+            "不需要登录时删去 auth，并用 --host 127.0.0.1 只在本机使用。\n"
+            "(refusing to start: ui.auth has an empty user name or password)",
+            file=sys.stderr,
+        )
         return 2
     if not is_loopback(host) and not settings.ui.auth:
         print(

@@ -257,22 +257,56 @@ def _brief(assistant, args) -> int:
 
 
 def _batch(assistant, args) -> int:
+    """Answer each {"id", "question"} line; a line that cannot be asked gets an error record and the rest go on."""
     from tqdm import tqdm
 
-    lines = [line for line in args.input.read_text(encoding="utf-8").splitlines() if line.strip()]
-    failures = 0
+    kinds = {bool: "布尔值", int: "数字", float: "数字", str: "字符串", list: "数组", dict: "对象"}
+
+    def shown(value: object) -> str:
+        """A JSON value as a reason names it: its kind, then the value itself, cut short."""
+        text = json.dumps(value, ensure_ascii=False)
+        text = text if len(text) <= 40 else text[:40] + "…"
+        return "null" if value is None else f"{kinds.get(type(value), type(value).__name__)} {text}"
+
+    def check(line: str) -> tuple[dict, str | None]:
+        """The line's object, and what is wrong with it (in Chinese), if anything."""
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            return {}, f"不是有效的 JSON（第 {error.colno} 列：{error.msg}）"
+        if not isinstance(item, dict):
+            return {}, f'应为 JSON 对象 {{"id": …, "question": "…"}}，实为{shown(item)}'
+        missing = [f"“{key}”" for key in ("id", "question") if key not in item]
+        if missing:
+            return item, f"缺少{'、'.join(missing)}字段"
+        if not isinstance(item["question"], str):
+            return item, f"“question”应为字符串，实为{shown(item['question'])}"
+        return item, None
+
+    numbered = [(n, line) for n, line in enumerate(args.input.read_text(encoding="utf-8").splitlines(), 1) if line.strip()]
+    failed, internal = [], 0
     with args.out.open("w", encoding="utf-8") as out:
-        for line_no, line in enumerate(tqdm(lines, unit="问", desc="批量问答", disable=None), 1):
-            try:
-                item = json.loads(line)
-                record = {"id": item["id"], **assistant.ask(item["question"]).to_json()}
-            except (ValueError, KeyError, TypeError, BadQuestionError) as error:
-                failures += 1
-                record = {"id": item.get("id") if isinstance(item, dict) else None, "line": line_no, "error": str(error)}
+        for line_no, line in tqdm(numbered, unit="问", desc="批量问答", disable=None):
+            item, reason = check(line)
+            if reason is None:
+                try:
+                    record = {"id": item["id"], **assistant.ask(item["question"]).to_json()}
+                except (BadQuestionError, UnknownBureauError) as error:
+                    reason = str(error)
+                except (AssistantError, ReportIndexError):
+                    raise  # the index or the settings, not this line: every later line would fail too
+                except Exception as error:  # one question's bug must not lose the rest of a long run
+                    logger.exception("batch line %d failed: %r", line_no, item["question"])
+                    internal += 1
+                    reason = f"内部错误（{type(error).__name__}: {error}）"
+            if reason is not None:
+                failed.append(line_no)
+                record = {"id": item.get("id"), "line": line_no, "error": f"第 {line_no} 行：{reason}"}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    if failures:
-        print(f"{failures} 行无法回答，见输出中的 error 字段", file=sys.stderr)
-    return 0
+    if failed:
+        lines = "、".join(map(str, failed[:20])) + ("……" if len(failed) > 20 else "")
+        print(f"{len(failed)} 行无法回答（第 {lines} 行），见输出中的 error 字段", file=sys.stderr)
+    return 1 if internal else 0
 
 
 def _eval(assistant, args) -> int:

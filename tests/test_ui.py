@@ -158,6 +158,40 @@ def test_stream_steps_end_with_the_whole_answer():
     assert all('<sup class="cite"' in s for s in steps)  # a marker is never split from its sentence
 
 
+def test_over_long_questions_are_cut_in_the_bubble():
+    from assistant.ui import render
+
+    assert render.question_message("望城的编制？", None, None) == "望城的编制？"
+    assert render.shorten_question("问" * 200) == "问" * 200
+    shown = render.question_message("问" * 100_000, "某局", 2021)
+    assert shown.startswith("问" * 200 + "…（已截断，共100000字）<br>") and "范围：某局 · 2021年度" in shown
+    assert len(shown) < 300
+    answer = Answer("问" * 1000, "17个。[1]", False, (CITATION,), ())
+    assert "…（已截断，共1000字）" in render.sources_html(answer, lambda rid: "")
+
+
+RELATED = Passage("某局报告", "r1", "某局", 2021, "四、存在的问题", "预算执行进度偏慢。", 0.1, 0, 9)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["在某局的报告中没有找到能回答这个问题的内容。", "在某局的报告中没有找到能回答这个问题的内容。下列段落可能相关，仅供参考。"],
+)
+def test_an_abstention_says_not_an_answer_once_and_points_only_to_passages_it_has(text):
+    from assistant.ui import render
+
+    with_passages = Answer("q", text, True, (), (RELATED,))
+    page = render.chat_message(with_passages) + render.sources_html(with_passages, lambda rid: "")
+    assert page.count("不构成答案") == 1 and page.count("可能相关") == 2  # the bubble's pointer and the panel's head
+    assert "右侧列出的段落" in render.chat_message(with_passages) and "下列段落" not in page
+
+    without = Answer("q", text, True, (), ())
+    bubble = render.chat_message(without)
+    assert "右侧" not in bubble and "段落" not in bubble and "不构成答案" not in bubble
+    assert "没有找到能回答这个问题的内容" in bubble
+    assert "没有找到可能相关的段落" in render.sources_html(without, lambda rid: "")
+
+
 @pytest.fixture
 def app():
     """app.py as a module (it lives at the repository root, outside any package)."""
@@ -178,6 +212,54 @@ def test_app_refuses_a_network_address_without_login(app, monkeypatch, capsys, t
     assert "需要登录" in capsys.readouterr().err
     assert app.is_loopback("127.0.0.1") and app.is_loopback("localhost") and app.is_loopback("::1")
     assert not app.is_loopback("0.0.0.0") and not app.is_loopback("192.168.1.5")
+
+
+@pytest.mark.parametrize(
+    ("auth", "said"),
+    [
+        ('[["", ""]]', "第 1 个账号的用户名和密码为空"),
+        ('[["admin", ""]]', "第 1 个账号的密码为空"),
+        ('[["", "s3cret"]]', "第 1 个账号的用户名为空"),
+        ('[["admin", "s3cret"], ["  ", "x"]]', "第 2 个账号的用户名为空"),
+        ('[["admin", "   "]]', "第 1 个账号的密码为空"),
+    ],
+)
+@pytest.mark.parametrize("host", ["0.0.0.0", "127.0.0.1"])
+def test_app_refuses_empty_credentials(app, monkeypatch, capsys, tmp_path, auth, said, host):
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text("", encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_SETTINGS_FILE", str(settings_file))
+    monkeypatch.setenv("ASSISTANT_UI__AUTH", auth)
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+
+    def started(*args, **kwargs):
+        raise AssertionError("the app went on to start with a blank login")
+
+    monkeypatch.setattr("assistant.service.Assistant", started)
+    assert app.main(["--host", host]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误: 登录设置 ui.auth 中" + said) and "已拒绝启动" in err
+
+
+def test_app_accepts_filled_in_credentials(app):
+    assert app.blank_credentials([("admin", "s3cret"), ("审计", "口令")]) == []
+
+
+def test_serve_never_makes_a_share_link_nor_suggests_one():
+    from assistant.ui import serve
+
+    class FakeBlocks:
+        def queue(self, **kwargs):
+            self.queued = kwargs
+
+        def launch(self, **kwargs):
+            self.launched = kwargs
+
+    demo = FakeBlocks()
+    serve(demo, "0.0.0.0", 7860, [("admin", "s3cret")], 20)
+    assert demo.launched["share"] is False  # beats $GRADIO_SHARE: no public link around the login
+    assert demo.launched["quiet"] is True  # no "To create a public link, set share=True" hint
+    assert demo.launched["auth"] == [("admin", "s3cret")]
 
 
 def test_port_precedence(app, monkeypatch):
@@ -350,13 +432,147 @@ def test_filters_and_follow_ups(page):
 
 
 @pytest.mark.slow
-def test_abstention_looks_different(page):
+def test_abstention_looks_different(page, screenshots):
     ask(page, "长沙今天天气怎么样？")
     answer = last_answer(page)
     assert answer.locator(".abstain").count() == 1
     assert answer.locator("sup.cite").count() == 0
     assert "可能相关" in page.locator("#sources").inner_text()
     assert page.locator("#sources mark").count() == 0
+    # Said once, and pointing at the passages that are there.
+    assert page.locator("body").inner_text().count("不构成答案") == 1
+    assert "右侧列出的段落" in answer.inner_text() and "下列段落" not in answer.inner_text()
+    assert not page.locator("#chatbot .extra-feedback-option").last.is_visible()  # nothing to put in a note
+    page.screenshot(path=str(screenshots / "chat-abstention.png"))
+
+    ask(page, "株洲市财政局的基本支出是多少？")  # no such bureau: no passages to point to
+    answer = last_answer(page)
+    assert "没有收录“株洲市财政局”的报告" in answer.inner_text()
+    assert "右侧" not in answer.inner_text() and "段落" not in answer.inner_text()
+    assert "没有找到可能相关的段落" in page.locator("#sources").inner_text()
+    page.screenshot(path=str(screenshots / "chat-abstention-no-passages.png"))
+
+
+def wait_for_bot_messages(page, count: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelectorAll(\"#chatbot [data-testid='bot']\").length === n"
+        "     && !document.querySelector('#chatbot .pending')",
+        arg=count,
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+
+
+@pytest.mark.slow
+def test_empty_and_over_long_questions_get_a_chinese_message(page, screenshots):
+    page.click("#send")
+    page.wait_for_selector("#chatbot .hint", timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator("#chatbot .hint").inner_text() == "请先输入问题，再按回车或点击“发送”。"
+    assert page.locator("#chatbot [data-testid='user']").count() == 0  # a hint, not a turn
+    assert not page.locator("#chatbot .hint >> xpath=ancestor::*[contains(@class,'message-row')]//button").first.is_visible()
+    page.fill("#question textarea", "   ")
+    page.press("#question textarea", "Enter")
+    page.wait_for_timeout(500)
+    assert page.locator("#chatbot .hint").count() == 1 and page.locator("#chatbot [data-testid='user']").count() == 0
+    page.screenshot(path=str(screenshots / "chat-empty-question.png"))
+
+    page.fill("#question textarea", "问" * 100_000)
+    page.press("#question textarea", "Enter")
+    wait_for_text(page, "#chatbot", "问题过长")
+    assert page.locator("#chatbot .hint").count() == 0  # the hint went with the next question
+    bubble = page.locator("#chatbot [data-testid='user']").last.inner_text()
+    assert bubble.endswith("…（已截断，共100000字）") and len(bubble) < 300
+    error = last_answer(page).locator(".notice-error").inner_text()
+    assert error.startswith("问题过长（100000 字），请缩短到 500 字以内。")
+    page.screenshot(path=str(screenshots / "chat-long-question.png"))
+
+
+@pytest.mark.slow
+def test_chat_layout_label_highlight_and_note_button(page, screenshots):
+    # No floating "对话" label over the placeholder: its first characters are what is on top there.
+    assert not page.locator("#chatbot [data-testid='block-label']").is_visible()
+    covered = page.evaluate(
+        """() => {
+            const p = document.querySelector('#chatbot .placeholder');
+            const r = p.getBoundingClientRect();
+            const top = document.elementFromPoint(r.left + 20, r.top + 20);
+            return p.contains(top) ? null : top.outerHTML.slice(0, 200);
+        }"""
+    )
+    assert covered is None
+    # The 高亮 sample in the sources placeholder is inline, not a full-width yellow bar.
+    mark = page.locator("#sources mark").bounding_box()
+    panel = page.locator("#sources").bounding_box()
+    assert page.locator("#sources mark").evaluate("e => getComputedStyle(e).display") == "inline"
+    assert mark["width"] < panel["width"] / 4 and mark["height"] < 30
+    page.screenshot(path=str(screenshots / "chat-empty.png"))
+
+    ask(page, "望城区工信局机关共有多少个编制？")
+    user = page.locator("#chatbot [data-testid='user']").first
+    box = user.bounding_box()
+    on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('[data-testid=user]') !== null", [box["x"] + 30, box["y"] + 25])
+    assert on_top  # the first question is not under a label either
+    note = last_answer(page).locator("xpath=ancestor::*[contains(@class,'message-row')]").locator(".extra-feedback-option")
+    assert note.is_visible() and note.inner_text() == "加入简报"  # in view without hovering an icon
+    note.click()
+    page.wait_for_selector("#note-status:has-text('已加入简报（共 1 条）')")
+    page.screenshot(path=str(screenshots / "chat-answer.png"))
+
+
+@pytest.mark.slow
+def test_a_question_typed_while_an_answer_streams_is_kept(page):
+    page.fill("#question textarea", "望城区工信局的基本支出是多少？")
+    page.press("#question textarea", "Enter")
+    # The first step empties the box (and shows the pending answer, sometimes too briefly to see).
+    page.wait_for_function("() => document.querySelector('#question textarea').value === ''", timeout=ANSWER_TIMEOUT_MS)
+    page.fill("#question textarea", "那常宁呢？")
+    wait_for_bot_messages(page, 1)
+    page.wait_for_selector("#sources .src", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_timeout(300)
+    assert page.input_value("#question textarea") == "那常宁呢？"
+    page.click("#regenerate")  # 重新生成 leaves the box alone too
+    page.wait_for_timeout(1500)  # its pending step can be too short to see
+    wait_for_bot_messages(page, 1)
+    page.wait_for_selector("#sources .src", timeout=ANSWER_TIMEOUT_MS)
+    assert page.input_value("#question textarea") == "那常宁呢？"
+
+
+# Latin words allowed on the page: format names, "API" in Gradio's footer (通过 API 使用).
+ALLOWED_LATIN = {"API", "DOCX", "HTML", "HTM", "MD", "PDF", "TXT", "Word", "Markdown", "docx", "md", "MB"}
+
+
+def english_on_page(page) -> set[str]:
+    """Latin words in the visible text and tooltips, outside report data (tables, quotes, file names)."""
+    words = page.evaluate(
+        """() => {
+            const data = '#reports-table, #figures-table, #sources, #cmp-sources, #chatbot .message-content, .options';
+            const out = [];
+            const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let n; (n = walk.nextNode());) {
+                const el = n.parentElement;
+                if (!el || el.closest(data) || el.closest('script, style') || !el.checkVisibility()) continue;
+                out.push(n.textContent);
+            }
+            for (const el of document.querySelectorAll('[title], [placeholder]')) {
+                if (el.closest(data) || !el.checkVisibility()) continue;
+                out.push(el.getAttribute('title') || '', el.getAttribute('placeholder') || '');
+            }
+            return out.join(' ').match(/[A-Za-z][A-Za-z.]+/g) || [];
+        }"""
+    )
+    return set(words) - ALLOWED_LATIN
+
+
+@pytest.mark.slow
+def test_the_page_speaks_chinese(page, app_server):
+    log = (app_server[1].parent / "app.log").read_text(encoding="utf-8", errors="replace")
+    assert "share=True" not in log and "public link" not in log
+    ask(page, "望城区工信局机关共有多少个编制？")
+    found = {"问答": english_on_page(page)}
+    for tab in ("比较", "报告", "简报"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(500)
+        found[tab] = english_on_page(page)
+    assert found == {tab: set() for tab in found}
 
 
 @pytest.mark.slow
@@ -388,9 +604,9 @@ def test_compare_two_bureaus(page, screenshots):
 def test_export_a_note_as_docx_with_footnotes(page, tmp_path):
     ask(page, "望城区工信局的基本支出是多少？")
     ask(page, "那常宁呢？")
-    # An earlier answer goes in through its own "加入简报" option in the chat; the latest by the button.
-    page.locator("#chatbot .extra-feedback button").first.click()
-    page.locator("#chatbot .extra-feedback-options button", has_text="加入简报").first.click()
+    # An earlier answer goes in through its own "加入简报" button in the chat (in view, not behind an
+    # icon); the latest by the button below the chat.
+    page.locator("#chatbot .extra-feedback-option", has_text="加入简报").first.click()
     page.wait_for_selector("#note-status:has-text('已加入简报（共 1 条）')")
     page.click("#add-note")
     page.wait_for_selector("#note-status:has-text('已加入简报（共 2 条）')")

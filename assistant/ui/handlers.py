@@ -31,6 +31,7 @@ ADD_TO_BRIEF = "加入简报"
 # A short pause between streamed steps, so the answer visibly builds up instead of arriving at once.
 STREAM_PAUSE_S = 0.04
 EXPORT_TTL_S = 3600
+EMPTY_QUESTION = "请先输入问题，再按回车或点击“发送”。"
 
 
 class Handlers:
@@ -70,7 +71,10 @@ class Handlers:
         """Answer one chat message, streaming: the question at once, then the answer, then its sources."""
         question = (message or "").strip()
         if not question:
-            yield self._messages(session), gr.skip(), session, ""
+            # A hint below the chat, not a turn: the next question or 清空对话 replaces it. (Not a
+            # gr.Warning toast: Gradio titles those "Warning" in English whatever the title says.)
+            hint = {"role": "assistant", "content": render.hint_message(EMPTY_QUESTION)}
+            yield [*self._messages(session), hint], gr.skip(), session, ""
             return
         turn = Turn(
             question,
@@ -78,7 +82,7 @@ class Handlers:
             None if year in (None, "", ALL_YEARS) else int(year),
         )
         session.turns.append(turn)
-        yield from self._answer(turn, session)
+        yield from self._answer(turn, session, box="")
 
     def regenerate(self, session: ChatSession) -> Iterator[tuple]:
         """Ask the last question again, under the filters it was asked with."""
@@ -88,7 +92,7 @@ class Handlers:
             return
         turn = Turn(last.question, last.bureau, last.year)
         session.turns.append(turn)
-        yield from self._answer(turn, session)
+        yield from self._answer(turn, session, box=gr.skip())
 
     def show_sources(self, session: ChatSession, selected: gr.SelectData) -> str:
         """The sources of whichever answer the user clicked, not only the latest one."""
@@ -102,8 +106,10 @@ class Handlers:
         session.clear_chat()
         return [], render.SOURCES_PLACEHOLDER, session
 
-    def _answer(self, turn: Turn, session: ChatSession) -> Iterator[tuple]:
-        yield self._messages(session, render.PENDING), '<div class="sources empty">正在检索……</div>', session, ""
+    def _answer(self, turn: Turn, session: ChatSession, box: object) -> Iterator[tuple]:
+        """Stream one turn's answer; the question box gets `box` once, then is left alone, so a
+        question typed while an answer streams in survives it."""
+        yield self._messages(session, render.PENDING), '<div class="sources empty">正在检索……</div>', session, box
         asked_before = len(session.conversation.queries)
         try:
             with self.guard.reading():
@@ -117,16 +123,16 @@ class Handlers:
             turn.answer = answer
         turn.in_conversation = len(session.conversation.queries) > asked_before
         if turn.answer is None:
-            yield self._messages(session), render.SOURCES_PLACEHOLDER, session, ""
+            yield self._messages(session), render.SOURCES_PLACEHOLDER, session, gr.skip()
             return
         for step in render.stream_steps(turn.answer)[:-1]:
-            yield self._messages(session, step), gr.skip(), session, ""
+            yield self._messages(session, step), gr.skip(), session, gr.skip()
             time.sleep(STREAM_PAUSE_S)
         yield (
             self._messages(session),
             render.sources_html(turn.answer, self.assistant.store.report_text, "chat"),
             session,
-            "",
+            gr.skip(),
         )
 
     @staticmethod

@@ -24,6 +24,7 @@ CSS = """
 .cite { color: #1d4ed8; font-weight: 600; cursor: pointer; margin-left: 1px; }
 .scope { font-size: 0.8em; color: #6b7280; }
 .pending { color: #6b7280; font-style: italic; }
+.hint { color: #92400e; }
 .abstain { background: #f3f4f6; border: 1px dashed #9ca3af; border-radius: 8px; padding: 10px 12px; color: #4b5563; }
 .abstain-head { font-weight: 600; margin-bottom: 4px; }
 .abstain-foot { font-size: 0.85em; margin-top: 6px; color: #6b7280; }
@@ -31,7 +32,7 @@ CSS = """
 .notice { background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 8px; padding: 8px 12px; margin: 6px 0; }
 .notice.ok { background: #f0fdf4; border-color: #86efac; color: #166534; }
 .sources { display: flex; flex-direction: column; gap: 10px; }
-.sources.empty { color: #6b7280; padding: 8px; }
+.sources.empty { display: block; color: #6b7280; padding: 8px; }
 .sources-head { font-weight: 600; }
 .sources-q { color: #6b7280; font-size: 0.85em; margin-top: -6px; }
 .src { border: 1px solid #e5e7eb; border-left: 4px solid #3b82f6; border-radius: 6px; padding: 8px 10px; background: #fff; }
@@ -42,7 +43,7 @@ CSS = """
 .src-title { font-weight: 600; }
 .src-year, .src-section { color: #6b7280; font-size: 0.85em; }
 .src-para { margin-top: 4px; line-height: 1.7; }
-.src-para mark { background: #fde68a; padding: 0 1px; }
+.sources mark { display: inline; background: #fde68a; color: inherit; padding: 0 1px; }
 .cmp-q { font-weight: 600; margin-bottom: 8px; }
 .cmp-table { border-collapse: collapse; width: 100%; margin-bottom: 12px; }
 .cmp-table th, .cmp-table td { border: 1px solid #e5e7eb; padding: 6px 10px; text-align: left; }
@@ -58,11 +59,39 @@ CSS = """
 .brief h4 { margin: 12px 0 4px; }
 .brief .footnotes { border-top: 1px solid #e5e7eb; margin-top: 12px; padding-top: 6px; font-size: 0.9em; color: #374151; }
 .brief.empty { color: #6b7280; padding: 8px; }
+#chatbot .placeholder { padding: 12px 16px; }
+/* "加入简报" as a visible text button under each answer, not an option behind Gradio's unlabeled flag icon. */
+#chatbot .extra-feedback > .icon-button { display: none; }
+#chatbot .extra-feedback-options { display: flex; position: static; padding: 0; }
+#chatbot .extra-feedback-option { font-size: var(--text-sm); color: #1d4ed8; cursor: pointer; padding: 1px 8px; }
+#chatbot .extra-feedback-option:hover { background: #eff6ff; }
+/* Nothing to add to a note from an abstention or an error, and nothing to do with a hint at all. */
+#chatbot .message-row:has(.abstain, .notice-error) .extra-feedback { display: none; }
+#chatbot .message-row:has(.hint) .message-buttons { display: none; }
 """
 
-# Clicking a [n] marker scrolls to its source card in the same tab and flashes it.
+# Gradio's own strings that its Chinese translation leaves as English or as a bare key.
+TRANSLATIONS = {"chatbot.copy_message": "复制", "chatbot.copied_message": "已复制", "common.complete": "完成"}
+
+# Clicking a [n] marker scrolls to its source card in the same tab and flashes it. Gradio writes
+# some tooltips in English without a translation key (the table buttons): they are put in Chinese.
 HEAD = """
 <script>
+const ZH_TITLES = {"Copy table data": "复制表格", "Copied to clipboard": "已复制", "Fullscreen": "全屏", "Exit fullscreen mode": "退出全屏"};
+let titlesQueued = false;
+new MutationObserver(() => {
+  if (titlesQueued) return;
+  titlesQueued = true;
+  requestAnimationFrame(() => {
+    titlesQueued = false;
+    for (const el of document.querySelectorAll("button[title], button[aria-label]")) {
+      for (const attr of ["title", "aria-label"]) {
+        const zh = ZH_TITLES[el.getAttribute(attr)];
+        if (zh) el.setAttribute(attr, zh);
+      }
+    }
+  });
+}).observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: ["title", "aria-label"]});
 document.addEventListener("click", (event) => {
   const mark = event.target.closest && event.target.closest("sup.cite");
   if (!mark) return;
@@ -95,6 +124,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                     with gr.Column(scale=3):
                         chatbot = gr.Chatbot(
                             label="对话",
+                            show_label=False,  # a floating label would cover the placeholder and the first message
                             height=520,
                             layout="panel",
                             latex_delimiters=[],
@@ -105,6 +135,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                         )
                         with gr.Row():
                             message = gr.Textbox(
+                                label="问题",
                                 show_label=False,
                                 placeholder="输入问题，按回车发送",
                                 scale=5,
@@ -299,11 +330,18 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
 
 
 def serve(demo: gr.Blocks, host: str, port: int, auth: list[tuple[str, str]] | None, max_upload_mb: int) -> None:
-    """Queue and launch: questions run side by side, index writes one at a time."""
+    """Queue and launch: questions run side by side, index writes one at a time.
+
+    Never through a public share link: the page uploads and deletes reports, and a share link
+    would bypass the rule that only a login lets it leave this machine. `share=False` also wins
+    over $GRADIO_SHARE, and `quiet` drops Gradio's hint to set share=True (app.py prints the address).
+    """
     demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     demo.launch(
         server_name=host,
         server_port=port,
+        share=False,
+        quiet=True,
         auth=auth or None,
         auth_message=f"请登录 {TITLE}",
         max_file_size=f"{max_upload_mb}mb",
@@ -314,4 +352,5 @@ def serve(demo: gr.Blocks, host: str, port: int, auth: list[tuple[str, str]] | N
         enable_monitoring=False,
         ssr_mode=False,
         show_error=True,
+        i18n=gr.I18n(**{"zh-CN": TRANSLATIONS}),
     )

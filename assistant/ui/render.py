@@ -25,6 +25,11 @@ _STREAM_BREAK = re.compile(r"(?<=[。；！？\n])(?!\s*\[\d)")
 STREAM_STEPS = 6
 CONTEXT_CHARS = 160
 PASSAGE_CHARS = 260
+# A question longer than this is cut in its chat bubble: a pasted document must not fill the window.
+SHOWN_QUESTION_CHARS = 200
+# The extractive answerer ends some abstentions by pointing "below" (as the CLI prints them); the
+# page says itself where its passages are, so it drops that pointer.
+_PASSAGES_BELOW = "下列段落可能相关，仅供参考。"
 
 SOURCES_PLACEHOLDER = '<div class="sources empty">提问后，这里显示每个 [n] 标记对应的原文句子（<mark>高亮</mark>），以及它所在的段落、报告、章节和年度。</div>'
 PENDING = '<span class="pending">正在检索报告中的依据……</span>'
@@ -71,26 +76,39 @@ def _plain(text: str, markdown: bool) -> str:
 # -- chat --------------------------------------------------------------------------------------
 
 
+def shorten_question(question: str, limit: int = SHOWN_QUESTION_CHARS) -> str:
+    """The question as displayed: whole up to `limit` characters, else cut with a note of its length."""
+    if len(question) <= limit:
+        return question
+    return f"{question[:limit]}…（已截断，共{len(question)}字）"
+
+
 def question_message(question: str, bureau: str | None, year: int | None) -> str:
-    """The user's message as shown, with the filters it was asked under."""
+    """The user's message as shown (over-long ones cut), with the filters it was asked under."""
     scope = " · ".join(x for x in (bureau, f"{year}年度" if year else None) if x)
-    text = _plain(question, True)
+    text = _plain(shorten_question(question), True)
     return f'{text}<br><span class="scope">范围：{esc(scope)}</span>' if scope else text
 
 
 def chat_message(answer: Answer) -> str:
-    """An answer for the chat window; abstentions in a grey notice box."""
+    """An answer for the chat window; abstentions in a grey notice box that points to passages only when there are some."""
     if answer.abstained:
+        text = answer.answer.removesuffix(_PASSAGES_BELOW).strip() or answer.answer
+        foot = '<div class="abstain-foot">右侧列出的段落只是可能相关，不构成答案。</div>' if answer.passages else ""
         return (
             '<div class="abstain"><div class="abstain-head">未找到依据</div>'
-            f"{marked_html(answer.answer, (), markdown=False)}"
-            '<div class="abstain-foot">右侧列出的段落只是可能相关，不构成答案。</div></div>'
+            f"{marked_html(text, (), markdown=False)}{foot}</div>"
         )
     return marked_html(answer.answer, answer.citations, markdown=True)
 
 
 def error_message(message: str) -> str:
     return f'<div class="notice-error">{esc(message)}</div>'
+
+
+def hint_message(message: str) -> str:
+    """A hint in the chat window that is not an answer (e.g. to type a question first)."""
+    return f'<div class="hint">{esc(message)}</div>'
 
 
 def stream_steps(answer: Answer) -> list[str]:
@@ -146,7 +164,7 @@ def sources_html(answer: Answer | None, report_text: Callable[[str], str], scope
             f'<div class="src-section">{esc(citation.section or "正文")}</div>'
             f'<div class="src-para">{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}</div></div>'
         )
-    asked = f'<div class="sources-q">问：{esc(answer.question)}</div>' if answer.question else ""
+    asked = f'<div class="sources-q">问：{esc(shorten_question(answer.question))}</div>' if answer.question else ""
     return f'<div class="sources"><div class="sources-head">引用来源（{len(cards)}）</div>{asked}{"".join(cards)}</div>'
 
 
@@ -164,7 +182,7 @@ def _maybe_related(passages: Iterable[Passage]) -> str:
     if not cards:
         return '<div class="sources maybe"><div class="sources-head">没有找到可能相关的段落。</div></div>'
     return (
-        '<div class="sources maybe"><div class="sources-head">可能相关（未引用，不构成答案）</div>'
+        '<div class="sources maybe"><div class="sources-head">可能相关的段落（未引用）</div>'
         f"{''.join(cards)}</div>"
     )
 
