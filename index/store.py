@@ -603,10 +603,7 @@ def _chroma_store(path: Path, host: str | None, port: int, signature: str):
 
 
 def _meta_from_json(text: str) -> ReportMeta:
-    data = json.loads(text)
-    data["aliases"] = tuple(data["aliases"])
-    data["needs_review"] = tuple(data.get("needs_review", ()))
-    return ReportMeta(**data)
+    return ReportMeta(**json.loads(text))  # ReportMeta turns the JSON lists back into tuples
 
 
 def _chunk_from_row(row: tuple) -> Chunk:

@@ -58,6 +58,18 @@ class Row:
     def label(self) -> str:
         return label_cells(self.kind, self.cells)
 
+    @property
+    def marks(self) -> tuple[float, float] | None:
+        """(分值, 得分) of an indicator or budget row; None for the total or a budget row without them."""
+        if self.kind == "budget":
+            named = dict(zip(BUDGET_COLUMNS, self.cells[1:]))
+            return (float(named["分值"]), float(named["得分"])) if "分值" in named and "得分" in named else None
+        if self.kind != "indicator":
+            return None
+        # An indicator row ends with 分值, 得分 and at most a reason cell.
+        score, got = self.cells[-2:] if _NUMBER.match(self.cells[-1]) else self.cells[-3:-1]
+        return float(score), float(got)
+
 
 def cells_of(text: str, start: int = 0, end: int | None = None) -> list[Cell]:
     """The cells of text[start:end]: pieces between tabs and line breaks, spaces inside them dropped."""

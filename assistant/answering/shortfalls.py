@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from index.models import ReportMeta
 from index.store import ReportStore
-from index.tables import BUDGET_COLUMNS, table_rows
+from index.tables import table_rows
 
 from .candidates import Sentence
 
@@ -22,29 +22,7 @@ def shortfall_rows(store: ReportStore, reports: tuple[ReportMeta, ...]) -> list[
 
 
 def lost_points(quote: str) -> bool:
-    """Whether a quote is one indicator row that scored below its full marks."""
+    """Whether a quote is one indicator or budget row that scored below its full marks."""
     rows = table_rows(quote)
-    if len(rows) != 1 or rows[0].kind == "total":
-        return False
-    marks = _marks(rows[0].kind, rows[0].cells)
+    marks = rows[0].marks if len(rows) == 1 else None
     return marks is not None and marks[1] < marks[0]
-
-
-def _marks(kind: str, cells: tuple[str, ...]) -> tuple[float, float] | None:
-    """(分值, 得分) of a row; see index.tables for the column order."""
-    if kind == "budget":
-        named = dict(zip(BUDGET_COLUMNS, cells[1:]))
-        if "分值" not in named or "得分" not in named:
-            return None
-        return float(named["分值"]), float(named["得分"])
-    # An indicator row ends with 分值, 得分 and at most a reason cell.
-    numbers = cells[-3:-1] if not _is_number(cells[-1]) else cells[-2:]
-    return float(numbers[0]), float(numbers[1])
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
