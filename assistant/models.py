@@ -84,6 +84,7 @@ class Answer:
     sides: tuple[Side, ...] | None = None
     table: tuple[TableRow, ...] | None = None
     checks: tuple[str, ...] = ()
+    scope: str = ""  # how a follow-up was understood ("按 常宁市…局 2022年度报告理解"); empty for a self-contained question
 
     def to_json(self) -> dict:
         """The ask JSON of the command-line contract."""
@@ -105,6 +106,8 @@ class Answer:
             ]
             data["table"] = [{"metric": r.metric, "cells": [asdict(c) for c in r.cells]} for r in self.table or ()]
             data["checks"] = list(self.checks)
+        if self.scope:
+            data["scope"] = self.scope
         return data
 
 

@@ -149,6 +149,8 @@ class Assistant:
         """A cited answer to one question (comparisons included), or a plain abstention."""
         started = time.perf_counter()
         query = self.understand(question, bureau, year, conversation)
+        previous = conversation.last if conversation else None
+        follow_up = previous is not None and (query.text != question.strip() or not self.analyzer.named_in(question))
         if conversation is not None:
             conversation.queries.append(query)
         timings: dict[str, float] = {}
@@ -165,7 +167,7 @@ class Assistant:
             answer = self.llm.answer(query, hits, answer, timings, vector)
         timings["answer_ms"] = (time.perf_counter() - answer_started) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
-        return replace(answer, question=question, timings_ms=timings)
+        return replace(answer, question=question, timings_ms=timings, scope=understood_scope(query) if follow_up else "")
 
     def compare(self, first: str, second: str, topic: str) -> Answer:
         """Compare two bureaus (any aliases) on a topic, each side with its own evidence."""
@@ -191,6 +193,15 @@ class Assistant:
         mentions = self.analyzer.named_in(query.text)
         own = side_topics(query.text, mentions, names) if [m.bureau for m in mentions] == bureaus else None
         return self.comparer.compare(query.text, own or [comparison_topic(query.text, names)], sides, timings)
+
+
+def understood_scope(query: Query) -> str:
+    """How a follow-up was read, in the user's words: "按 常宁市科技和工业信息化局 2022年度报告理解"."""
+    if not query.reports:
+        return ""
+    bureaus = "、".join(dict.fromkeys(r.bureau or r.title for r in query.reports))
+    years = "、".join(str(y) for y in sorted({r.year for r in query.reports if r.year}))
+    return f"按 {bureaus} {years + '年度' if years else ''}报告理解"
 
 
 def correction_fields(bureau: str | None, year: int | None, kind: str | None) -> dict:
