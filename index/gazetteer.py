@@ -22,6 +22,8 @@ _NATIONALITIES = (
     "独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
 ).split()
 _MINORITY = re.compile(f"(?:(?:{'|'.join(sorted(_NATIONALITIES, key=len, reverse=True))})族)+$")
+# What a party or league body puts before its place (中共永兴县委组织部, 共青团长沙市委员会).
+_AFFILIATION = re.compile(r"^(?:中国共产党|中共|中国共产主义青年团|共青团)")
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,12 @@ def places_in(text: str) -> list[tuple[str, int, tuple[Division, ...]]]:
 def leading_division(name: str) -> tuple[Division | None, int]:
     """The most specific division that a name opens with (湖南省长沙市望城区工信局 → 望城区), and where its places end.
 
-    Places must follow one another from the start; each must lie inside the one before, which
-    settles short names shared by several divisions (朝阳 in 北京 or in 辽宁).
+    Places must follow one another from the start, or from after a party affiliation (中共…);
+    each must lie inside the one before, which settles short names shared by several divisions
+    (朝阳 in 北京 or in 辽宁).
     """
-    chosen, end = None, 0
+    affiliation = _AFFILIATION.match(name)
+    chosen, end = None, affiliation.end() if affiliation else 0
     for written, start, found in places_in(name):
         if start != end:
             break
@@ -104,4 +108,4 @@ def leading_division(name: str) -> tuple[Division | None, int]:
         if not inside:
             break
         chosen, end = min(inside, key=lambda d: LEVELS.index(d.level) if chosen is None else -LEVELS.index(d.level)), start + len(written)
-    return chosen, end
+    return (chosen, end) if chosen else (None, 0)

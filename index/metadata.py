@@ -19,24 +19,53 @@ _CJK = r"\u4e00-\u9fff"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|(?<!\s)\s+(?=[{_CJK}])")
 _TITLE_WORDS = re.compile(r"绩效|自评|评价")
 _TITLE_ENDS = re.compile(r"(?:报告|说明|自评表|评价表|评分表|自评|评价)[）)]?$")
+# A page that publishes a report may add this to its title (…2023年项目绩效自评表公开).
+_PUBLICATION_SUFFIX = re.compile(r"(?:的)?(?:公开|公示|公告)$")
 _SENTENCE_MARKS = re.compile(r"[。；;，,：:！？]")
 # Lines of site furniture: navigation, breadcrumbs, publisher and date lines, page tools.
+# Site names and footers (…人民政府门户网站, 主办单位, ICP备案) are furniture too.
 _FURNITURE = re.compile(
-    r"首页|当前位置|您的位置|[>›»]|发布(?:机构|单位|时间|日期)|信息来源|来源[:：]|索引号|文号|时效性|主题分类|"
-    r"浏览|阅读次数|点击|字号|打印|关闭|分享|责任编辑|附件[:：]|\[图|图片|img|\.jpg|\.png|javascript",
+    r"首页|当前位置|您的位置|所在位置|[>›»]|发布(?:机构|单位|时间|日期)|信息来源|来源[:：]|索引号|文号|时效性|有效性|"
+    r"主题分类|体裁分类|成文日期|创建时间|更新时间|浏览|阅读次数|点击|字号|字体|打印|关闭|分享|责任编辑|附件[:：]|"
+    r"\[图|图片|img|\.jpg|\.png|javascript|网站$|门户$|网站标识码|ICP备|公网安备|主办单位|承办单位|主办[:：]|承办[:：]|"
+    r"版权所有|技术支持|网站地图|联系我们|扫一扫|二维码",
     re.IGNORECASE,
 )
 _REPORT_PHRASE = re.compile(r"(?:关于)?(?:部门|单位)?(?:整体支出|项目支出)?(?:预算)?(?:财政资金)?绩效")
 _YEAR = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年度?")
-_ORG_SUFFIX = r"(?:人民政府|委员会|联合会|办公室|管理局|局|委|厅|中心|院|馆|站|队|所|办|政府)"
+# The words an organisation's name ends with: bureaus and commissions, 事业单位 (中心, 院, 站, 所,
+# schools), towns and streets (镇, 乡, 街道, 办事处), party and mass organisations (部, 会, 团).
+_ORG_SUFFIX = (
+    r"(?:人民政府|委员会|联合会|办公室|办事处|管理局|局|委|厅|中心|院|馆|站|队|所|办|政府|部|处|"
+    r"学|校|园|会|社|团|台|场|街道|镇|乡)"
+)
 _ORG = re.compile(rf"[{_CJK}（）()]{{2,30}}?{_ORG_SUFFIX}")
+# After an organisation's name a sentence goes on with a verb or a particle ("九江市生态环境局是…",
+# "受…财政局委托"); a name that runs on (湘潭县白石镇|人民政府, 中共永兴县委|组织部) is not finished.
+_NAME_ENDS = re.compile(
+    rf"$|[^{_CJK}]|是|为|在|对|于|关于|的|将|按|根据|依据|受|委托|负责|承担|实施|开展|严格|认真|高度|坚持|围绕|紧紧|"
+    r"积极|全面|深入|内设|下设|下辖|辖|现有|共有|共|有|位于|成立|始建|作为|以|和|与|及|同|全年|本年|年度|今年|主要|属|系|隶属"
+)
+_ORG_TAIL = re.compile(rf"[{_CJK}]{{0,12}}?{_ORG_SUFFIX}")
+# A seal mark beside a unit's name or label: （盖章）, （公章）, (单位章).
+_SEAL = re.compile(r"[（(][^（）()]{0,4}章[）)]")
 _CODE_PREFIX = re.compile(r"^[\dA-Za-z]+\s*[-—－_.、]?\s*")
 # Labelled fields that name the reporting unit, most specific first: a table cell or a cover-page
-# line ("单位名称：…", "主管部门\t…"), then the page's publisher.
-_UNIT_LABELS = ("部门（单位）名称", "部门(单位)名称", "单位名称", "部门名称", "预算单位", "填报单位", "报送单位", "主管部门", "实施单位", "项目单位")
+# line ("单位名称：…", "主管部门\t…"), then the page's publisher. The unit that carried a project
+# out evaluates it, so 实施单位 and 项目单位 come before the 主管部门 above them. A unit label may
+# carry a qualifier before it (预算部门、单位名称, 项目主管部门) and a seal mark after it (填报单位（盖章）).
+_UNIT_LABELS = ("部门（单位）名称", "部门(单位)名称", "单位名称", "部门名称", "预算单位", "填报单位", "报送单位", "实施单位", "项目单位", "主管部门")
 _PUBLISHER_LABELS = ("发布机构", "发布单位", "信息来源", "来源")
+_LABEL_QUALIFIER = 6  # at most this many characters before a unit label
+# Table cells: tabs, "|" columns, runs of spaces; and a single space before another "标签：" field.
+_CELL_BREAK = re.compile(r"\t|\s*\|\s*|[ \u3000]{2,}|\u3000|\s+(?=[^\s：:]{3,12}[：:])")
+_BULLET = re.compile(r"^[-•·*●◆■]\s*")
+# "[ 发布机构 ] …" and "【来源】…" are labels too.
+_BRACKET_LABEL = re.compile(r"[\[【]\s*([^\]】\s]{2,10})\s*[\]】]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*([\d一二三四五六七八九十]{1,3})\s*日")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})")
+# A cover page's date alone on its line: "二〇二四年五月", "2024年4月8日".
+_DATE_LINE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月(?:[\d一二三四五六七八九十]{1,3}日)?")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 _HEAD_LINES = 40
 
@@ -50,8 +79,10 @@ KINDS = (
     "项目支出绩效自评报告",
     "部门整体支出绩效自评报告",
 )
+# A report an outside body wrote on commission: who commissioned it and who evaluated.
+_COMMISSIONED = re.compile(r"受[^。；\n]{2,30}?委托|委托(?:单位|方)\s*[:：\t]|评价机构\s*[:：\t]")
 _KIND_SIGNS = (
-    ("第三方绩效评价报告", re.compile(r"第三方|受.{2,30}?委托")),
+    ("第三方绩效评价报告", re.compile(r"第三方")),
     ("项目支出绩效自评表", re.compile(r"项目(?:支出)?绩效(?:自评|评价)表")),
     ("部门整体支出绩效自评表", re.compile(r"(?:整体支出|部门)绩效(?:自评|评价)表")),
     ("绩效情况说明", re.compile(r"情况的?说明")),
@@ -116,25 +147,40 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _head(text: str) -> list[str | None]:
+    """The opening non-blank lines, compacted; None where a line is site furniture."""
+    lines = (compact(line) for line in text[:6000].splitlines())
+    return [None if _FURNITURE.search(line) else line for line in lines if line][: _HEAD_LINES * 2]
+
+
 def head_lines(text: str) -> list[str]:
     """The opening lines, compacted, with site furniture left out."""
-    lines = (compact(line) for line in text[:6000].splitlines())
-    return [line for line in lines if line and not _FURNITURE.search(line)][:_HEAD_LINES]
+    return [line for line in _head(text) if line is not None][:_HEAD_LINES]
 
 
 def find_title(text: str) -> str:
-    """The report's title: the first short line naming a performance report, joined with its wrapped part; "" if none."""
-    lines = head_lines(text)
+    """The report's title: the first short line naming a performance report, joined with its wrapped part; "" if none.
+
+    A title wraps onto the next line only, never across furniture; a cover page's unit line right
+    above a title that names no unit belongs to it (宁乡市水利局 / 2023年度部门整体支出 / 绩效自评报告).
+    """
+    lines = _head(text)
     for i, line in enumerate(lines):
+        if line is None:
+            continue
+        following = lines[i + 1] if i + 1 < len(lines) else None
         if _is_title(line):
-            return line
-        pair = line + lines[i + 1] if i + 1 < len(lines) else ""
-        if _is_title(pair) and _opens_title(line):
-            return pair
+            title = line
+        elif following and _is_title(line + following) and _opens_title(line):
+            title = line + following
+        else:
+            continue
+        return _with_unit_above(_PUBLICATION_SUFFIX.sub("", title), lines[i - 1] if i else None)
     return ""
 
 
 def _is_title(line: str) -> bool:
+    line = _PUBLICATION_SUFFIX.sub("", line)
     return len(line) <= 70 and bool(_TITLE_WORDS.search(line) and _TITLE_ENDS.search(line)) and not _SENTENCE_MARKS.search(line)
 
 
@@ -143,10 +189,17 @@ def _opens_title(line: str) -> bool:
     return len(line) <= 45 and not _SENTENCE_MARKS.search(line) and bool(_YEAR.search(line) or leading_division(re.sub(r"^关于", "", line))[0])
 
 
+def _with_unit_above(title: str, above: str | None) -> str:
+    """The title with the cover's unit line above it, when the title names no unit itself."""
+    if not above or _unit_name(_title_prefix(title)) or _YEAR.search(above):
+        return title
+    return above + title if _unit_name(above) == above and leading_division(above)[0] else title
+
+
 def find_bureau(title: str, text: str) -> Found:
     """The full name of the reporting unit: a unit field, the title, the signature, the publisher, or the opening sentence."""
     sources = (  # read one after another, and only as far as needed
-        (lambda: _labelled(text, _UNIT_LABELS), True),
+        (lambda: _labelled(text, _UNIT_LABELS, _LABEL_QUALIFIER), True),
         (lambda: _title_prefix(title), True),
         (lambda: _signature(text), True),
         (lambda: _labelled(text, _PUBLISHER_LABELS), False),
@@ -161,21 +214,46 @@ def find_bureau(title: str, text: str) -> Found:
     return Found(fallback or "", False)
 
 
-def _labelled(text: str, labels: tuple[str, ...]) -> str:
-    """The value of the first labelled field found, on its line or alone on the next (one cell per line)."""
-    lines = [compact(line) for line in text[:8000].splitlines()]
-    lines = [line for line in lines if line]
+def _labelled(text: str, labels: tuple[str, ...], qualifier: int = 0) -> str:
+    """The unit named by the first of these labels that the page fills in; "" if none is."""
+    fields = _fields(text)
     for label in labels:
-        for i, line in enumerate(lines):
-            cells = re.split(r"[\t:：]+|\s{2,}", line)
-            if label not in cells and not line.startswith(label):
-                continue
-            after = line[line.index(label) + len(label) :].lstrip("\t :：　")
-            value = after or (lines[i + 1] if i + 1 < len(lines) else "")
-            value = re.split(r"[\t]|\s{2,}", value)[0]
-            if name := _unit_name(_CODE_PREFIX.sub("", value)):
-                return name
+        for name, value in fields:
+            if _is_label(name, label, qualifier) and (unit := _unit_name(_CODE_PREFIX.sub("", value))):
+                return unit
     return ""
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    """Every (label, value) pair the opening of a page may hold, in reading order.
+
+    A field is written "标签：值" (several may share a line), as neighbouring cells of a table row
+    (tabs or "|"), or as a label alone on its line with the value on the next (one cell per line).
+    Pairs are offered liberally; only those whose label is known are read.
+    """
+    rows = [cells for line in text[:8000].splitlines() if (cells := _cells(line))]
+    pairs = []
+    for i, cells in enumerate(rows):
+        next_line = rows[i + 1][0] if len(cells) == 1 and i + 1 < len(rows) else None
+        for j, cell in enumerate(cells):
+            label, colon, value = re.split(r"([：:])", cell, maxsplit=1) if re.search(r"[：:]", cell) else (cell, "", "")
+            if colon:
+                pairs.append((label, value))
+            elif (value := cells[j + 1] if j + 1 < len(cells) else next_line) is not None:
+                pairs.append((label, value))
+    return pairs
+
+
+def _cells(line: str) -> list[str]:
+    """A line's cells, each compacted, with bullets and bracketed labels ("[ 发布机构 ]") made plain."""
+    line = _BRACKET_LABEL.sub(r"\1：", _BULLET.sub("", line.strip()))
+    return [cell for part in _CELL_BREAK.split(line) if (cell := compact(part))]
+
+
+def _is_label(name: str, label: str, qualifier: int) -> bool:
+    """Whether a cell is this label, maybe with a qualifier before it or a seal mark after it."""
+    name = _SEAL.sub("", name).strip()
+    return name == label or (name.endswith(label) and len(name) - len(label) <= qualifier)
 
 
 def _title_prefix(title: str) -> str:
@@ -188,21 +266,46 @@ def _title_prefix(title: str) -> str:
 
 
 def _signature(text: str) -> str:
-    lines = [compact(line) for line in text.strip().splitlines()[-6:] if line.strip()]
-    return next((line for line in reversed(lines) if _ORG.fullmatch(_DATE.sub("", line))), "")
+    """The unit that signs the report: a name alone on one of its last lines, beside its date or seal mark.
+
+    Page footers and attachment lines after the signature are passed over.
+    """
+    lines = [compact(line) for line in text.strip().splitlines()[-16:] if line.strip()]
+    closing = [line for line in lines if not _FURNITURE.search(line)][-6:]
+    for line in reversed(closing):
+        name = _SEAL.sub("", _DATE.sub("", line)).strip()
+        if _ORG.fullmatch(name):
+            return name
+    return ""
 
 
 def _opening_sentence(text: str, title: str) -> str:
-    """A unit named in the first sentences of the body ("2023年，红河州数据发展中心实施项目…")."""
-    body = "".join(head_lines(text)).replace(title, "", 1)[:400]
+    """A unit named in the first sentences of the body ("2023年，红河州数据发展中心实施项目…").
+
+    Labelled lines ("委托单位：…", an addressee "县财政局：") are not sentences and are left out.
+    """
+    lines = [line for line in head_lines(text) if not re.match(r"^[^，。；：:]{1,16}[：:]", line)]
+    body = "".join(lines).replace(title, "", 1)[:400]
     for found in _ORG.finditer(body):
         start = found.start()
         while start < found.end() and not leading_division(body[start : found.end()])[0]:
             start += 1
-        name = body[start : found.end()]
-        if leading_division(name)[0] and not re.match(r"[（(]?制", body[found.end() :]):
+        end = _name_end(body, start, found.end())
+        name = body[start:end]
+        if leading_division(name)[0] and not re.match(r"[（(]?制", body[end:]):
             return name
     return ""
+
+
+def _name_end(body: str, start: int, end: int) -> int:
+    """Where a name found in running text really ends: past the organisation it opens (湘潭县白石镇 → …人民政府)."""
+    reach = end
+    while not _NAME_ENDS.match(body, reach) and reach - start < 30:
+        more = _ORG_TAIL.match(body, reach)
+        if not more:
+            return end
+        reach = more.end()
+    return reach if _NAME_ENDS.match(body, reach) else end
 
 
 def _unit_name(candidate: str) -> str:
@@ -226,11 +329,21 @@ def find_year(title: str, text: str) -> Found:
 
 
 def find_published_year(text: str, signed: str | None) -> int | None:
-    """The year the report was published: its page's 发布时间, else the date it was signed."""
+    """The year the report was published: its page's 发布时间, else the date it was signed, else its cover's date."""
     for line in text[:3000].splitlines():
         if re.search(r"发布(?:时间|日期)|日期[:：]|时间[:：]", line) and (found := _ISO_DATE.search(line)):
             return int(found.group(1))
-    return int(signed[:4]) if signed else None
+    if signed:
+        return int(signed[:4])
+    return _cover_year(text)
+
+
+def _cover_year(text: str) -> int | None:
+    """The year of a date standing alone on one of the opening lines (a cover's "二〇二四年五月")."""
+    for line in head_lines(text)[:15]:
+        if found := _DATE_LINE.fullmatch(line):
+            return _number(found.group(1))
+    return None
 
 
 def find_signed_date(text: str) -> str | None:
@@ -257,12 +370,24 @@ def _number(token: str) -> int:
 
 
 def find_kind(title: str, text: str = "") -> Found:
-    """The kind of report, from the title's wording, else from the opening and the tables it holds."""
-    for where, sure in ((title, True), ("".join(head_lines(text))[:600], False)):
-        for kind, sign in _KIND_SIGNS:
-            if sign.search(where):
-                return Found(_as_table(kind, text, title), sure)
+    """The kind of report, from the title's wording, else from the opening and the tables it holds.
+
+    An evaluation report that does not call itself a self-evaluation and whose opening says who
+    commissioned it or who evaluated (受…委托, 委托单位, 评价机构) is a third party's report.
+    """
+    if "自评" not in title and _COMMISSIONED.search(text[:3000]):
+        return Found("第三方绩效评价报告", "评价" in title)
+    if kind := _kind_named(title, earliest=False):
+        return Found(_as_table(kind, text, title), True)
+    if kind := _kind_named("".join(head_lines(text))[:600], earliest=True):
+        return Found(_as_table(kind, text, title), False)
     return Found(_as_table("部门整体支出绩效自评报告", text, title), False)
+
+
+def _kind_named(words: str, earliest: bool) -> str:
+    """The kind these words name: in the taxonomy's order for a title, the first one mentioned for running text."""
+    named = [(found.start() if earliest else 0, order, kind) for order, (kind, sign) in enumerate(_KIND_SIGNS) if (found := sign.search(words))]
+    return min(named)[2] if named else ""
 
 
 def _as_table(kind: str, text: str, title: str) -> str:
