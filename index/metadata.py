@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from .gazetteer import Division, leading_division
@@ -17,6 +18,8 @@ from .models import ReportMeta
 
 _CJK = r"\u4e00-\u9fff"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|(?<!\s)\s+(?=[{_CJK}])")
+# A line set with a space after every character (PDF character spacing): "2 0 2 3 年 度 部 门".
+_LETTER_SPACED = re.compile(r"\S(?: \S){3,}")
 _TITLE_WORDS = re.compile(r"绩效|自评|评价")
 _TITLE_ENDS = re.compile(r"(?:报告|说明|自评表|评价表|评分表|自评|评价)[）)]?$")
 # A page that publishes a report may add this to its title (…2023年项目绩效自评表公开).
@@ -64,6 +67,10 @@ _BULLET = re.compile(r"^[-•·*●◆■]\s*")
 _BRACKET_LABEL = re.compile(r"[\[【]\s*([^\]】\s]{2,10})\s*[\]】]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*([\d一二三四五六七八九十]{1,3})\s*日")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})")
+# Where a page says when it was published, then any other dated field (填报日期, 报告日期, 成文日期).
+_PUBLISHED_LABEL = re.compile(r"发布(?:时间|日期)")
+_DATED_LABEL = re.compile(r"日期\s*[:：\t]|时间\s*[:：]")
+_YEAR_MONTH = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*\d{1,2}(?!\d)")
 # A cover page's date alone on its line: "二〇二四年五月", "2024年4月8日".
 _DATE_LINE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月(?:[\d一二三四五六七八九十]{1,3}日)?")
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
@@ -80,7 +87,9 @@ KINDS = (
     "部门整体支出绩效自评报告",
 )
 # A report an outside body wrote on commission: who commissioned it and who evaluated.
-_COMMISSIONED = re.compile(r"受[^。；\n]{2,30}?委托|委托(?:单位|方)\s*[:：\t]|评价机构\s*[:：\t]")
+_COMMISSIONED = re.compile(r"(?:受|根据|按照|接受)[^。；\n]{2,30}?委托|委托(?:单位|方)\s*[:：\t]|评价机构\s*[:：\t]")
+# An outside body that signs a report: an accounting firm or a consultancy.
+_FIRM = re.compile(r"会计师事务所|(?:咨询|评估|管理|评价)(?:服务)?有限(?:责任)?公司|特殊普通合伙")
 _KIND_SIGNS = (
     ("第三方绩效评价报告", re.compile(r"第三方")),
     ("项目支出绩效自评表", re.compile(r"项目(?:支出)?绩效(?:自评|评价)表")),
@@ -138,7 +147,9 @@ class Found:
 
 
 def compact(text: str) -> str:
-    """Drop the spaces that PDF extraction puts around Chinese characters."""
+    """Drop the spaces that PDF extraction puts around Chinese characters, and inside letter-spaced lines."""
+    if _LETTER_SPACED.fullmatch(text.strip()):
+        return re.sub(r"\s+", "", text)
     return _SPACE_NEAR_CJK.sub("", text).strip()
 
 
@@ -206,12 +217,21 @@ def find_bureau(title: str, text: str) -> Found:
         (lambda: _opening_sentence(text, title), False),
     )
     fallback = None
-    for read, sure in sources:
+    for i, (read, sure) in enumerate(sources):
         name = _unit_name(read())
         if name and leading_division(name)[0]:
-            return Found(name, sure)
+            return Found(_fullest(name, (_unit_name(other()) for other, _ in sources[i + 1 :])), sure)
         fallback = fallback or name
     return Found(fallback or "", False)
+
+
+def _fullest(name: str, others: Iterable[str]) -> str:
+    """The name as another source writes it with the places above it (雁塔区城管局 → 西安市雁塔区城管局)."""
+    for other in others:
+        extra = len(other) - len(name)
+        if extra > 0 and other.endswith(name) and leading_division(other)[1] >= extra:
+            return other
+    return name
 
 
 def _labelled(text: str, labels: tuple[str, ...], qualifier: int = 0) -> str:
@@ -270,13 +290,21 @@ def _signature(text: str) -> str:
 
     Page footers and attachment lines after the signature are passed over.
     """
-    lines = [compact(line) for line in text.strip().splitlines()[-16:] if line.strip()]
-    closing = [line for line in lines if not _FURNITURE.search(line)][-6:]
-    for line in reversed(closing):
+    for line in reversed(_closing_lines(text)):
         name = _SEAL.sub("", _DATE.sub("", line)).strip()
         if _ORG.fullmatch(name):
             return name
     return ""
+
+
+def _closing_lines(text: str) -> list[str]:
+    """The last lines of the report, compacted, after page footers are left out."""
+    lines = [compact(line) for line in text.strip().splitlines()[-16:] if line.strip()]
+    return [line for line in lines if not _FURNITURE.search(line)][-6:]
+
+
+def _closing(text: str) -> str:
+    return "".join(_closing_lines(text))
 
 
 def _opening_sentence(text: str, title: str) -> str:
@@ -330,9 +358,11 @@ def find_year(title: str, text: str) -> Found:
 
 def find_published_year(text: str, signed: str | None) -> int | None:
     """The year the report was published: its page's 发布时间, else the date it was signed, else its cover's date."""
-    for line in text[:3000].splitlines():
-        if re.search(r"发布(?:时间|日期)|日期[:：]|时间[:：]", line) and (found := _ISO_DATE.search(line)):
-            return int(found.group(1))
+    lines = text[:3000].splitlines()
+    for label in (_PUBLISHED_LABEL, _DATED_LABEL):
+        for line in lines:
+            if (at := label.search(line)) and (found := _YEAR_MONTH.search(line, at.start())):
+                return int(found.group(1))
     if signed:
         return int(signed[:4])
     return _cover_year(text)
@@ -347,8 +377,8 @@ def _cover_year(text: str) -> int | None:
 
 
 def find_signed_date(text: str) -> str | None:
-    """The ISO date on the report's closing lines, if it is signed."""
-    tail = text.strip()[-120:]
+    """The ISO date on the report's closing lines, if it is signed; page footers after it are passed over."""
+    tail = "\n".join(_closing_lines(text))[-120:]
     dates = list(_DATE.finditer(tail))
     if not dates:
         return None
@@ -375,7 +405,7 @@ def find_kind(title: str, text: str = "") -> Found:
     An evaluation report that does not call itself a self-evaluation and whose opening says who
     commissioned it or who evaluated (受…委托, 委托单位, 评价机构) is a third party's report.
     """
-    if "自评" not in title and _COMMISSIONED.search(text[:3000]):
+    if "自评" not in title and (_COMMISSIONED.search(text[:3000]) or _FIRM.search(_signature(text) or _closing(text))):
         return Found("第三方绩效评价报告", "评价" in title)
     if kind := _kind_named(title, earliest=False):
         return Found(_as_table(kind, text, title), True)

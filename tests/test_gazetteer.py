@@ -40,3 +40,11 @@ def test_a_place_inside_a_fact_is_not_a_bureau(shipped_assistant):
 def test_a_follow_up_with_nothing_before_asks_what_is_meant(shipped_assistant):
     answer = shipped_assistant.ask("那常宁呢？")
     assert answer.abstained and "请把问题说完整" in answer.answer
+
+
+def test_a_party_affiliation_before_the_places_is_passed_over():
+    from index.gazetteer import leading_division
+
+    division, end = leading_division("中共永兴县委组织部")
+    assert (division.name, division.city, end) == ("永兴县", "郴州市", 5)
+    assert leading_division("中共中央办公厅") == (None, 0)
