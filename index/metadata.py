@@ -52,19 +52,25 @@ _NAME_ENDS = re.compile(
 _ORG_TAIL = re.compile(rf"[{_CJK}]{{0,12}}?{_ORG_SUFFIX}")
 # A seal mark beside a unit's name or label: （盖章）, （公章）, (单位章).
 _SEAL = re.compile(r"[（(][^（）()]{0,4}章[）)]")
-_CODE_PREFIX = re.compile(r"^[\dA-Za-z]+\s*[-—－_.、]?\s*")
+# A unit's budget code before its name: "215-", "215001 ", "[235]".
+_CODE_PREFIX = re.compile(r"^(?:[\[【（(]\s*[\dA-Za-z]+\s*[\]】）)]|[\dA-Za-z]+\s*[-—－_.、]?)\s*")
 # Labelled fields that name the reporting unit, most specific first: a table cell or a cover-page
 # line ("单位名称：…", "主管部门\t…"), then the page's publisher. The unit that carried a project
 # out evaluates it, so 实施单位 and 项目单位 come before the 主管部门 above them. A unit label may
 # carry a qualifier before it (预算部门、单位名称, 项目主管部门) and a seal mark after it (填报单位（盖章）).
-_UNIT_LABELS = ("部门（单位）名称", "部门(单位)名称", "单位名称", "部门名称", "预算单位", "填报单位", "报送单位", "实施单位", "项目单位", "主管部门")
+_UNIT_LABELS = (
+    "部门（单位）名称", "部门(单位)名称", "单位名称", "部门名称", "预算单位", "填报单位", "报送单位", "编制单位", "编报单位", "报告单位",
+    "实施单位", "项目单位", "主管部门",
+)
 _PUBLISHER_LABELS = ("发布机构", "发布单位", "信息来源", "来源")
 _LABEL_QUALIFIER = 6  # at most this many characters before a unit label
 # Table cells: tabs, "|" columns, runs of spaces; and a single space before another "标签：" field.
 _CELL_BREAK = re.compile(r"\t|\s*\|\s*|[ \u3000]{2,}|\u3000|\s+(?=[^\s：:]{3,12}[：:])")
 _BULLET = re.compile(r"^[-•·*●◆■]\s*")
+# What a label may add about the code beside the name: 主管部门及代码, 单位名称（编码）.
+_LABEL_CODE = re.compile(r"(?:及|和)?(?:代码|编码)$|[（(](?:代码|编码)[）)]$")
 # "[ 发布机构 ] …" and "【来源】…" are labels too.
-_BRACKET_LABEL = re.compile(r"[\[【]\s*([^\]】\s]{2,10})\s*[\]】]\s*")
+_BRACKET_LABEL = re.compile(rf"[\[【]\s*([{_CJK}]{{2,10}})\s*[\]】]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*([\d一二三四五六七八九十]{1,3})\s*日")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})")
 # Where a page says when it was published, then any other dated field (填报日期, 报告日期, 成文日期).
@@ -89,13 +95,16 @@ KINDS = (
 # A report an outside body wrote on commission: who commissioned it and who evaluated.
 _COMMISSIONED = re.compile(r"(?:受|根据|按照|接受)[^。；\n]{2,30}?委托|委托(?:单位|方)\s*[:：\t]|评价机构\s*[:：\t]")
 # An outside body that signs a report: an accounting firm or a consultancy.
-_FIRM = re.compile(r"会计师事务所|(?:咨询|评估|管理|评价)(?:服务)?有限(?:责任)?公司|特殊普通合伙")
+_FIRM = re.compile(r"事务所|(?:咨询|评估|管理|评价)(?:服务)?(?:有限|股份)(?:责任)?公司|特殊普通合伙")
+# Labels under which a cover names who evaluated or wrote a report.
+_EVALUATOR_LABELS = ("评价机构", "评价单位", "编制单位", "编报单位", "报告单位")
 _KIND_SIGNS = (
     ("第三方绩效评价报告", re.compile(r"第三方")),
     ("项目支出绩效自评表", re.compile(r"项目(?:支出)?绩效(?:自评|评价)表")),
     ("部门整体支出绩效自评表", re.compile(r"(?:整体支出|部门)绩效(?:自评|评价)表")),
     ("绩效情况说明", re.compile(r"情况的?说明")),
-    ("专项资金绩效自评报告", re.compile(r"专项资金|专项经费")),
+    # Transfer payments (补助资金, 衔接资金, 转移支付) are evaluated as special funds.
+    ("专项资金绩效自评报告", re.compile(r"专项资金|专项经费|补助资金|衔接资金|奖补资金|转移支付")),
     ("项目支出绩效自评报告", re.compile(r"项目支出|项目绩效")),
     ("部门整体支出绩效自评报告", re.compile(r"整体支出|部门整体")),
 )
@@ -272,7 +281,7 @@ def _cells(line: str) -> list[str]:
 
 def _is_label(name: str, label: str, qualifier: int) -> bool:
     """Whether a cell is this label, maybe with a qualifier before it or a seal mark after it."""
-    name = _SEAL.sub("", name).strip()
+    name = _LABEL_CODE.sub("", _SEAL.sub("", name).strip())
     return name == label or (name.endswith(label) and len(name) - len(label) <= qualifier)
 
 
@@ -301,10 +310,6 @@ def _closing_lines(text: str) -> list[str]:
     """The last lines of the report, compacted, after page footers are left out."""
     lines = [compact(line) for line in text.strip().splitlines()[-16:] if line.strip()]
     return [line for line in lines if not _FURNITURE.search(line)][-6:]
-
-
-def _closing(text: str) -> str:
-    return "".join(_closing_lines(text))
 
 
 def _opening_sentence(text: str, title: str) -> str:
@@ -341,7 +346,9 @@ def _unit_name(candidate: str) -> str:
     candidate = compact(candidate)
     candidate = _YEAR.split(candidate)[0] if _YEAR.search(candidate[2:]) else candidate
     found = re.match(rf"[{_CJK}（）()]{{2,30}}{_ORG_SUFFIX}", candidate)
-    return found.group(0) if found and "绩效" not in found.group(0) else ""
+    if not found or "绩效" in found.group(0) or _FIRM.search(candidate):
+        return ""  # a firm that evaluated or wrote a report is not the unit reporting
+    return found.group(0)
 
 
 def find_year(title: str, text: str) -> Found:
@@ -405,13 +412,22 @@ def find_kind(title: str, text: str = "") -> Found:
     An evaluation report that does not call itself a self-evaluation and whose opening says who
     commissioned it or who evaluated (受…委托, 委托单位, 评价机构) is a third party's report.
     """
-    if "自评" not in title and (_COMMISSIONED.search(text[:3000]) or _FIRM.search(_signature(text) or _closing(text))):
+    if "自评" not in title and _by_outside_body(text):
         return Found("第三方绩效评价报告", "评价" in title)
     if kind := _kind_named(title, earliest=False):
         return Found(_as_table(kind, text, title), True)
     if kind := _kind_named("".join(head_lines(text))[:600], earliest=True):
         return Found(_as_table(kind, text, title), False)
     return Found(_as_table("部门整体支出绩效自评报告", text, title), False)
+
+
+def _by_outside_body(text: str) -> bool:
+    """Whether the report says it was commissioned, or a firm evaluated, wrote or signed it."""
+    if _COMMISSIONED.search(text[:3000]):
+        return True
+    if any(_FIRM.search(line) and len(line) <= 40 and not _SENTENCE_MARKS.search(line) for line in _closing_lines(text)):
+        return True  # signed by a firm
+    return any(_FIRM.search(value) for name, value in _fields(text[:3000]) if any(_is_label(name, label, 0) for label in _EVALUATOR_LABELS))
 
 
 def _kind_named(words: str, earliest: bool) -> str:
