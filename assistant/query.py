@@ -52,6 +52,42 @@ class Query:
     def report_ids(self) -> set[str]:
         return {r.id for r in self.reports}
 
+    @property
+    def asked(self) -> str:
+        """The question without its bureaus' names: what is asked about them (slots and terms read this)."""
+        return without_names(self.text, self.reports)
+
+
+_ORG_END = "局委厅办院站所"
+
+
+def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
+    """The text with each report's bureau name blanked: an alias, and the short name typed right after it.
+
+    Officers write a place then their own short form of the organisation ("弋阳文广旅局", "当阳卫健局"):
+    a run after the alias whose characters follow the bureau's name in order is part of the name when
+    it ends on an organisation word or is three characters or more.
+    """
+    spans = []
+    for report in reports:
+        own = report.bureau[leading_division(report.bureau)[1]:] if report.bureau else ""
+        for alias in sorted(report.aliases, key=len, reverse=True):
+            start = text.find(alias)
+            while start >= 0:
+                end = start + len(alias)
+                run = re.match(rf"[{_CJK}]{{1,8}}", text[end:])
+                for k in range(len(run.group(0)) if run and own else 0, 0, -1):
+                    piece = run.group(0)[:k]
+                    if abbreviates(piece, [own]) and (piece[-1] in _ORG_END or k >= 3):
+                        end += k
+                        break
+                spans.append((start, end))
+                start = text.find(alias, end)
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = [" "] * (end - start)
+    return "".join(chars)
+
 
 def check_question(text: str, max_chars: int) -> str:
     """The question stripped, or BadQuestionError saying why it cannot be asked."""
@@ -68,7 +104,9 @@ def check_question(text: str, max_chars: int) -> str:
 def question_shape(text: str) -> str:
     """'number' for 多少/几, 'list' for 哪些, 'how' for 怎么样/如何, else 'what'; the first ask wins."""
     number, listing = SHAPE_NUMBER.search(text), SHAPE_LIST.search(text)
-    if number and (not listing or number.start() < listing.start()):
+    # "分别多少", "各是多少": two figures asked, not a list
+    asks_each = listing and listing.group(0) == "分别" and number and 0 <= number.start() - listing.end() <= 2
+    if number and (not listing or number.start() < listing.start() or asks_each):
         return "number"
     if listing:
         return "list"
@@ -151,9 +189,11 @@ class QueryAnalyzer:
         does not filter.
         """
         years = []
+        # the bureau's name as typed, its short form after the place included ("湄潭交通局2023年")
+        blanked = without_names(text, tuple(r for m in named for r in m.reports))
         for found in _YEAR.finditer(text):
-            before, after = text[: found.start()], text[found.end() :]
-            near_name = any(before.rstrip("的在").endswith(m.alias) or after.lstrip("度的").startswith(m.alias) for m in named)
+            before, after = blanked[: found.start()], blanked[found.end() :]
+            near_name = bool(named) and (before.rstrip("的在").endswith(" ") or after.lstrip("度的").startswith(" "))
             if near_name or found.start() == 0:
                 years.append(int(found.group(1)))
         return years

@@ -13,23 +13,25 @@ import re
 QUESTION_WORDS = frozenset(
     "多少 几 哪些 哪个 哪家 哪几 什么 啥 怎么样 怎样 怎么 咋 如何 是否 有没有 是不是 多大 多高 请问 一下 介绍 说说 讲讲 "
     "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
-    "报告 情况 方面 主要".split()
+    "报告 情况 方面 主要 那边 这边 那里 去年 今年 打算".split()
 )
 # Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
 MEASURE_WORDS = (
     "人次", "户次", "场次", "批次", "个", "家", "人", "名", "位", "次", "项", "条", "件", "起", "处", "座", "台", "辆", "套",
-    "户", "场", "批", "所", "篇", "期", "份", "款", "块", "栋", "间", "吨", "亩", "公里", "千米", "平方米",
+    "户", "场", "批", "所", "篇", "期", "份", "款", "块", "栋", "间", "吨", "亩", "公里", "千米", "平方米", "分",
 )
+# Measure words that count the same things: people are counted in 人, 名 or 位.
+SAME_MEASURE = (frozenset({"人", "名", "位"}), frozenset({"公里", "千米"}))
 MONEY_UNITS = ("亿元", "万元", "元")
 PERCENT_UNITS = ("个百分点", "百分点", "%")
 UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
 # A question asks for money with these (花了多少钱, 金额, 多少万元).
-MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|支出|收入|拨款|投入|开支|花")
+MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|支出|收入|拨款|投入|开支|花|薪|工资|补贴|补助|奖补|费用")
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
 NUMBER_ASK = re.compile(r"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几")
 # The shape of a question, as query analysis reads it (the first ask wins).
-SHAPE_NUMBER = re.compile(r"多少|几[个家人次项名条年]|多大|金额|数额|总额|比例|占比|是几")
+SHAPE_NUMBER = re.compile(rf"多少|几(?:{'|'.join(sorted(MEASURE_WORDS, key=len, reverse=True))}|年|成)|多大|多高|多长|多远|多重|多久|金额|数额|总额|比例|占比|是几")
 SHAPE_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
 SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
 # How a question asks which indicators of a self-evaluation table fell short (扣了分, 没完成).
@@ -37,6 +39,16 @@ SHORTFALL_ASKS = re.compile(r"扣分|扣了|失分|丢分|没有?完成|未完�
 COMPARE_WORDS = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
 # Words that tie two asked items together ("收入和支出各多少").
 JOINERS = re.compile(r"[和与及、跟以及]")
+# A question asks by how much something changed ("比上年少了多少", "增长多少", "提高了几个百分点").
+CHANGE_ASKS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增|减|降|涨|多|少)了?(?:多少|几)|比上年|较上年|同比|比年初")
+# Verbs of change, as a question or a report uses them.
+CHANGE_VERBS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|涨)了?")
+# A report states a change with these right before the figure ("同比增长12%", "比年初预算减少1.18万元").
+CHANGE_BEFORE = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|超出|节约|多|少)了?$")
+# A figure labelled with these is a target, not what was done; a question with them asks for the target.
+TARGET_WORDS = re.compile(r"目标|指标值|计划|预期|任务数")
+# A noun right before 多少 that is a rate or share: the answer is a percentage ("执行率多少", "满意度是多少").
+PERCENT_NOUNS = re.compile(r"(?:率|比重|占比|比例|满意度|百分比)(?:是|为|有|达到|能达到)?$")
 # Markers a report puts before a figure (约 120 人, 累计 36 家).
 APPROX_BEFORE = ("约", "近", "超", "逾", "超过", "达", "达到", "共", "累计")
 # A report states the basis of a budget figure with these; a question may ask for one.

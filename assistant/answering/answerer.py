@@ -21,7 +21,7 @@ from .selection import Scorer
 from .shortfalls import shortfall_rows
 from .signals import coverage
 from .terms import Terms, Vocabulary, question_terms
-from ..vocabulary import BASIS_WORDS, MONEY_UNITS, SHORTFALL_ASKS
+from ..vocabulary import BASIS_WORDS, MONEY_UNITS, PERCENT_UNITS, SHORTFALL_ASKS
 
 _TITLE_CHARS = 20
 _BASIS_ASKED = re.compile("|".join(BASIS_WORDS))
@@ -46,12 +46,12 @@ class ExtractiveAnswerer:
         self._vocabulary = None
 
     def terms(self, query: Query) -> Terms:
-        return question_terms(query.text, query.reports, self.vocabulary)
+        return question_terms(query.asked, query.reports, self.vocabulary)
 
     def candidates(self, query: Query, hits: list[Hit], question_vector: list[float] | None) -> list[Sentence]:
         """Every sentence of the retrieved chunks, scored, best first."""
         terms = self.terms(query)
-        slots = asked_slots(query.text) if query.shape == "number" else ()
+        slots = asked_slots(query.asked) if query.shape == "number" else ()
         found = gather(self.store, hits, terms)
         texts = {c.report.id: self.store.report_text(c.report.id) for c in found}
         vector = None if question_vector is None else np.asarray(question_vector, dtype=np.float32)
@@ -90,9 +90,9 @@ class ExtractiveAnswerer:
         """The key metric a 多少 question about one report names, with that report's stored figures."""
         if query.shape != "number" or len(query.reports) != 1:
             return None
-        slots = asked_slots(query.text)
-        if len(slots) > 1:
-            return None  # two figures asked: answered from sentences, each in its slot
+        slots = asked_slots(query.asked)
+        if len(slots) > 1 or any(slot.change for slot in slots):
+            return None  # two figures asked, or a change: answered from sentences, each in its slot
         named = metrics_named(slots[0].clause if slots else query.text)
         if not named:
             return None
@@ -104,7 +104,7 @@ class ExtractiveAnswerer:
     def key_figure(self, query: Query, asked: tuple[str, dict[str, Figure]] | None) -> Figure | None:
         """The key figure extracted at ingest that a 多少 question about one report asks for."""
         figure = asked[1].get(asked[0]) if asked else None
-        if figure is None or not _unit_fits(query.text, figure.unit):
+        if figure is None or not _unit_fits(query.asked, figure.unit):
             return None
         asked_basis = _BASIS_ASKED.search(query.text)
         if asked_basis and BASIS_WORDS[asked_basis.group(0)] != figure.basis:
@@ -147,7 +147,7 @@ class ExtractiveAnswerer:
     def select(self, query: Query, ranked: list[Sentence]) -> list[Sentence]:
         """The best sentence; for a question asking several figures, the best one for each further figure;
         for list and how questions, runners-up from the same report that are also likely answers."""
-        slots = asked_slots(query.text) if query.shape == "number" else ()
+        slots = asked_slots(query.asked) if query.shape == "number" else ()
         likely = [s for s in ranked[:10] if s.report.id == ranked[0].report.id and self.scorer.answers(s.score)]
         # A 多少 question is answered by a likely sentence that states a figure of the asked kind.
         best = next((s for s in likely if _fit_in(slots[0], s, query.text) > 0), ranked[0]) if slots else ranked[0]
@@ -203,7 +203,7 @@ class ExtractiveAnswerer:
         """Answer text: the asked figures first for 多少, a numbered list for items, else the sentences; each cited."""
         lead = ""
         if query.shape == "number":
-            lead = lead_figures(asked_slots(query.text), chosen, query.text)
+            lead = lead_figures(asked_slots(query.asked), chosen, query.text)
         if len(query.reports) > 1 or not query.named_bureaus:
             report = chosen[0].report
             who = f"据《{report.title}》" if len({s.report.id for s in chosen}) == 1 else ""
@@ -239,6 +239,8 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
         ]
         if options:
             fit, i, _, figure = max(options, key=lambda o: o[:3])
+            if fit == 0 and slot.unit is not None:
+                continue  # no figure of the asked kind (多少钱 and only 公里 stated): lead with none rather than a wrong one
             previous = (-i, figure)
             figures.append(f"{slot.noun}：{figure.text}" if len(slots) > 1 and slot.noun else figure.text)
     return "；".join(figures) + "。" if figures else ""
@@ -269,6 +271,8 @@ def _unit_fits(question: str, unit: str) -> bool:
         return True
     if asked == "money":
         return unit in MONEY_UNITS or unit == "万"
+    if asked == "percent":
+        return unit in PERCENT_UNITS
     return asked == unit
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..vocabulary import (
-    APPROX_BEFORE, JOINERS, MEASURE_WORDS, MONEY_ASKS, MONEY_UNITS, NUMBER_ASK, PERCENT_ASKS, PERCENT_UNITS,
-    QUESTION_WORDS, UNITS,
+    APPROX_BEFORE, CHANGE_ASKS, CHANGE_BEFORE, CHANGE_VERBS, JOINERS, MEASURE_WORDS, MONEY_ASKS, MONEY_UNITS, NUMBER_ASK, PERCENT_ASKS,
+    PERCENT_NOUNS, PERCENT_UNITS, QUESTION_WORDS, SAME_MEASURE, TARGET_WORDS, UNITS,
 )
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -26,6 +26,8 @@ _QUANTITY = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# A table row as read (index.tables.row_label) names its indicator first: every figure in it is about that.
+_ROW_SUBJECT = re.compile(r"^三级指标“([^”]+)”")
 _FILLER = re.compile(r"^(?:为|是|有|共|共有|达|达到|约|累计|合计|计|了|到|完成|实现|其中)+|(?:为|是|有|共|达|约|计|了|的)+$")
 
 
@@ -40,6 +42,9 @@ class Quantity:
     end: int
     label: str  # the words before it in its clause ("在职人员")
     counted: str  # the words after its unit ("干部")
+    subject: str = ""  # what the whole sentence is about, when it says so apart (a table row's indicator)
+    change: bool = False  # it states a change ("增长12%", "减少1.18万元"), not a level
+    target: bool = False  # it states a target ("年度指标值≥80公里", "年度目标120场"), not what was done
 
     @property
     def kind(self) -> str:
@@ -54,11 +59,16 @@ class Slot:
     noun: str
     unit: str | None  # a measure word ("家"), "money", "percent", or None when anything fits
     words: tuple[str, ...] = ()  # the words that say what is counted, from the whole asking clause
+    head: str = ""  # the word right after 多少 ("多少欠薪"), else right before it ("在职人员多少")
+    change: bool = False  # it asks by how much something changed ("比上年少了多少", "提高了几个百分点")
+    target: bool = False  # it asks for a target or plan ("目标是多少")
 
 
 def quantities(text: str) -> list[Quantity]:
     """The quantities a sentence states, in order: amounts, percentages, 百分点 and counts (digits or 十二)."""
     found = []
+    row = _ROW_SUBJECT.match(text)
+    subject = row.group(1) if row else ""
     for match in _QUANTITY.finditer(text):
         number, unit = match.group("num"), match.group("unit")
         value = _number_value(number)
@@ -67,10 +77,11 @@ def quantities(text: str) -> list[Quantity]:
         scale = {"万": 1e4, "亿": 1e8}.get(match.group("scale") or "", 1.0)
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
         after = _CLAUSE_BREAK.search(text, match.end())
-        label = _strip_approx(text[clause_start : match.start()])
+        label = _strip_approx(re.sub(r"[\s≥≤＞＜>=<]+$", "", text[clause_start : match.start()]))
         counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
         found.append(Quantity(re.sub(r"\s+", "", match.group(0)), value * scale, "%" if unit == "％" else unit,
-                              match.start(), match.end(), label[-12:], counted))
+                              match.start(), match.end(), label[-12:], counted, subject,
+                              bool(CHANGE_BEFORE.search(label)), bool(TARGET_WORDS.search(label))))
     return found
 
 
@@ -111,9 +122,13 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         noun = _content(after) or _content(clause[: ask.start()])
         # "一共多少钱？" names nothing itself: the clause before it says what is counted.
         words = _words(clause) or _words(previous)
+        after_words, before_words = _words(after), _words(clause[: ask.start()])
+        head = after_words[0] if after_words else before_words[-1] if before_words else ""
+        change, target = bool(CHANGE_ASKS.search(clause)), bool(TARGET_WORDS.search(clause))
         parts = _joined_items(clause[: ask.start()], noun)
         for part in parts:
-            slots.append(Slot(clause, part, unit, _words(part) if len(parts) > 1 else words))
+            part_words = _words(part) if len(parts) > 1 else words
+            slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target))
     return tuple(slots)
 
 
@@ -121,19 +136,20 @@ def _words(text: str) -> tuple[str, ...]:
     from index.lexical import tokenize
 
     return tuple(dict.fromkeys(
-        t for t in tokenize(text) if t not in QUESTION_WORDS and not t.isdigit() and len(t) > 1 and not NUMBER_ASK.search(t) and "几" not in t and t not in UNITS
+        t for t in tokenize(text) if t not in QUESTION_WORDS and not t.isdigit() and len(t) > 1 and not NUMBER_ASK.search(t) and "几" not in t
+        and not any(t in unit for unit in UNITS) and not CHANGE_VERBS.fullmatch(t)
     ))
 
 
 def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None, str]:
     """The unit asked for right after 多少/几, and the rest of the clause after it."""
     money_words = (*MONEY_UNITS, "钱", "万", "亿")
-    for word in sorted((*money_words, *MEASURE_WORDS), key=len, reverse=True):
+    for word in sorted((*money_words, *MEASURE_WORDS, *PERCENT_UNITS), key=len, reverse=True):
         if after.startswith(word):
-            unit = "money" if word in money_words else word
+            unit = "money" if word in money_words else "percent" if word in PERCENT_UNITS else word
             return unit, after[len(word) :]
-    if ask.group(0) in ("占比", "比例", "百分之几"):
-        return "percent", after
+    if ask.group(0) in ("占比", "比例", "百分之几") or PERCENT_NOUNS.search(clause[: ask.start()]):
+        return "percent", after  # "执行率多少": the noun right before the ask is a rate
     if MONEY_ASKS.search(clause):
         return "money", after
     if PERCENT_ASKS.search(clause):
@@ -168,7 +184,7 @@ def unit_fit(slot: Slot, quantity: Quantity) -> float:
         return 1.0 if quantity.kind == "money" else 0.0
     if slot.unit == "percent":
         return 1.0 if quantity.kind == "percent" else 0.25
-    if quantity.unit == slot.unit:
+    if quantity.unit == slot.unit or any({quantity.unit, slot.unit} <= same for same in SAME_MEASURE):
         return 1.0
     if quantity.kind == "count" and (quantity.unit.startswith(slot.unit) or slot.unit.startswith(quantity.unit)):
         return 0.5  # 人次 for 人
@@ -176,20 +192,40 @@ def unit_fit(slot: Slot, quantity: Quantity) -> float:
 
 
 def noun_fit(slot: Slot, quantity: Quantity) -> float:
-    """Share of the slot's words (or a synonym of each) found in the quantity's label or what it counts."""
+    """How well what the quantity counts matches what is asked: the share of the slot's words (or a synonym
+    of each) found in its label, what it counts or its sentence's subject, three quarters; a quarter
+    more when the asked head word stands right by it ("追讨欠薪2,046.5万元", "派出120名干部")."""
     if not slot.words:
         return 0.5
     from .terms import cilin_synonyms
 
-    around = quantity.label + quantity.counted
+    around = quantity.label + quantity.counted + quantity.subject
     synonyms = cilin_synonyms()
     found = sum(any(form in around for form in (word, *synonyms.get(word, ()))) for word in slot.words)
-    return found / len(slot.words)
+    share = found / len(slot.words)
+    return 0.75 * share + 0.25 * adjacent(slot.head, quantity) if slot.head else share
+
+
+def adjacent(head: str, quantity: Quantity) -> float:
+    """1 when the asked head word (or a synonym) ends the quantity's label or starts what it counts, else 0."""
+    if not head:
+        return 0.0
+    from .terms import cilin_synonyms
+
+    forms = (head, *cilin_synonyms().get(head, ()))
+    near_label = quantity.label[-(len(head) + 3):] if quantity.label else ""
+    return 1.0 if any(f in near_label or quantity.counted.startswith(f) or f in quantity.subject for f in forms) else 0.0
+
+
+def aspect_fit(slot: Slot, quantity: Quantity) -> float:
+    """A change answers a question about change, a level one about a level; a target answers only a question about targets."""
+    fit = 1.0 if slot.change == quantity.change else (0.3 if slot.change else 0.6)
+    return fit * (0.5 if quantity.target and not slot.target else 1.0)
 
 
 def slot_fit(slot: Slot, quantity: Quantity) -> float:
-    """How well a quantity answers a slot, unit and noun together."""
-    return unit_fit(slot, quantity) * (0.5 + 0.5 * noun_fit(slot, quantity))
+    """How well a quantity answers a slot: unit, noun and aspect (change, target) together."""
+    return unit_fit(slot, quantity) * (0.5 + 0.5 * noun_fit(slot, quantity)) * aspect_fit(slot, quantity)
 
 
 def best_quantity(slot: Slot, found: list[Quantity], question: str = "") -> Quantity | None:
