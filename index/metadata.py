@@ -25,6 +25,7 @@ _TITLE_ENDS = re.compile(r"(?:报告|说明|自评表|评价表|评分表|自评
 # A page that publishes a report may add this to its title (…2023年项目绩效自评表公开).
 _PUBLICATION_SUFFIX = re.compile(r"(?:的)?(?:公开|公示|公告)$")
 _SENTENCE_MARKS = re.compile(r"[。；;，,：:！？]")
+_SECTION_NUMBER = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|第[一二三四五六七八九十]+部分")
 # Lines of site furniture: navigation, breadcrumbs, publisher and date lines, page tools.
 # Site names and footers (…人民政府门户网站, 主办单位, ICP备案) are furniture too.
 _FURNITURE = re.compile(
@@ -47,7 +48,9 @@ _ORG = re.compile(rf"[{_CJK}（）()]{{2,30}}?{_ORG_SUFFIX}")
 # "受…财政局委托"); a name that runs on (湘潭县白石镇|人民政府, 中共永兴县委|组织部) is not finished.
 _NAME_ENDS = re.compile(
     rf"$|[^{_CJK}]|是|为|在|对|于|关于|的|将|按|根据|依据|受|委托|负责|承担|实施|开展|严格|认真|高度|坚持|围绕|紧紧|"
-    r"积极|全面|深入|内设|下设|下辖|辖|现有|共有|共|有|位于|成立|始建|作为|以|和|与|及|同|全年|本年|年度|今年|主要|属|系|隶属"
+    r"积极|全面|深入|内设|下设|下辖|辖|现有|共有|共|有|位于|成立|始建|作为|以|和|与|及|同|全年|本年|年度|今年|主要|属|系|隶属|"
+    r"切实|加强|组织(?:开展|召开|实施)|召开|制定|完成|编制|推进|落实|结合|通过|立足|聚焦|始终|不断|进一步|扎实|及时|统筹|"
+    r"牢固|全力|大力|着力|持续|共同"
 )
 _ORG_TAIL = re.compile(rf"[{_CJK}]{{0,12}}?{_ORG_SUFFIX}")
 # A seal mark beside a unit's name or label: （盖章）, （公章）, (单位章).
@@ -72,7 +75,6 @@ _LABEL_CODE = re.compile(r"(?:及|和)?(?:代码|编码)$|[（(](?:代码|编码
 # "[ 发布机构 ] …" and "【来源】…" are labels too.
 _BRACKET_LABEL = re.compile(rf"[\[【]\s*([{_CJK}]{{2,10}})\s*[\]】]\s*")
 _DATE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*([\d一二三四五六七八九十]{1,3})\s*日")
-_ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.年]\s*(\d{1,2})[-/.月]\s*(\d{1,2})")
 # Where a page says when it was published, then any other dated field (填报日期, 报告日期, 成文日期).
 _PUBLISHED_LABEL = re.compile(r"发布(?:时间|日期)")
 _DATED_LABEL = re.compile(r"日期\s*[:：\t]|时间\s*[:：]")
@@ -82,7 +84,8 @@ _DATE_LINE = re.compile(r"((?:19|20)\d{2}|[〇零一二三四五六七八九]{4}
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
 _HEAD_LINES = 40
 
-# The kinds of report this project knows, and the wording that gives each away, checked in order.
+# The kinds of report this project knows, and the wording that gives each away: a title is read in
+# this order, running text by the kind it mentions first.
 KINDS = (
     "第三方绩效评价报告",
     "项目支出绩效自评表",
@@ -200,8 +203,11 @@ def find_title(text: str) -> str:
 
 
 def _is_title(line: str) -> bool:
+    """A short line naming a performance report, not a sentence nor a numbered section heading (三、预算绩效情况说明)."""
     line = _PUBLICATION_SUFFIX.sub("", line)
-    return len(line) <= 70 and bool(_TITLE_WORDS.search(line) and _TITLE_ENDS.search(line)) and not _SENTENCE_MARKS.search(line)
+    if len(line) > 70 or _SENTENCE_MARKS.search(line) or _SECTION_NUMBER.match(line):
+        return False
+    return bool(_TITLE_WORDS.search(line) and _TITLE_ENDS.search(line))
 
 
 def _opens_title(line: str) -> bool:
@@ -250,7 +256,15 @@ def _labelled(text: str, labels: tuple[str, ...], qualifier: int = 0) -> str:
         for name, value in fields:
             if _is_label(name, label, qualifier) and (unit := _unit_name(_CODE_PREFIX.sub("", value))):
                 return unit
+            if name.startswith(label) and (unit := _unit_after(name[len(label) :])):
+                return unit
     return ""
+
+
+def _unit_after(rest: str) -> str:
+    """A unit written right after its label in one cell ("主管部门 215-某某县水利局"): only a name that opens with its place."""
+    unit = _unit_name(_CODE_PREFIX.sub("", rest))
+    return unit if unit and leading_division(unit)[0] else ""
 
 
 def _fields(text: str) -> list[tuple[str, str]]:

@@ -361,6 +361,13 @@ def test_a_title_does_not_wrap_across_furniture():
     assert find_title(text) == "2023年度项目支出绩效自评报告"
 
 
+def test_a_numbered_section_heading_is_not_a_title():
+    text = "汉寿县气象局2023年度部门决算\n第四部分 其他重要事项的情况说明\n三、预算绩效情况说明\n（一）本部门对2023年度项目支出全面开展绩效自评。\n"
+    meta = read_metadata(text, "x")
+    assert find_title(text) == ""
+    assert (meta.title, meta.bureau, meta.year, meta.kind) == ("汉寿县气象局2023年度绩效情况说明", "汉寿县气象局", 2023, "绩效情况说明")
+
+
 def test_a_cover_unit_line_above_the_title_belongs_to_it():
     text = "宁乡市水利局\n2023年度部门整体支出\n绩效自评报告\n\n\n二〇二四年五月\n\f目  录\n一、部门基本情况……1\n\f一、部门基本情况\n内设股室8个。\n"
     meta = read_metadata(text, "x")
@@ -389,6 +396,7 @@ def test_a_page_title_that_announces_publication():
         pytest.param("编制单位：郴州市北湖区住房和城乡建设局\n编制日期：2024年4月\n", "郴州市北湖区住房和城乡建设局", False, id="compiled-by"),
         pytest.param("编制单位：湖南湘信会计师事务所\n发布机构：益阳市民政局\n", "益阳市民政局", True, id="a-firm-is-never-the-unit"),
         pytest.param("主管部门及代码\n[235]慈利县教育局\n实施单位\n慈利县零阳镇中心学校\n", "慈利县零阳镇中心学校", False, id="central-template-labels"),
+        pytest.param("主管部门 215-广元市朝天区水利局\n", "广元市朝天区水利局", False, id="label-and-value-one-space-apart"),
         pytest.param("主管部门及代码\n[235]慈利县教育局\n", "慈利县教育局", False, id="label-with-its-code"),
         pytest.param("[ 发布机构 ] 丰都县江池镇人民政府\n[ 发布日期 ] 2024-04-24\n", "丰都县江池镇人民政府", True, id="bracketed-publisher"),
         pytest.param("发布机构 | 乌拉特中旗财政局 | 文 号 | 14 |\n", "乌拉特中旗财政局", True, id="pipe-separated-publisher"),
