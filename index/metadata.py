@@ -21,7 +21,9 @@ _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|(?<!\s)\s+(?=[{_CJK}])")
 # A line set with a space after every character (PDF character spacing): "2 0 2 3 年 度 部 门".
 _LETTER_SPACED = re.compile(r"\S(?: \S){3,}")
 _TITLE_WORDS = re.compile(r"绩效|自评|评价")
-_TITLE_ENDS = re.compile(r"(?:报告|说明|自评表|评价表|评分表|自评|评价)[）)]?$")
+# How a title ends, maybe with a note in brackets after it: …自评报告（2023年度）, …自评表（公开版）.
+_TITLE_ENDS = re.compile(r"(?:报告|说明|自评表|评价表|评分表|自评|评价|(?:自评|评价)(?:情况|结果))[）)]?(?:[（(][^（）()]{1,12}[）)])?$")
+_TITLE_QUOTES = "《》〈〉「」『』“”\""
 # A page that publishes a report may add this to its title (…2023年项目绩效自评表公开).
 _PUBLICATION_SUFFIX = re.compile(r"(?:的)?(?:公开|公示|公告)$")
 _SENTENCE_MARKS = re.compile(r"[。；;，,：:！？]")
@@ -198,13 +200,13 @@ def find_title(text: str) -> str:
             title = line + following
         else:
             continue
-        return _with_unit_above(_PUBLICATION_SUFFIX.sub("", title), lines[i - 1] if i else None)
+        return _with_unit_above(_PUBLICATION_SUFFIX.sub("", title.strip(_TITLE_QUOTES)), lines[i - 1] if i else None)
     return ""
 
 
 def _is_title(line: str) -> bool:
     """A short line naming a performance report, not a sentence nor a numbered section heading (三、预算绩效情况说明)."""
-    line = _PUBLICATION_SUFFIX.sub("", line)
+    line = _PUBLICATION_SUFFIX.sub("", line.strip(_TITLE_QUOTES))
     if len(line) > 70 or _SENTENCE_MARKS.search(line) or _SECTION_NUMBER.match(line):
         return False
     return bool(_TITLE_WORDS.search(line) and _TITLE_ENDS.search(line))

@@ -361,6 +361,21 @@ def test_a_title_does_not_wrap_across_furniture():
     assert find_title(text) == "2023年度项目支出绩效自评报告"
 
 
+@pytest.mark.parametrize(
+    ("line", "title", "kind"),
+    [
+        ("部门整体支出绩效自评表（2023年度）", "部门整体支出绩效自评表（2023年度）", "部门整体支出绩效自评表"),
+        ("醴陵市财政局部门整体支出绩效自评报告（2023年）", "醴陵市财政局部门整体支出绩效自评报告（2023年）", "部门整体支出绩效自评报告"),
+        ("《醴陵市财政局2023年度项目支出绩效自评报告》", "醴陵市财政局2023年度项目支出绩效自评报告", "项目支出绩效自评报告"),
+        ("醴陵市财政局2023年度部门整体支出绩效自评情况", "醴陵市财政局2023年度部门整体支出绩效自评情况", "部门整体支出绩效自评报告"),
+        ("醴陵市财政局关于2023年度项目绩效自评结果的公示", "醴陵市财政局关于2023年度项目绩效自评结果", "项目支出绩效自评报告"),
+    ],
+)
+def test_title_endings_notes_and_quotes(line, title, kind):
+    meta = read_metadata(line + "\n单位名称：醴陵市财政局\n" + BODY, "x")
+    assert (meta.title, meta.bureau, meta.year, meta.kind) == (title, "醴陵市财政局", 2023, kind)
+
+
 def test_a_numbered_section_heading_is_not_a_title():
     text = "汉寿县气象局2023年度部门决算\n第四部分 其他重要事项的情况说明\n三、预算绩效情况说明\n（一）本部门对2023年度项目支出全面开展绩效自评。\n"
     meta = read_metadata(text, "x")
