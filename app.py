@@ -1,7 +1,7 @@
 """The Gradio front end: python app.py [--host 127.0.0.1] [--port 7860].
 
-Builds the index from the corpus folder on first run (with progress in the terminal), then
-serves the page. It listens on 127.0.0.1 unless told otherwise; any other address needs a login
+Serves the page at once; on first run it builds the index from the corpus folder meanwhile,
+with progress in the terminal and on the page. It listens on 127.0.0.1 unless told otherwise; any other address needs a login
 (`ui.auth` in the settings), because the page can upload and delete reports.
 """
 
@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
 
 PORT_ENV = "GRADIO_SERVER_PORT"
@@ -62,17 +63,11 @@ def choose_port(flag: int | None, configured: int) -> int:
 
 
 def build_index(assistant) -> None:
-    """Index the corpus folder, showing progress in the terminal."""
-    from tqdm import tqdm
+    """Index the corpus folder, showing progress in the terminal (the page shows it too)."""
+    from assistant.cli import terminal_progress
 
-    print(f"首次启动：正在为 {assistant.settings.corpus_dir} 中的报告建立索引……", file=sys.stderr)
-    with tqdm(unit="份", desc="建立索引", disable=None) as bar:
-
-        def progress(done: int, total: int, name: str) -> None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(name[-40:], refresh=True)
-
+    print(f"首次启动：正在为 {assistant.settings.corpus_dir} 中的报告建立索引；网页已可打开，建好后即可提问。", file=sys.stderr)
+    with terminal_progress("建立索引") as progress:
         result = assistant.ingest(progress=progress)
     for path, reason in result.failed:
         print(f"无法导入 {path}: {reason}", file=sys.stderr)
@@ -124,8 +119,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from assistant.service import Assistant
 
         assistant = Assistant(settings)
-        if not assistant.reports():
-            build_index(assistant)
     except (AssistantError, ReportIndexError, OSError) as error:
         print(f"错误: {error}", file=sys.stderr)
         return 1
@@ -133,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from assistant.ui import build_app, serve
 
     demo = build_app(assistant, settings.ui.max_upload_mb)
+    if not assistant.reports():
+        # The page comes up at once and says it is indexing; questions wait for the index.
+        threading.Thread(target=build_index, args=(assistant,), name="first-index", daemon=True).start()
     print(f"打开 http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port} 开始提问。", file=sys.stderr)
     serve(demo, host, port, settings.ui.auth, settings.ui.max_upload_mb)
     return 0

@@ -10,11 +10,13 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from index.ingest import Progress
 from index.metadata import KINDS, REVIEW_FIELDS
 
 from .errors import AssistantError, BadCorrectionError, BadQuestionError, ReportIndexError, UnknownBureauError
@@ -107,16 +109,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _ingest(assistant, args) -> int:
+@contextmanager
+def terminal_progress(description: str) -> Iterator[Progress]:
+    """A tqdm bar on stderr for an ingest: files done (in fractions) and each file's stage."""
     from tqdm import tqdm
 
-    with tqdm(unit="份", desc="导入报告", disable=None) as bar:
+    shape = "{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total_fmt} 份 [{elapsed}<{remaining}] {postfix}"
+    with tqdm(total=1, desc=description, bar_format=shape, disable=None) as bar:
 
-        def progress(done: int, total: int, name: str) -> None:
-            bar.total = total
+        def progress(done: float, total: int, label: str) -> None:
+            bar.total = max(total, 1)
             bar.n = done
-            bar.set_postfix_str(name[-40:], refresh=True)
+            bar.set_postfix_str(label[-40:], refresh=True)
 
+        yield progress
+
+
+def _ingest(assistant, args) -> int:
+    with terminal_progress("导入报告") as progress:
         result = assistant.ingest(args.paths or None, args.prune, progress)
     for meta in result.added:
         print(f"新增  {meta.title}  [{meta.bureau} · {meta.year}]")

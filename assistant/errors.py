@@ -25,4 +25,12 @@ class BadCorrectionError(AssistantError):
     """A metadata correction that cannot be applied: no such report, or a value out of range."""
 
 
-__all__ = ["AssistantError", "BadCorrectionError", "BadQuestionError", "ConfigError", "ReportIndexError", "UnknownBureauError"]
+class UploadError(AssistantError):
+    """An upload that cannot enter the index; the message names the file and says why."""
+
+
+class ConfirmationNeeded(AssistantError):
+    """An action on a shipped report that the user must confirm first."""
+
+
+__all__ = ["AssistantError", "BadCorrectionError", "BadQuestionError", "ConfigError", "ConfirmationNeeded", "ReportIndexError", "UnknownBureauError", "UploadError"]

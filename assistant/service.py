@@ -11,19 +11,23 @@ from index.embedding import make_embedder
 from index.ingest import Ingester, IngestResult, Progress
 from index.isolation import ReadLimits, read_isolated
 from index.metadata import KINDS
+from index.errors import ReportIndexError
 from index.models import Check, Figure, ReportMeta
-from index.readers import MAX_FILE_BYTES, ReportText
+from index.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReportText
 from index.search import HybridSearch
 from index.store import Health, ReportStore
 
 from .answering import ExtractiveAnswerer, Scorer
 from .compare import Comparer, comparison_topic, side_topics
-from .errors import BadCorrectionError, BadQuestionError, UnknownBureauError
+from .errors import BadCorrectionError, BadQuestionError, ConfirmationNeeded, UnknownBureauError, UploadError
 from .models import Answer
 from .query import Query, QueryAnalyzer, check_question, is_bare_follow_up, rewrite_follow_up
 from .settings import Settings
+from .uploads import inside, place_upload
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["KINDS", "SUPPORTED_SUFFIXES", "Assistant", "Conversation", "IndexingStatus", "Removal", "Upload"]
 
 # Chunks fetched for the answerer to rerank by sentence; a chunk that only one retriever ranks
 # high lands low in the fusion (the dense model is weak on short formal references).
@@ -41,8 +45,45 @@ class Conversation:
         return self.queries[-1] if self.queries else None
 
 
+@dataclass
+class IndexingStatus:
+    """How far the running ingest is, for a page that polls it; `running` is False between ingests."""
+
+    running: bool = False
+    done: float = 0.0
+    total: int = 0
+    label: str = ""
+
+    def describe(self) -> str:
+        """"正在建立索引：嵌入 a.pdf（1.4/3 份）", or "" when no ingest runs."""
+        if not self.running:
+            return ""
+        return f"正在建立索引：{self.label or '准备中'}（{self.done:.1f}/{self.total} 份）"
+
+
+@dataclass
+class Upload:
+    """What became of an uploaded file: where it lies now and what the ingest did with it."""
+
+    path: Path
+    result: IngestResult
+
+
+@dataclass
+class Removal:
+    """A report taken out of the index, and what happened to its file."""
+
+    meta: ReportMeta
+    file_deleted: bool
+    shipped: bool
+
+
 class Assistant:
-    """Answers questions about the indexed reports; every answer cites the sentences it uses."""
+    """Answers questions about the indexed reports; every answer cites the sentences it uses.
+
+    Safe to share between threads: questions read the index as last committed while an ingest
+    prepares its reports, and wait only for each report's final switch into the stores.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -60,6 +101,7 @@ class Assistant:
         self.answerer = ExtractiveAnswerer(self.store, Scorer(fitted.weights, fitted.bias, fitted.abstain_below))
         self.comparer = Comparer(self.store, self.search, self.answerer, RERANK_POOL, settings.top_k)
         self.analyzer = self._analyzer()
+        self.status = IndexingStatus()
         self.llm = None
         if settings.llm.enabled:
             from .llm import LLMAnswerer
@@ -72,34 +114,85 @@ class Assistant:
     # -- the index -------------------------------------------------------------------------
 
     def ingest(self, paths: list[Path] | None = None, prune: bool = False, progress: Progress | None = None) -> IngestResult:
-        """Bring the index in line with the given files (default: the corpus folder)."""
-        result = Ingester(self.store, self.embedder, self.settings.chunk_tokens, self.read_file).run(paths or [self.settings.corpus_dir], prune, progress)
+        """Bring the index in line with the given files (default: the corpus and uploads folders)."""
+        folders = paths or [p for p in (self.settings.corpus_dir, self.settings.uploads_dir) if p.is_dir()] or [self.settings.corpus_dir]
+
+        def track(done: float, total: int, label: str) -> None:
+            self.status = IndexingStatus(True, done, total, label)
+            if progress:
+                progress(done, total, label)
+
+        self.status = IndexingStatus(True)
+        try:
+            result = Ingester(self.store, self.embedder, self.settings.chunk_tokens, self.read_file).run(folders, prune, track)
+        finally:
+            self.status = IndexingStatus()
+            self._index_changed()
+        return result
+
+    def upload(self, file: Path, original_name: str, progress: Progress | None = None) -> Upload:
+        """Put an uploaded report into the uploads folder and index it. On failure the copy is
+        removed again and UploadError says why; nothing stored changes."""
+        target, copied = place_upload(file, original_name, self.settings.uploads_dir, self.settings.ui.max_upload_mb)
+        try:
+            result = self.ingest([target], progress=progress)
+            failure = "；".join(reason for _, reason in result.failed)
+        except ReportIndexError as error:
+            result, failure = None, str(error)
+        shown = Path(original_name).name
+        if result is None or result.failed or result.duplicates:
+            if copied:
+                target.unlink(missing_ok=True)
+            if result is not None and result.duplicates:
+                raise UploadError(f"“{shown}”与已导入的 {Path(result.duplicates[0][1]).name} 内容相同，未重复导入。")
+            raise UploadError(f"“{shown}”无法建立索引：{failure}。索引保持不变。")
+        return Upload(target, result)
+
+    def _index_changed(self) -> None:
         self.analyzer = self._analyzer()
         self.answerer.index_changed()
-        return result
 
     def read_file(self, path: Path, max_bytes: int = MAX_FILE_BYTES) -> ReportText:
         """A file's text, read in a worker process under the configured memory and time limits: files are untrusted."""
         reading = self.settings.reading
         return read_isolated(path, ReadLimits(reading.memory_mb, reading.timeout_s, max_bytes))
 
-    def remove_report(self, report_id: str) -> None:
-        self.store.remove(report_id)
-        self.store.rebuild_lexical()
-        self.analyzer = self._analyzer()
-        self.answerer.index_changed()
+    def remove_report(self, report_id: str, confirm_shipped: bool = False) -> Removal:
+        """Take a report out of the index. An uploaded report's file goes too; a shipped report's
+        file (in the corpus folder) stays, and removing one needs `confirm_shipped`."""
+        meta = {m.id: m for m in self.store.reports()}.get(report_id)
+        if meta is None:
+            raise BadCorrectionError("这份报告已不在索引中。")
+        source = Path(meta.source)
+        shipped = inside(source, self.settings.corpus_dir)
+        if shipped and not confirm_shipped:
+            raise ConfirmationNeeded(f"“{meta.title}”是随项目提供的报告（{self.settings.corpus_dir}/{source.name}）。确需从索引中移除时，请先勾选确认。")
+        with self.store.writing():
+            self.store.remove(report_id)
+            self.store.rebuild_lexical()
+        self._index_changed()
+        uploaded = inside(source, self.settings.uploads_dir) and source.is_file()
+        if uploaded:
+            source.unlink()
+        return Removal(meta, uploaded, shipped)
 
     def check(self, repair: bool = False) -> Health:
         """Registry, vectors and lexical index checked against each other; `repair` mends them (lost vectors re-embedded)."""
         with self.store.writing():
             health = self.store.check(repair, embed=self.embedder.get_text_embedding_batch if repair else None)
         if health.repaired:
-            self.analyzer = self._analyzer()
-            self.answerer.index_changed()
+            self._index_changed()
         return health
 
     def reports(self) -> list[ReportMeta]:
         return self.store.reports()
+
+    def report_text(self, report_id: str) -> str:
+        """A report's original text, which citation offsets point into."""
+        return self.store.report_text(report_id)
+
+    def chunk_counts(self) -> dict[str, int]:
+        return self.store.chunk_counts()
 
     def find_report(self, name: str) -> ReportMeta:
         """A report by its source path, file name or id."""
@@ -117,15 +210,16 @@ class Assistant:
         report = self.find_report(name)
         fields = correction_fields(bureau, year, kind)
         if fields:
-            self.store.correct(report.source, fields)
-            self.analyzer = self._analyzer()
-            self.answerer.index_changed()
+            with self.store.writing():
+                self.store.correct(report.source, fields)
+            self._index_changed()
         return self.store.report(report.id)
 
     def figures(self, bureau: str | None = None) -> tuple[list[Figure], list[Check]]:
         """Key figures and consistency checks, for one bureau (any alias) or all."""
         ids = [r.id for r in self.analyzer.resolve_bureau(bureau)] if bureau else None
-        return self.store.figures(ids), self.store.checks(ids)
+        with self.store.reading():
+            return self.store.figures(ids), self.store.checks(ids)
 
     # -- questions -------------------------------------------------------------------------
 
@@ -133,6 +227,8 @@ class Assistant:
         """Check the question, expand a follow-up, and scope it to reports."""
         text = check_question(question, self.settings.max_question_chars)
         if not self.analyzer.reports:
+            if self.status.running:
+                raise BadQuestionError(f"{self.status.describe()}。索引建好后即可提问，请稍候。")
             raise BadQuestionError("索引中还没有报告：请先导入报告（python -m assistant ingest）。")
         previous = conversation.last if conversation else None
         if previous is None and is_bare_follow_up(text, self.analyzer):
@@ -147,6 +243,10 @@ class Assistant:
 
     def ask(self, question: str, bureau: str | None = None, year: int | None = None, conversation: Conversation | None = None) -> Answer:
         """A cited answer to one question (comparisons included), or a plain abstention."""
+        with self.store.reading():
+            return self._ask(question, bureau, year, conversation)
+
+    def _ask(self, question: str, bureau: str | None, year: int | None, conversation: Conversation | None) -> Answer:
         started = time.perf_counter()
         query = self.understand(question, bureau, year, conversation)
         previous = conversation.last if conversation else None
@@ -171,6 +271,10 @@ class Assistant:
 
     def compare(self, first: str, second: str, topic: str) -> Answer:
         """Compare two bureaus (any aliases) on a topic, each side with its own evidence."""
+        with self.store.reading():
+            return self._compare(first, second, topic)
+
+    def _compare(self, first: str, second: str, topic: str) -> Answer:
         started = time.perf_counter()
         sides = [self.analyzer.resolve_bureau(first), self.analyzer.resolve_bureau(second)]
         if sides[0][0].bureau == sides[1][0].bureau:

@@ -76,7 +76,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="forbid")
 
-    corpus_dir: Path = Path("corpus")
+    corpus_dir: Path = Path("corpus")  # the shipped reports (tracked by git); the web page never writes here
+    uploads_dir: Path = Path("data/uploads")  # reports uploaded through the web page
     index_dir: Path = Path(".index")
     chunk_tokens: int = Field(300, ge=32, le=2000)
     top_k: int = Field(5, ge=1, le=50)

@@ -1,4 +1,4 @@
-"""One lock for the shared index: many questions at once, but ingest and delete alone."""
+"""One lock for the shared index within a process: many readers at once, a writer alone."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 
 class IndexGuard:
-    """A readers-writer lock. Questions read the index together; a write waits for them and
-    blocks new ones, so no question sees a half-rebuilt lexical index or report list."""
+    """A readers-writer lock. Questions read the index together; a writer's final switch waits
+    for them and blocks new ones, so no question sees a half-stored report or lexical index."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()

@@ -24,7 +24,7 @@ from .store import Health, ReportStore, embed_text
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[float, int, str], None]  # (files done, in fractions; files in all; what is happening)
 
 
 @dataclass
@@ -93,9 +93,20 @@ def parse(text: str, source: str, chunk_tokens: int, pages: tuple[int, ...] = ()
     return Report(meta=meta, text=text, sections=sections(clean(text)), chunks=chunks)
 
 
+# Stages of one file, as progress reports them: (label, share of the file's work done before it).
+STAGES = {"read": ("读取", 0.0), "embed": ("嵌入", 0.4), "save": ("保存", 0.9)}
+# The share of a whole ingest left for the final lexical rebuild and check, after every file.
+FINISHING_SHARE = 0.05
+
+
 @dataclass
 class Ingester:
-    """Adds, replaces, skips and prunes reports so the index matches the files given."""
+    """Adds, replaces, skips and prunes reports so the index matches the files given.
+
+    Reading, parsing and embedding happen outside the index's writer lock; only each report's
+    final switch into the stores (and the lexical rebuild at the end) holds it, so questions are
+    answered from the last committed state while an ingest runs.
+    """
 
     store: ReportStore
     embedder: ReportEmbedder
@@ -105,7 +116,8 @@ class Ingester:
     def run(self, paths: Iterable[Path], prune: bool = False, progress: Progress | None = None) -> IngestResult:
         """Ingest the files under `paths`; one bad file is reported, never fatal to the batch.
 
-        Holds the index's writer lock, and checks and mends the index before and after.
+        Checks and mends the index before and after. `progress(done, total, label)` is told each
+        file's stage: `done` counts files, in fractions, out of `total` files.
         """
         files, escaping = report_files(paths)
         result = IngestResult()
@@ -114,22 +126,25 @@ class Ingester:
             result.failed.append((str(link), f"{link}: 这是指向文件夹之外（{link.resolve()}）的链接，已拒绝。请把报告文件本身放进文件夹。"))
         with self.store.writing():
             self.heal()
-            known = self.store.source_hashes()
-            for done, path in enumerate(files):
-                if progress:
-                    progress(done, len(files), path.name)
-                self._ingest_guarded(path, known, result)
+        known = self.store.source_hashes()
+        share = 1 - FINISHING_SHARE if files else 0.0
+        for done, path in enumerate(files):
+            self._ingest_guarded(path, known, result, _file_stages(progress, done, len(files), share, path.name))
+        if progress:
+            progress(share * len(files), len(files), "更新检索索引")
+        with self.store.writing():
             if prune:
-                self._prune(files, known, result)
+                self._prune(files, result)
             if self.store.lexical_stale:
                 self.store.rebuild_lexical()
             self.heal()
         if progress:
-            progress(len(files), len(files), "")
+            progress(len(files), len(files), "完成")
         return result
 
     def heal(self) -> Health | None:
-        """Check the index against itself and mend it, lost vectors re-embedded; never fatal to an ingest."""
+        """Check the index against itself and mend it, lost vectors re-embedded; never fatal to an
+        ingest. The caller holds the writer lock."""
         try:
             health = self.store.check(repair=True, embed=self.embedder.get_text_embedding_batch)
         except Exception as error:
@@ -139,23 +154,25 @@ class Ingester:
             logger.warning("索引仍不一致：%s", problem)
         return health
 
-    def _ingest_guarded(self, path: Path, known: dict[str, str], result: IngestResult) -> None:
+    def _ingest_guarded(self, path: Path, known: dict[str, str], result: IngestResult, stage: Stage) -> None:
         """Ingest one file; any failure fails that file alone, and the store rolls back what it wrote."""
         try:
-            self._ingest_one(path, known, result)
+            self._ingest_one(path, known, result, stage)
         except Exception as error:
             reason = failure_reason(path, error)
             logger.warning("%s", reason)
             logger.debug("%s failed", path, exc_info=True)
             result.failed.append((str(path), reason))
 
-    def _prune(self, files: list[Path], known: dict[str, str], result: IngestResult) -> None:
+    def _prune(self, files: list[Path], result: IngestResult) -> None:
+        """Under the writer lock: drop reports whose files were not among those given."""
         present = {str(p) for p in files}
-        for source in sorted(set(known) - present):
+        for source in sorted(set(self.store.source_hashes()) - present):
             self.store.remove_source(source)
             result.removed.append(source)
 
-    def _ingest_one(self, path: Path, known: dict[str, str], result: IngestResult) -> None:
+    def _ingest_one(self, path: Path, known: dict[str, str], result: IngestResult, stage: Stage) -> None:
+        stage("read")
         read = self.read(path)
         text = read.text
         source, digest = str(path), content_hash(text)
@@ -171,17 +188,22 @@ class Ingester:
             holder = self._move(holder, source, digest, known, result)
             if known.get(source) == digest:
                 return
+        stage("embed")
         report = parse(text, source, self.chunk_tokens, read.pages, read.ocr_pages)
         if not report.chunks:
-            raise UnreadableFileError(path, "no text to index after cleaning")
-        self.add(report)
+            raise UnreadableFileError(path, "清理后没有可索引的文字")
+        stored = self.stored_form(report)
+        stage("save")
+        with self.store.writing():
+            self.store.add(report, *stored)
         # Known, or stored by an older pipeline version (then the same content is held under this source).
         (result.replaced if source in known or holder == source else result.added).append(report.meta)
 
     def _move(self, holder: str, source: str, digest: str, known: dict[str, str], result: IngestResult) -> str:
         """`holder`'s file is gone and `source` holds its content: a rename. The report follows the
         file as it is indexed (no re-embedding); returns the source it is now held under."""
-        self.store.move(holder, source)
+        with self.store.writing():
+            self.store.move(holder, source)
         logger.info("%s: renamed from %s; the indexed report follows it", source, holder)
         result.moved.append((holder, source))
         if known.pop(holder, None) == digest:
@@ -190,14 +212,15 @@ class Ingester:
             known.pop(source, None)
         return source
 
-    def add(self, report: Report) -> None:
-        """Embed and store one parsed report, with its figures and checks."""
+    def stored_form(self, report: Report) -> tuple:
+        """What the store keeps beside a parsed report: chunk embeddings and tokens, figures, checks
+        and sentence vectors. The slow part of an ingest, done without the writer lock."""
         texts = [embed_text(report.meta.title, chunk.section, chunk.text) for chunk in report.chunks]
         embeddings = self.embedder.get_text_embedding_batch(texts)
         tokens = [tokenize(t) for t in texts]
         planted = planted_spans(report.text)
         figures = [f for f in extract_figures(report) if not overlaps(planted, f.start, f.end)]
-        self.store.add(report, embeddings, tokens, figures, check_figures(figures), self.sentence_vectors(report))
+        return embeddings, tokens, figures, check_figures(figures), self.sentence_vectors(report)
 
     def sentence_vectors(self, report: Report) -> list[np.ndarray]:
         """Every chunk's sentences embedded (passage side), one array per chunk, for answer scoring."""
@@ -209,3 +232,16 @@ class Ingester:
             at += len(texts)
         return vectors
 
+
+Stage = Callable[[str], None]
+
+
+def _file_stages(progress: Progress | None, done: int, total: int, share: float, name: str) -> Stage:
+    """Tells `progress` that file number `done` of `total` reached a stage ("read", "embed", "save")."""
+
+    def stage(key: str) -> None:
+        if progress:
+            label, before = STAGES[key]
+            progress(share * (done + before), total, f"{label} {name}")
+
+    return stage

@@ -43,6 +43,7 @@ from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter,
 from .chunking import EMBED_TEMPLATE
 from .cleaning import match_key
 from .errors import EmbedderMismatchError, StoreError
+from .guard import IndexGuard
 from .lexical import LexicalIndex, add_terms
 from .metadata import corrected, display_title
 from .models import Check, Chunk, Figure, Report, ReportMeta
@@ -120,6 +121,7 @@ class ReportStore:
     def __init__(self, directory: Path, embedder_signature: str, dim: int, chroma_host: str | None = None, chroma_port: int = 8000) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.guard = IndexGuard()
         self.db = sqlite3.connect(self.directory / "registry.sqlite3", check_same_thread=False)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(_SCHEMA)
@@ -280,12 +282,27 @@ class ReportStore:
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def writing(self, wait: bool = True) -> Iterator[bool]:
-        """Hold this index's writer lock (between processes); yields whether it is held.
+    def reading(self) -> Iterator[None]:
+        """Read the index as last committed: many readers at once, never during a writer's switch."""
+        with self.guard.reading():
+            yield
 
-        Ingest, check and repair hold it, so a check never mistakes another writer's work in
-        progress for the remains of a crash. The lock dies with its process, kill -9 included.
+    @contextmanager
+    def writing(self, wait: bool = True) -> Iterator[bool]:
+        """Hold this index's writer lock (between processes, and against readers in this one);
+        yields whether it is held.
+
+        Only a write's final switch holds it (storing prepared reports, the lexical rebuild,
+        check and repair), so questions wait for that alone, and a check never mistakes another
+        writer's work in progress for the remains of a crash. The lock dies with its process,
+        kill -9 included.
         """
+        with self.guard.writing():
+            with self._between_processes(wait) as held:
+                yield held
+
+    @contextmanager
+    def _between_processes(self, wait: bool) -> Iterator[bool]:
         if fcntl is None:
             yield True
             return
@@ -327,7 +344,7 @@ class ReportStore:
                 self.db.execute("DELETE FROM journal WHERE report_id = ?", (meta.id,))
         except Exception as error:
             self._roll_back(meta.id)
-            raise StoreError(f"could not store report {meta.source}: {error}. The index is unchanged.") from error
+            raise StoreError(f"{meta.source}：无法写入索引（{error}），索引保持不变。") from error
         finally:
             self._meta_cache = None
         self._finish_drops()

@@ -231,7 +231,14 @@ def test_ingest_small_corpus_with_progress(fresh, small_corpus):
     result = fresh.ingest([small_corpus], progress=lambda done, total, name: calls.append((done, total, name)))
     assert sorted(m.bureau for m in result.added) == ["常宁市科技和工业信息化局", "长沙市望城区工业和信息化局"]
     assert (result.replaced, result.unchanged, result.removed, result.failed) == ([], [], [], [])
-    assert calls == [(0, 2, "changning.txt"), (1, 2, "wangcheng.txt"), (2, 2, "")]
+    # Each file's stages in order, in fractions of files, then the lexical rebuild and the end.
+    assert [label for _, _, label in calls] == [
+        "读取 changning.txt", "嵌入 changning.txt", "保存 changning.txt",
+        "读取 wangcheng.txt", "嵌入 wangcheng.txt", "保存 wangcheng.txt",
+        "更新检索索引", "完成",
+    ]
+    done = [d for d, _, _ in calls]
+    assert done == sorted(done) and done[0] == 0 and done[-1] == 2 and all(total == 2 for _, total, _ in calls)
     assert_consistent(fresh.store)
     answer = fresh.ask("望城2021年一般公共预算拨款收入是多少？")
     assert not answer.abstained

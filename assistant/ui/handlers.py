@@ -12,16 +12,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from index.errors import ReportIndexError
-
 from ..brief import Brief
-from ..errors import AssistantError
+from ..errors import AssistantError, ReportIndexError
 from ..models import Answer
 from ..service import Assistant
+from ..uploads import inside
 from . import render
-from .guard import IndexGuard
 from .session import ChatSession, Turn
-from .uploads import UploadError, inside, place_upload
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +36,6 @@ class Handlers:
 
     def __init__(self, assistant: Assistant, export_dir: Path | None = None) -> None:
         self.assistant = assistant
-        self.guard = IndexGuard()
         self.export_dir = export_dir or Path(tempfile.mkdtemp(prefix="brief-exports-"))
 
     # -- corpus choices --------------------------------------------------------------------
@@ -100,7 +96,7 @@ class Handlers:
         turn_no = int(index) // 2
         if turn_no >= len(session.turns) or session.turns[turn_no].answer is None:
             return gr.skip()
-        return render.sources_html(session.turns[turn_no].answer, self.assistant.store.report_text, "chat")
+        return render.sources_html(session.turns[turn_no].answer, self.assistant.report_text, "chat")
 
     def clear(self, session: ChatSession) -> tuple:
         session.clear_chat()
@@ -112,8 +108,7 @@ class Handlers:
         yield self._messages(session, render.PENDING), '<div class="sources empty">正在检索……</div>', session, box
         asked_before = len(session.conversation.queries)
         try:
-            with self.guard.reading():
-                answer = self.assistant.ask(turn.question, turn.bureau, turn.year, session.conversation)
+            answer = self.assistant.ask(turn.question, turn.bureau, turn.year, session.conversation)
         except (AssistantError, ReportIndexError) as error:
             turn.error = str(error)
         except Exception as error:  # the page must not hang on "正在检索" whatever happens
@@ -130,7 +125,7 @@ class Handlers:
             time.sleep(STREAM_PAUSE_S)
         yield (
             self._messages(session),
-            render.sources_html(turn.answer, self.assistant.store.report_text, "chat"),
+            render.sources_html(turn.answer, self.assistant.report_text, "chat"),
             session,
             gr.skip(),
         )
@@ -234,8 +229,7 @@ class Handlers:
 
     def _comparison(self, session: ChatSession, run) -> tuple:
         try:
-            with self.guard.reading():
-                answer = run()
+            answer = run()
         except (AssistantError, ReportIndexError) as error:
             return render.error_message(str(error)), "", session
         except Exception as error:
@@ -244,25 +238,23 @@ class Handlers:
         session.comparison = answer
         return (
             render.comparison_html(answer),
-            render.sources_html(answer, self.assistant.store.report_text, "cmp"),
+            render.sources_html(answer, self.assistant.report_text, "cmp"),
             session,
         )
 
     # -- reports ---------------------------------------------------------------------------
 
     def figures(self, bureau: str) -> tuple:
-        with self.guard.reading():
-            figures, checks = self.assistant.figures(None if bureau in (None, "", ALL_BUREAUS) else bureau)
+        figures, checks = self.assistant.figures(None if bureau in (None, "", ALL_BUREAUS) else bureau)
         return render.figure_rows(figures), render.checks_html(checks)
 
     def corpus_outputs(self) -> tuple:
         """Everything that lists the corpus: tables, figure view and every choice of bureau, year or report."""
-        with self.guard.reading():
-            reports = self.assistant.reports()
-            rows = render.report_rows(reports, self.assistant.store.chunk_counts())
-            bureaus = self.bureau_choices()
-            years = self.year_choices()
-            choices = self.report_choices()
+        reports = self.assistant.reports()
+        rows = render.report_rows(reports, self.assistant.chunk_counts())
+        bureaus = self.bureau_choices()
+        years = self.year_choices()
+        choices = self.report_choices()
         figure_rows, checks = self.figures(ALL_BUREAUS)
         first = bureaus[0] if bureaus else None
         second = bureaus[1] if len(bureaus) > 1 else None
@@ -290,16 +282,15 @@ class Handlers:
         """Save a user's corrections; questions, filters, comparisons and citations use them at once."""
         if not report_id:
             return (render.error_message("请先选择要核对的报告。"), *self.corpus_outputs())
-        with self.guard.writing():
-            try:
-                meta = self.assistant.correct_metadata(report_id, bureau=bureau.strip() or None, year=int(year) if year else None, kind=kind or None)
-            except AssistantError as error:
-                return (render.error_message(f"保存失败：{error}"), *self.corpus_outputs())
+        try:
+            meta = self.assistant.correct_metadata(report_id, bureau=bureau.strip() or None, year=int(year) if year else None, kind=kind or None)
+        except AssistantError as error:
+            return (render.error_message(f"保存失败：{error}"), *self.corpus_outputs())
         saved = f'<div class="notice ok">已保存“{render.esc(meta.title)}”：{render.esc(meta.bureau)} · {meta.year or "年度不详"} · {render.esc(meta.kind)}。</div>'
         return (saved, *self.corpus_outputs())
 
     def upload(self, file: str | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 - Gradio's idiom
-        """Check an uploaded report, copy it into the corpus folder and index it; the index is untouched on failure."""
+        """Check an uploaded report, copy it into the uploads folder and index it; the index is untouched on failure."""
         message = self._upload(file, progress) if file else ""
         return (message, None, *self.corpus_outputs())
 
@@ -307,51 +298,41 @@ class Handlers:
         upload = Path(file)
         if not inside(upload, gr.utils.get_upload_folder()):
             return render.error_message("只接受通过本页面上传的文件。")
-        settings = self.assistant.settings
         name = upload.name
+
+        def report(done: float, total: int, label: str) -> None:
+            progress(done / (total or 1), desc=label or name)
+
+        progress(0, desc=f"检查 {name}")
         try:
-            progress(0, desc=f"检查 {name}")
-            target, copied = place_upload(upload, name, settings.corpus_dir, settings.ui.max_upload_mb)
-        except UploadError as error:
+            placed = self.assistant.upload(upload, name, progress=report)
+        except (AssistantError, ReportIndexError) as error:
             return render.error_message(f"导入失败：{error}")
-
-        def report(done: int, total: int, current: str) -> None:
-            progress((done, total or 1), desc=f"导入 {current or name}", unit="份")
-
-        with self.guard.writing():
-            try:
-                result = self.assistant.ingest([target], progress=report)
-                failure = "；".join(reason for _, reason in result.failed)
-            except (AssistantError, ReportIndexError) as error:
-                result, failure = None, str(error)
-            if result is None or result.failed:
-                if copied:  # the corpus folder goes back to what it was; the store never took half a report
-                    target.unlink(missing_ok=True)
-                return render.error_message(f"导入失败：“{name}”无法建立索引：{failure}。索引保持不变。")
+        result = placed.result
         changed = result.added or result.replaced
         if not changed:
-            return f'<div class="notice ok">“{render.esc(target.name)}”已在索引中，内容没有变化。</div>'
+            return f'<div class="notice ok">“{render.esc(placed.path.name)}”已在索引中，内容没有变化。</div>'
         meta = changed[0]
         verb = "已导入" if result.added else "已更新"
         return (
             f'<div class="notice ok">{verb}“{render.esc(meta.title)}”（{render.esc(meta.bureau or "单位未识别")} · '
-            f"{meta.year or '年度不详'}），保存为 {render.esc(target.name)}。{render.review_note(meta)}</div>"
+            f"{meta.year or '年度不详'}），保存在上传文件夹 {render.esc(str(self.assistant.settings.uploads_dir))}。{render.review_note(meta)}</div>"
         )
 
-    def delete(self, report_id: str | None) -> tuple:
-        """Remove a report from the index; its file too when it lies in the corpus folder."""
-        message = self._delete(report_id) if report_id else render.error_message("请先选择要删除的报告。")
+    def delete(self, report_id: str | None, confirm_shipped: bool = False) -> tuple:
+        """Remove a report from the index; an uploaded report's file too. A shipped report needs `confirm_shipped`."""
+        message = self._delete(report_id, confirm_shipped) if report_id else render.error_message("请先选择要删除的报告。")
         return (message, *self.corpus_outputs())
 
-    def _delete(self, report_id: str) -> str:
-        with self.guard.writing():
-            meta = {m.id: m for m in self.assistant.reports()}.get(report_id)
-            if meta is None:
-                return render.error_message("这份报告已不在索引中。")
-            self.assistant.remove_report(report_id)
-            source = Path(meta.source)
-            note = "原文件在语料文件夹之外，保留未动。"
-            if inside(source, self.assistant.settings.corpus_dir) and source.is_file():
-                source.unlink()
-                note = f"文件 {render.esc(source.name)} 已从语料文件夹删除。"
-        return f'<div class="notice ok">已删除“{render.esc(meta.title)}”。{note}</div>'
+    def _delete(self, report_id: str, confirm_shipped: bool) -> str:
+        try:
+            removal = self.assistant.remove_report(report_id, confirm_shipped)
+        except AssistantError as error:
+            return render.error_message(str(error))
+        if removal.shipped:
+            note = "随项目提供的原文件保留在语料文件夹中；重新导入语料时会再次加入索引。"
+        elif removal.file_deleted:
+            note = f"文件 {render.esc(Path(removal.meta.source).name)} 已从上传文件夹删除。"
+        else:
+            note = "原文件不在上传文件夹中，保留未动。"
+        return f'<div class="notice ok">已删除“{render.esc(removal.meta.title)}”。{note}</div>'

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from index.metadata import KINDS
-from index.readers import SUPPORTED_SUFFIXES
 
-from ..service import Assistant
+from ..service import KINDS, SUPPORTED_SUFFIXES, Assistant
 from . import render
 from .handlers import ADD_TO_BRIEF, ALL_BUREAUS, ALL_YEARS, Handlers
 from .session import ChatSession
@@ -214,6 +212,9 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                         )
                     with gr.Column():
                         delete_choice = gr.Dropdown([], label="删除报告", elem_id="delete-choice")
+                        confirm_shipped = gr.Checkbox(
+                            False, label="确认：这是随项目提供的报告，也从索引中移除（原文件保留）", elem_id="confirm-shipped"
+                        )
                         delete = gr.Button("从索引中删除", variant="stop", elem_id="delete")
                 with gr.Accordion("核对报告信息（单位、年度、类型）", open=False, elem_id="meta-form"):
                     with gr.Row():
@@ -309,7 +310,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         )
         delete.click(
             h.delete,
-            [delete_choice],
+            [delete_choice, confirm_shipped],
             [report_status, *corpus_outputs],
             concurrency_limit=1,
             concurrency_id=INDEX_WRITES,
