@@ -22,8 +22,9 @@ _NATIONALITIES = (
     "独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
 ).split()
 _MINORITY = re.compile(f"(?:(?:{'|'.join(sorted(_NATIONALITIES, key=len, reverse=True))})族)+$")
-# What a party or league body puts before its place (中共永兴县委组织部, 共青团长沙市委员会).
-_AFFILIATION = re.compile(r"^(?:中国共产党|中共|中国共产主义青年团|共青团)")
+# What a party or league body, or a nationally managed one, puts before its place
+# (中共永兴县委组织部, 共青团长沙市委员会, 国家税务总局长沙市望城区税务局).
+_AFFILIATION = re.compile(r"^(?:中国共产党|中共|中国共产主义青年团|共青团|国家税务总局|国家统计局|中国人民银行)")
 
 
 @dataclass(frozen=True)

@@ -48,3 +48,5 @@ def test_a_party_affiliation_before_the_places_is_passed_over():
     division, end = leading_division("中共永兴县委组织部")
     assert (division.name, division.city, end) == ("永兴县", "郴州市", 5)
     assert leading_division("中共中央办公厅") == (None, 0)
+    division, end = leading_division("国家税务总局长沙市望城区税务局")
+    assert (division.name, end) == ("望城区", 12)
