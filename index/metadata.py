@@ -71,6 +71,7 @@ _PUBLISHER_LABELS = ("发布机构", "发布单位", "信息来源", "来源")
 _LABEL_QUALIFIER = 6  # at most this many characters before a unit label
 # Table cells: tabs, "|" columns, runs of spaces; and a single space before another "标签：" field.
 _CELL_BREAK = re.compile(r"\t|\s*\|\s*|[ \u3000]{2,}|\u3000|\s+(?=[^\s：:]{3,12}[：:])")
+_BREADCRUMB = re.compile(r"首页|当前位置|您的位置|所在位置")
 _BULLET = re.compile(r"^[-•·*●◆■]\s*")
 # What a label may add about the code beside the name: 主管部门及代码, 单位名称（编码）.
 _LABEL_CODE = re.compile(r"(?:及|和)?(?:代码|编码)$|[（(](?:代码|编码)[）)]$")
@@ -225,12 +226,14 @@ def _with_unit_above(title: str, above: str | None) -> str:
 
 
 def find_bureau(title: str, text: str) -> Found:
-    """The full name of the reporting unit: a unit field, the title, the signature, the publisher, or the opening sentence."""
+    """The full name of the reporting unit: a unit field, the title, the signature, the publisher, the
+    department a breadcrumb names, or the opening sentence (the last three are guesses)."""
     sources = (  # read one after another, and only as far as needed
         (lambda: _labelled(text, _UNIT_LABELS, _LABEL_QUALIFIER), True),
         (lambda: _title_prefix(title), True),
         (lambda: _signature(text), True),
         (lambda: _labelled(text, _PUBLISHER_LABELS), False),
+        (lambda: _breadcrumb(text), False),
         (lambda: _opening_sentence(text, title), False),
     )
     fallback = None
@@ -326,6 +329,17 @@ def _closing_lines(text: str) -> list[str]:
     """The last lines of the report, compacted, after page footers are left out."""
     lines = [compact(line) for line in text.strip().splitlines()[-16:] if line.strip()]
     return [line for line in lines if not _FURNITURE.search(line)][-6:]
+
+
+def _breadcrumb(text: str) -> str:
+    """The unit whose section of the site holds the page: "首页 > 部门信息公开 > 桃江县统计局 > 财政预决算"."""
+    for line in text[:3000].splitlines():
+        if not _BREADCRUMB.search(line):
+            continue
+        for step in reversed(re.split(r"\s*(?:[>›»/]|&gt;)+\s*", compact(line))):
+            if (unit := _unit_name(step)) == step and leading_division(unit)[0]:
+                return unit
+    return ""
 
 
 def _opening_sentence(text: str, title: str) -> str:

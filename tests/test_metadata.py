@@ -454,6 +454,13 @@ def test_a_name_in_running_text_ends_where_the_sentence_goes_on(sentence, bureau
     assert read_metadata(sentence + "\n一、基本情况\n内设科室5个。\n", "x").bureau == bureau
 
 
+def test_a_breadcrumb_names_the_department_when_nothing_better_does():
+    text = "首页 > 政府信息公开 > 桃江县统计局 > 财政预决算\n2023年度预算绩效情况说明\n一、部门基本情况\n我局内设股室5个。\n"
+    meta = read_metadata(text, "x")
+    assert (meta.bureau, meta.region, meta.kind) == ("桃江县统计局", "湖南省益阳市桃江县", "绩效情况说明")
+    assert "bureau" in meta.needs_review
+
+
 def test_the_signature_is_read_past_seal_marks_and_page_footers():
     text = (
         TITLE_2023 + BODY + "\n湘潭县白石镇人民政府（盖章）\n2024年4月2日\n\n附件：2023年度部门整体支出绩效自评表.xls\n"
