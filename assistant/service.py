@@ -9,7 +9,7 @@ from pathlib import Path
 
 from index.embedding import make_embedder
 from index.ingest import Ingester, IngestResult, Progress
-from index.isolation import ReadLimits, read_isolated
+from index.isolation import ReadLimits, read_isolated, render_page_isolated
 from index.metadata import KINDS
 from index.errors import ReportIndexError
 from index.models import Check, Figure, ReportMeta
@@ -32,6 +32,7 @@ __all__ = ["KINDS", "SUPPORTED_SUFFIXES", "Assistant", "Conversation", "Indexing
 # Chunks fetched for the answerer to rerank by sentence; a chunk that only one retriever ranks
 # high lands low in the fusion (the dense model is weak on short formal references).
 RERANK_POOL = 30
+PAGE_CACHE = 32  # rendered PDF pages kept for the source viewer
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Assistant:
         self.comparer = Comparer(self.store, self.search, self.answerer, RERANK_POOL, settings.top_k)
         self.analyzer = self._analyzer()
         self.status = IndexingStatus()
+        self._pages: dict[tuple[str, int, int], bytes] = {}  # rendered PDF pages, oldest first
         self.llm = None
         if settings.llm.enabled:
             from .llm import LLMAnswerer
@@ -193,6 +195,23 @@ class Assistant:
 
     def chunk_counts(self) -> dict[str, int]:
         return self.store.chunk_counts()
+
+    def page_image(self, report_id: str, page: int) -> bytes:
+        """A PDF report's page (from 1) as PNG, for the source viewer; rendered in a worker
+        process (the file is untrusted) and kept for the next look."""
+        meta = self.store.report(report_id)
+        if not meta.source.lower().endswith(".pdf"):
+            raise BadCorrectionError(f"“{meta.title}”不是 PDF，没有页面图像。")
+        source = Path(meta.source)
+        if not source.is_file():
+            raise BadCorrectionError(f"“{meta.title}”的原文件 {source} 已不在原处，无法显示页面。")
+        key = (report_id, page, source.stat().st_mtime_ns)
+        if key not in self._pages:
+            reading = self.settings.reading
+            self._pages[key] = render_page_isolated(source, page, ReadLimits(reading.memory_mb, reading.timeout_s))
+            while len(self._pages) > PAGE_CACHE:
+                self._pages.pop(next(iter(self._pages)))
+        return self._pages[key]
 
     def find_report(self, name: str) -> ReportMeta:
         """A report by its source path, file name or id."""

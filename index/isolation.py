@@ -1,4 +1,4 @@
-"""Read untrusted files in a worker process with a memory cap and a time limit.
+"""Read (or render) untrusted files in a worker process with a memory cap and a time limit.
 
 A file that would exhaust memory (a flate bomb in a PDF, a pathological DOCX) or run for ever
 kills only its worker; the caller gets an `UnreadableFileError` naming the limit, and the server
@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import UnreadableFileError
+from .pdf import page_png
 from .readers import MAX_FILE_BYTES, ReportText, read_report
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,9 +34,19 @@ class ReadLimits:
 
 def read_isolated(path: Path, limits: ReadLimits = ReadLimits()) -> ReportText:
     """`read_report` in a fresh worker process under `limits`."""
+    return run_isolated(path, partial(read_report, max_bytes=limits.max_bytes), limits)
+
+
+def render_page_isolated(path: Path, number: int, limits: ReadLimits = ReadLimits()) -> bytes:
+    """A PDF page (from 1) as PNG bytes, rendered in a fresh worker process under `limits`."""
+    return run_isolated(path, partial(page_png, number=number), limits)
+
+
+def run_isolated(path: Path, work: Callable[[Path], T], limits: ReadLimits) -> T:
+    """`work(path)` in a fresh worker process under `limits`; `work` must be picklable."""
     context = multiprocessing.get_context("forkserver")
     receive, send = context.Pipe(duplex=False)
-    worker = context.Process(target=_read_in_worker, args=(Path(path), limits, send), daemon=True)
+    worker = context.Process(target=_work_in_worker, args=(Path(path), work, limits, send), daemon=True)
     worker.start()
     send.close()
     try:
@@ -43,16 +59,16 @@ def read_isolated(path: Path, limits: ReadLimits = ReadLimits()) -> ReportText:
         _stop(worker)
         receive.close()
     kind, value = outcome
-    if kind == "text":
+    if kind == "done":
         return value
     raise UnreadableFileError(path, value)
 
 
-def _read_in_worker(path: Path, limits: ReadLimits, send: Connection) -> None:
+def _work_in_worker(path: Path, work: Callable[[Path], object], limits: ReadLimits, send: Connection) -> None:
     cap = limits.memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
-        outcome = ("text", read_report(path, limits.max_bytes))
+        outcome = ("done", work(path))
     except UnreadableFileError as error:
         outcome = ("error", error.reason)
     except MemoryError:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
+
+from .errors import UnreadableFileError
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +99,22 @@ def _page_with_tables(page: Any, tables: list[Any]) -> str:
 def _cell_text(cell: str) -> str:
     # A cell's text wraps inside the cell; Chinese wraps without a space.
     return "".join(cell.split("\n")).strip()
+
+
+def page_png(path: Path, number: int, scale: float = 1.5) -> bytes:
+    """Page `number` (from 1) of the PDF at `path`, rendered as PNG bytes (for the source viewer)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        if not 1 <= number <= len(document):
+            raise UnreadableFileError(path, f"没有第 {number} 页（共 {len(document)} 页）")
+        image = document[number - 1].render(scale=scale).to_pil()
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 # --- OCR -------------------------------------------------------------------------------------

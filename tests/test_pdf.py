@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.errors import AssistantError, ReportIndexError
 from index.cleaning import sentence_text
 from index.pdf import PAGE_BREAK, ocr_lines, page_starts
 from index.readers import read_report
@@ -123,6 +124,19 @@ def test_citations_from_a_pdf_carry_the_page(pdf_office):
     assert (citation.page, citation.ocr) == (2, False)
     assert answer.to_json()["citations"][0]["page"] == 2
     assert "第2页" in citation.location
+
+
+@pytest.mark.slow
+def test_the_cited_page_is_rendered_for_the_source_viewer(pdf_office):
+    citation = pdf_office.ask("醴陵教育局基本支出多少").citations[0]
+    png = pdf_office.page_image(citation.report_id, citation.page)
+    assert png.startswith(b"\x89PNG") and len(png) > 1000
+    assert pdf_office.page_image(citation.report_id, citation.page) is png  # kept for the next look
+    with pytest.raises(ReportIndexError, match="没有第 9 页"):
+        pdf_office.page_image(citation.report_id, 9)
+    text_report = next(r for r in pdf_office.reports() if r.source.endswith(".txt"))
+    with pytest.raises(AssistantError, match="不是 PDF"):
+        pdf_office.page_image(text_report.id, 1)
 
 
 @pytest.mark.slow
