@@ -27,7 +27,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_CORPUS = REPO / "corpus"
-DEFAULT_QUESTIONS = REPO.parent / "shared" / "eval" / "qa.jsonl"
+DEFAULT_QUESTIONS = REPO / "tests" / "data" / "qa_shared.jsonl"
 CACHE = Path.home() / ".cache" / "report-assistant-bench"
 MANIFEST = "bench-manifest.json"
 SYNTHETIC_DIR = "synthetic-corpus"
