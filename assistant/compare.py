@@ -98,7 +98,7 @@ class Comparer:
         answer = self.answerer.answer(side_query, hits, self.top_k, vector)
         if tabled:
             numbers = list(dict.fromkeys(cited.figure(figure) for figure in tabled))
-            text = "".join(f"{sentence_text(cited.by_n[n].quote)}[{n}]" for n in numbers)
+            text = "".join(f"{sentence_text(cited.by_n[n].quote)}[{n}]" + (f"另有{cited.more[n]}项未列出。" if cited.more.get(n) else "") for n in numbers)
             return Side(bureau, text, False, tuple(cited.by_n[n] for n in numbers)), answer.passages
         if answer.abstained:
             return Side(bureau, f"该单位的报告中没有关于“{topic}”的内容。", True, ()), answer.passages
@@ -136,6 +136,7 @@ class _Citations:
     def __init__(self, answerer: ExtractiveAnswerer) -> None:
         self.answerer = answerer
         self.all: list[Citation] = []
+        self.more: dict[int, int] = {}  # citation number → pieces of its sentence left out of the quote
 
     @property
     def by_n(self) -> dict[int, Citation]:
@@ -153,7 +154,11 @@ class _Citations:
         for known in self.all:
             if known.report_id == figure.report_id and known.start <= figure.start and figure.end <= known.end:
                 return known.n
-        return self.add(self.answerer.figure_citation(figure, len(self.all) + 1))
+        citation, more = self.answerer.completed(self.answerer.figure_citation(figure, len(self.all) + 1))
+        n = self.add(citation)
+        if more:
+            self.more[n] = more
+        return n
 
 
 def _first_by_metric(figures: list[Figure]) -> dict[str, Figure]:

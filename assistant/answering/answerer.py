@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
-from index.cleaning import squash_spaces
 from index.figures import metrics_named
-from index.injection import is_planted
-from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
+from index.models import Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from .candidates import MAX_QUOTE_CHARS, Sentence, gather, is_heading_only, signals_of
+from .candidates import Sentence, gather, signals_of
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit
 from .selection import Scorer
 from .shortfalls import shortfall_rows
+from . import sections
+from .sections import asked_section
 from .signals import coverage
 from .terms import Terms, Vocabulary, question_terms
-from ..vocabulary import BASIS_WORDS, MONEY_UNITS, PERCENT_UNITS, SHORTFALL_ASKS
+from ..vocabulary import BASIS_WORDS, MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
 
-_TITLE_CHARS = 20
 _BASIS_ASKED = re.compile("|".join(BASIS_WORDS))
 
 
@@ -78,17 +78,21 @@ class ExtractiveAnswerer:
         if unstated:
             names = "、".join(r.bureau for r in query.reports)
             return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。下列段落可能相关，仅供参考。", True, (), passages)
-        if not ranked or not self.scorer.answers(ranked[0].score):
+        items, more = self.section_items(query, ranked)
+        if not items and (not ranked or not self.scorer.answers(ranked[0].score)):
             return Answer(query.text, abstention(query), True, (), passages)
-        items = self.section_items(query, ranked)
-        chosen = items or self.select(query, ranked)
-        return Answer(query.text, self.compose(query, chosen, as_list=bool(items) or query.shape == "list"), False, cite(chosen), self._cited_first(chosen, passages, top_k))
+        chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
+        text = self.compose(query, chosen, as_list=query.shape == "list", more=more)
+        return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
 
     # -- stored key figures ----------------------------------------------------------------
 
     def _asked_metric(self, query: Query) -> tuple[str, dict[str, Figure]] | None:
-        """The key metric a 多少 question about one report names, with that report's stored figures."""
-        if query.shape != "number" or len(query.reports) != 1:
+        """The key metric a 多少 question about one report names, with that report's stored figures.
+
+        A question that names a key metric and nothing else ("常宁的项目支出呢") asks for its figure too.
+        """
+        if len(query.reports) != 1 or (query.shape != "number" and not names_only_a_metric(query.asked)):
             return None
         slots = asked_slots(query.asked)
         if len(slots) > 1 or any(slot.change for slot in slots):
@@ -129,10 +133,11 @@ class ExtractiveAnswerer:
         """Lead with the stored figure and cite its sentence."""
         report = self.store.report(figure.report_id)
         chunk = next(c for c in self.store.report_chunks(report.id) if c.start <= figure.start < c.end)
-        stated = Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 0)
+        (stated,), more = self.whole([Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 0)])
         basis = f"（{figure.basis}）" if figure.basis else ""
         lead = f"{figure.metric.removeprefix('项目支出:')}：{figure_value(figure)}{figure.unit}{basis}。"
-        return Answer(query.text, f"{lead}{stated.display}[1]", False, cite([stated]), self._cited_first([stated], passages, top_k))
+        rest = f"另有{more}项未列出。" if more else ""
+        return Answer(query.text, f"{lead}{stated.display}[1]{rest}", False, cite([stated]), self._cited_first([stated], passages, top_k))
 
     def figure_citation(self, figure: Figure, n: int) -> Citation:
         """Citation [n] of the sentence that states a key figure."""
@@ -141,6 +146,15 @@ class ExtractiveAnswerer:
         section = next((c.section for c in chunks if c.start <= figure.start < c.end), "")
         return Citation(n, report.title, report.id, report.bureau, report.year, section, figure.quote, report.source, figure.start, figure.end,
                         report.page_at(figure.start), report.read_by_ocr(figure.start))
+
+    def completed(self, citation: Citation) -> tuple[Citation, int]:
+        """A citation read on to the end of its sentence (never a dangling "…如下："), and how many pieces were left out."""
+        chunk = next((c for c in self.store.report_chunks(citation.report_id) if c.start <= citation.start < c.end), None)
+        if chunk is None:
+            return citation, 0
+        text = self.store.report_text(citation.report_id)
+        end, more = sections.whole_end(text, sections.section_spans(self.store.report_chunks(citation.report_id), chunk), citation.start, citation.end)
+        return (replace(citation, quote=text[citation.start : end], end=end) if end != citation.end else citation), more
 
     # -- choosing sentences ----------------------------------------------------------------
 
@@ -163,44 +177,50 @@ class ExtractiveAnswerer:
             chosen += [s for s in same_report if all(_apart(s, c) for c in chosen)][: 3 - len(chosen)]
         return chosen if slots else sorted(chosen, key=lambda s: (s.chunk.ordinal, s.start))
 
-    def section_items(self, query: Query, ranked: list[Sentence]) -> list[Sentence]:
-        """For a question about a part of the report (问题, 措施, 职责…): that section's items, each cited.
+    def section_items(self, query: Query, ranked: list[Sentence]) -> tuple[list[Sentence], int]:
+        """For a question about a part of the report (问题, 措施, 职责, 成效…): that section's items, each cited,
+        and how many more it has than the answer lists.
 
-        The section is the one whose heading covers at least as much of the question's terms as the
-        best sentence does; its numbered sub-sections are the items, quoted whole when short.
+        The section is the one whose own heading covers most of the question's terms. Its items answer
+        when the heading covers at least as much as the best sentence does and the sentences are likely
+        answers, or, whatever the sentences score, when the heading covers most of the question's terms
+        (more than half their weight): "存在什么问题" is answered by the 存在的问题 section in any wording.
         """
-        if query.shape == "number":
-            return []
+        if query.shape == "number" or not ranked:
+            return [], 0
         best = ranked[0]
         terms = self.terms(query)
         chunks = self.store.report_chunks(best.report.id)
-        headings = {SECTION_SEPARATOR.join(path[: i + 1]) for path in (c.section.split(SECTION_SEPARATOR) for c in chunks) for i in range(len(path) - 1)}
-        scored = [(coverage(terms, terms.weights, h.split(SECTION_SEPARATOR)[-1]), -len(h), h) for h in headings]
-        score, _, parent = max(scored, default=(0.0, 0, ""))
-        if not parent or score == 0 or score < coverage(terms, terms.weights, best.quote):
-            return []
-        return self._items_under(parent, best, chunks)
-
-    def _items_under(self, parent: str, best: Sentence, chunks: list[Chunk]) -> list[Sentence]:
+        heading, share = asked_section(terms, chunks)
+        likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.weights, best.quote)
+        if not heading or share == 0 or not (likely or share > 0.5):
+            return [], 0
         text = self.store.report_text(best.report.id)
-        items, seen = [], set()
-        for chunk in chunks:
-            if chunk.section.startswith(parent + SECTION_SEPARATOR) and chunk.section not in seen:
-                seen.add(chunk.section)
-                spans = [(s, e) for s, e in chunk.sentences if not is_heading_only(text[s:e], chunk.section)] or list(chunk.sentences)
-                spans = [(s, e) for s, e in spans if not is_planted(text[s:e])]
-                if not spans:
-                    continue
-                start, end = spans[0]
-                if len(spans) > 1 and len(squash_spaces(text[start:end])) <= _TITLE_CHARS and spans[1][1] - start <= MAX_QUOTE_CHARS:
-                    end = spans[1][1]  # an item's title alone says little: quote its first sentence too
-                items.append(Sentence(best.report, chunk, start, end, text[start:end], best.score, best.rank))
-        return items if len(items) >= 2 else []
+        found = sections.section_items(text, chunks, heading)
+        if found is None:
+            return [], 0
+        by_id = {c.id: c for c in chunks}
+        items = [Sentence(best.report, by_id[cid], s, e, text[s:e], best.score, best.rank) for cid, s, e in found.spans]
+        return items, found.more
+
+    def whole(self, chosen: list[Sentence]) -> tuple[list[Sentence], int]:
+        """The chosen sentences read on to their ends (never a dangling "…如下："), and how many pieces were left out."""
+        completed, left = [], 0
+        for sentence in chosen:
+            text = self.store.report_text(sentence.report.id)
+            spans = sections.section_spans(self.store.report_chunks(sentence.report.id), sentence.chunk)
+            end, more = sections.whole_end(text, spans, sentence.start, sentence.end)
+            left += more
+            completed.append(Sentence(sentence.report, sentence.chunk, sentence.start, end, text[sentence.start : end], sentence.score, sentence.rank, sentence.signals))
+        return completed, left
 
     # -- the reply -------------------------------------------------------------------------
 
-    def compose(self, query: Query, chosen: list[Sentence], as_list: bool = False) -> str:
-        """Answer text: the asked figures first for 多少, a numbered list for items, else the sentences; each cited."""
+    def compose(self, query: Query, chosen: list[Sentence], as_list: bool = False, more: int = 0) -> str:
+        """Answer text: the asked figures first for 多少, a numbered list for items, else the sentences; each cited.
+
+        A list or sentence cut short says how much is left out ("另有3项未列出。").
+        """
         lead = ""
         if query.shape == "number":
             lead = lead_figures(asked_slots(query.asked), chosen, query.text)
@@ -210,8 +230,8 @@ class ExtractiveAnswerer:
             lead = f"{who}：{lead}" if who else lead
         if as_list and len(chosen) > 1:
             lines = [f"{i}. {_strip_number(s.display)} [{i}]" for i, s in enumerate(chosen, 1)]
-            return (lead + "\n" if lead else "") + "\n".join(lines)
-        return lead + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1))
+            return (lead + "\n" if lead else "") + "\n".join(lines) + (f"\n另有{more}项未列出。" if more else "")
+        return lead + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1)) + (f"另有{more}项未列出。" if more else "")
 
     def _cited_first(self, chosen: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> tuple[Passage, ...]:
         """The evidence actually cited leads the passages, in citation order; then the rest by score."""
@@ -227,6 +247,19 @@ class ExtractiveAnswerer:
             best.setdefault(sentence.chunk.id, sentence.score)
         order = sorted(enumerate(hits), key=lambda rh: (-round(best.get(rh[1].chunk.id, 0.0), 3), rh[0]))
         return tuple(to_passage(self.store.report(h.chunk.report_id), h.chunk, h.score) for _, h in order)
+
+
+def names_only_a_metric(question: str) -> bool:
+    """Whether a question is a key metric's name and question words only ("常宁的项目支出呢？")."""
+    named = metrics_named(question)
+    if not named:
+        return False
+    rest = question
+    for metric in named:
+        rest = rest.replace(metric, " ")
+    from index.lexical import tokenize
+
+    return not [t for t in tokenize(re.sub(r"[^\u4e00-\u9fff]", " ", rest)) if t not in QUESTION_WORDS]
 
 
 def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str) -> str:
@@ -306,4 +339,4 @@ def _apart(a: Sentence, b: Sentence) -> bool:
 
 
 def _strip_number(text: str) -> str:
-    return re.sub(r"^(?:\d{1,2}[、.．]|[（(]\d{1,2}[）)])\s*", "", text)
+    return re.sub(r"^(?:\d{1,2}[、.．]|[（(][\d一二三四五六七八九十]{1,3}[）)])\s*", "", text)

@@ -1,0 +1,158 @@
+"""Parts of a report a question asks about (问题, 措施, 职责, 机构设置, 成效…), their items, and whole sentences.
+
+A report says what its problems or measures are in one of three ways: numbered sub-sections
+("1、基层监管力量薄弱。"), an enumerated paragraph ("一是…。二是…。三是…。"), or plain sentences under the
+heading. Each way gives the section's items, in reading order. A sentence the chunker cut at a
+semicolon or a colon ("主要职责是：…；", "具体安排情况如下：") is read on to its end, so an answer
+never stops on a dangling clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.cleaning import squash_spaces
+from index.injection import is_planted
+from index.models import SECTION_SEPARATOR, Chunk
+
+from .candidates import MAX_QUOTE_CHARS, is_heading_only
+from .signals import coverage
+from .terms import Terms
+
+# A quote read on to its sentence's end stays a quote (a few hundred characters); pieces beyond are counted, not quoted.
+MAX_WHOLE_CHARS = MAX_QUOTE_CHARS
+# An answer lists at most this many items of a section; the rest are counted ("另有3项").
+MAX_ITEMS = 6
+_TITLE_CHARS = 20
+_SENTENCE_END = "。！？!?"
+_OPEN_END = "；;：:，,"
+# An item marker that opens a sentence: 一是 / 二是, (一) / （1） / 1、 / 1. / ①.
+_ENUMERATED = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．]|[①-⑳])")
+
+
+@dataclass(frozen=True)
+class Items:
+    """A section's items as exact spans, and how many more the answer leaves out."""
+
+    heading: str
+    spans: tuple[tuple[str, int, int], ...]  # (chunk id, start, end)
+    more: int
+
+
+def headings(chunks: list[Chunk]) -> list[str]:
+    """Every section path of a report, parents and leaves, in reading order."""
+    found: dict[str, None] = {}
+    for chunk in chunks:
+        path = chunk.section.split(SECTION_SEPARATOR) if chunk.section else []
+        for i in range(len(path)):
+            found.setdefault(SECTION_SEPARATOR.join(path[: i + 1]))
+    return list(found)
+
+
+def asked_section(terms: Terms, chunks: list[Chunk]) -> tuple[str, float]:
+    """The section whose own heading covers most of the question's term weight (the shorter path on a tie), and that share."""
+    scored = [(coverage(terms, terms.weights, h.split(SECTION_SEPARATOR)[-1], expanded=True), -len(h), h) for h in headings(chunks)]
+    share, _, heading = max(scored, default=(0.0, 0, ""))
+    return heading, share
+
+
+def section_items(text: str, chunks: list[Chunk], heading: str, least: int = 2) -> Items | None:
+    """The items of a section: its numbered sub-sections, else its enumerated or plain sentences; None when fewer than `least`."""
+    inside = [c for c in chunks if c.section == heading or c.section.startswith(heading + SECTION_SEPARATOR)]
+    children = [c for c in inside if c.section != heading]
+    spans = _sub_section_items(text, children) if children else []
+    if len(spans) < 2:
+        spans = _sentence_items(text, [c for c in inside if c.section == heading] or inside)
+    if len(spans) < least:
+        return None
+    return Items(heading, tuple(spans[:MAX_ITEMS]), max(len(spans) - MAX_ITEMS, 0))
+
+
+def _body(text: str, chunk: Chunk, titles_too: bool = True) -> list[tuple[int, int]]:
+    """The chunk's sentences that are not its headings nor planted instructions; with `titles_too`, not even a
+    heading written as a sentence ("7、大力推进5G建设。"), which a sub-section item keeps as its name."""
+    titles = {squash_spaces(part).rstrip(_SENTENCE_END) for part in chunk.section.split(SECTION_SEPARATOR)} if titles_too else set()
+    return [
+        (s, e) for s, e in chunk.sentences
+        if squash_spaces(text[s:e]) and not is_heading_only(text[s:e], chunk.section) and not is_planted(text[s:e])
+        and squash_spaces(text[s:e]).rstrip(_SENTENCE_END) not in titles
+    ]
+
+
+def _sub_section_items(text: str, children: list[Chunk]) -> list[tuple[str, int, int]]:
+    """One item per numbered sub-section: its first sentence, with the next when the first is only a title."""
+    items, seen = [], set()
+    for chunk in children:
+        if chunk.section in seen:
+            continue
+        seen.add(chunk.section)
+        spans = _body(text, chunk, titles_too=False) or list(chunk.sentences)
+        if not spans:
+            continue
+        start, end = spans[0]
+        end = whole_end(text, section_spans(children, chunk), start, end)[0]
+        if len(spans) > 1 and len(squash_spaces(text[start:end])) <= _TITLE_CHARS and spans[1][1] - start <= MAX_QUOTE_CHARS:
+            end = spans[1][1]  # an item's title alone says little: quote its first sentence too
+        items.append((chunk.id, start, end))
+    return items
+
+
+def _sentence_items(text: str, chunks: list[Chunk]) -> list[tuple[str, int, int]]:
+    """The sentences under a heading with no sub-sections; when some open with 一是/（一）/1、, only those and what follows each."""
+    spans = [(c.id, s, e) for c in chunks for s, e in _merge_open(text, c, _body(text, c))]
+    marked = [i for i, (_, s, _) in enumerate(spans) if _ENUMERATED.match(text[s : s + 6])]
+    if len(marked) < 2:
+        return spans
+    items = []
+    for n, i in enumerate(marked):
+        last = (marked[n + 1] if n + 1 < len(marked) else len(spans)) - 1
+        chunk_id, start, end = spans[i]
+        for later in range(i + 1, last + 1):  # an item's further sentences stay with it while short
+            if spans[later][0] != chunk_id or spans[later][2] - start > MAX_QUOTE_CHARS:
+                break
+            end = spans[later][2]
+        items.append((chunk_id, start, end))
+    return items
+
+
+def _merge_open(text: str, chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pieces of one sentence (cut at ；or ：) joined back into the sentence."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and text[merged[-1][0] : merged[-1][1]].rstrip()[-1:] in _OPEN_END and end - merged[-1][0] <= MAX_WHOLE_CHARS:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def section_spans(chunks: list[Chunk], chunk: Chunk) -> list[tuple[int, int]]:
+    """The sentence spans of a chunk's section, across the chunks it was split into, in order."""
+    return sorted((s, e) for c in chunks if c.section == chunk.section for s, e in c.sentences)
+
+
+def whole_end(text: str, spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """Where the sentence that starts at `start` ends among its section's pieces, and how many of its pieces did not fit.
+
+    A quote ending on ；/：/，is read on through the section's next pieces to a sentence end, as far as
+    MAX_WHOLE_CHARS allows; the pieces left out are counted so the answer can say so.
+    """
+    if text[start:end].rstrip()[-1:] not in _OPEN_END or not any(e == end for _, e in spans):
+        return end, 0  # a full sentence, or one narrowed to its best clauses on purpose
+    following = [(s, e) for s, e in spans if s >= end]
+    for i, (s, e) in enumerate(following):
+        if e - start > MAX_WHOLE_CHARS:
+            return end, _pieces_left(text, following[i:])
+        end = e
+        if text[s:e].rstrip()[-1:] in _SENTENCE_END:
+            return end, 0
+    return end, 0
+
+
+def _pieces_left(text: str, spans: list[tuple[int, int]]) -> int:
+    """Pieces up to and including the one that ends the sentence."""
+    for i, (s, e) in enumerate(spans):
+        if text[s:e].rstrip()[-1:] in _SENTENCE_END:
+            return i + 1
+    return len(spans)
