@@ -198,3 +198,91 @@ def test_cli_ask_json_contract_and_exit_codes(shipped_assistant, tmp_path):
 def test_a_key_figure_the_report_never_states_is_not_borrowed_from_a_neighbouring_sentence(shipped_assistant, question):
     answer = shipped_assistant.ask(question)  # 望城 says only that 基本支出 (1193.43) *includes* them
     assert answer.abstained and "没有单独列出" in answer.answer and "1193.43" not in answer.answer
+
+
+# -- sections and whole sentences (pure functions on a small report) --------------------------------
+
+def _chunks(text: str, parts: list[tuple[str, list[str]]]):
+    """Chunks of `text`, one per (section, sentences), with exact sentence offsets."""
+    from index.models import Chunk
+
+    chunks, cursor = [], 0
+    for i, (section, sentences) in enumerate(parts):
+        spans = []
+        for sentence in sentences:
+            start = text.index(sentence, cursor)
+            spans.append((start, start + len(sentence)))
+            cursor = start + len(sentence)
+        chunks.append(Chunk(f"c{i}", "r", i, section, text[spans[0][0] : spans[-1][1]], spans[0][0], spans[-1][1], tuple(spans)))
+    return chunks
+
+
+SMALL = ("四、存在的问题\n一是预算编制不够精细。二是专业人才不足，修缮依赖外聘。三是指标难以量化。\n"
+         "五、改进措施\n1、提高预算质量。\n2、充实专业力量。\n"
+         "六、职责\n主要职责是：统筹文化事业；组织文物保护；指导旅游监管。")
+SMALL_CHUNKS = _chunks(SMALL, [
+    ("四、存在的问题", ["四、存在的问题", "一是预算编制不够精细。", "二是专业人才不足，修缮依赖外聘。", "三是指标难以量化。"]),
+    ("五、改进措施 › 1、提高预算质量", ["1、提高预算质量。"]),
+    ("五、改进措施 › 2、充实专业力量", ["2、充实专业力量。"]),
+    ("六、职责", ["主要职责是：统筹文化事业；", "组织文物保护；", "指导旅游监管。"]),
+])
+
+
+def _quotes(items) -> list[str]:
+    return [SMALL[s:e] for _, s, e in items.spans]
+
+
+def test_a_paragraph_of_yi_shi_er_shi_gives_one_item_each():
+    from assistant.answering.sections import section_items
+
+    items = section_items(SMALL, SMALL_CHUNKS, "四、存在的问题")
+    assert _quotes(items) == ["一是预算编制不够精细。", "二是专业人才不足，修缮依赖外聘。", "三是指标难以量化。"] and items.more == 0
+
+
+def test_numbered_sub_sections_are_the_items():
+    from assistant.answering.sections import section_items
+
+    assert _quotes(section_items(SMALL, SMALL_CHUNKS, "五、改进措施")) == ["1、提高预算质量。", "2、充实专业力量。"]
+
+
+def test_a_sentence_cut_at_semicolons_is_one_item_read_to_its_end():
+    from assistant.answering.sections import section_items, section_spans, whole_end
+
+    assert section_items(SMALL, SMALL_CHUNKS, "六、职责") is None  # one sentence: no list of one
+    duties = SMALL_CHUNKS[3]
+    start, end = duties.sentences[0]
+    end, more = whole_end(SMALL, section_spans(SMALL_CHUNKS, duties), start, end)
+    assert (SMALL[start:end], more) == ("主要职责是：统筹文化事业；组织文物保护；指导旅游监管。", 0)
+
+
+def test_what_does_not_fit_the_quote_is_counted():
+    from assistant.answering import sections
+
+    spans = sections.section_spans(SMALL_CHUNKS, SMALL_CHUNKS[3])
+    start, end = spans[0]
+    limit = sections.MAX_WHOLE_CHARS
+    try:
+        sections.MAX_WHOLE_CHARS = len("主要职责是：统筹文化事业；组织文物保护；")
+        assert sections.whole_end(SMALL, spans, start, end) == (spans[1][1], 1)
+    finally:
+        sections.MAX_WHOLE_CHARS = limit
+
+
+def test_the_section_a_question_names_is_found_by_its_heading():
+    from assistant.answering.sections import asked_section
+    from assistant.answering.terms import Terms
+
+    heading, share = asked_section(Terms({"存在": 1.0, "问题": 1.0}, {}), SMALL_CHUNKS)
+    assert (heading, share) == ("四、存在的问题", 1.0)
+
+
+def test_a_question_naming_only_a_key_metric_leads_with_its_figure(shipped_assistant):
+    answer = shipped_assistant.ask("常宁的项目支出呢")
+    assert answer.answer.startswith("项目支出：4459.21万元。")
+    assert "项目资金支出4459.21万元" in match_key(answer.citations[0].quote)
+
+
+def test_a_section_question_in_other_words_lists_its_items(shipped_assistant):
+    answer = shipped_assistant.ask("望城工信局存在什么问题")
+    assert not answer.abstained and len(answer.citations) >= 2
+    assert all(c.section.startswith(answer.citations[0].section.split(" › ")[0]) for c in answer.citations)

@@ -69,3 +69,10 @@ def test_two_tables_scores_and_execution_rates_side_by_side(two_tables, question
     assert_consistent(answer)
     for cell, side in zip(row.cells, answer.sides):
         assert cell.value in side.answer
+
+
+def test_a_side_ends_on_a_full_sentence_or_says_what_is_left_out(shipped_assistant):
+    answer = shipped_assistant.compare("望城", "常宁", "项目支出")
+    wangcheng = next(side for side in answer.sides if "望城" in side.bureau)
+    assert re.search(r"(?:。\[\d+\]|\[\d+\]另有\d+项未列出。)$", wangcheng.answer), wangcheng.answer
+    assert "专项446万元" in wangcheng.answer  # the items after the first semicolon are read on, not dropped

@@ -85,3 +85,57 @@ def test_the_grader_reads_the_first_figure_a_reader_meets(answer, first):
 
 def test_figure_keys_drop_separators_and_trailing_zeros():
     assert figure_key("3,456,700.00") == "3456700" and figure_key("11.50") == "11.5"
+
+
+def test_the_asked_head_word_right_by_a_figure_decides():
+    slot = asked_slots("给农民工讨回多少欠薪")[0]
+    assert (slot.unit, slot.head) == ("money", "欠薪")
+    found = quantities("为1,368名农民工追讨欠薪2,046.5万元。")
+    assert best_quantity(slot, found).text == "2,046.5万元"
+
+
+def test_a_change_answers_a_question_about_change():
+    slot = asked_slots("三公经费降了多少")[0]
+    assert (slot.unit, slot.change) == ("money", True)
+    found = quantities("全年“三公”经费支出4.82万元，比年初预算减少1.18万元，下降19.7%。")
+    assert [(q.text, q.change) for q in found] == [("4.82万元", False), ("1.18万元", True), ("19.7%", True)]
+    assert best_quantity(slot, found).text == "1.18万元"
+    level = asked_slots("三公经费是多少")[0]
+    assert not level.change and best_quantity(level, found).text == "4.82万元"
+
+
+def test_points_asked_as_a_change_in_percent():
+    slot = asked_slots("游客满意度提高了几个百分点")[0]
+    assert (slot.unit, slot.change) == ("percent", True)
+    found = quantities("全年受理旅游投诉27件，办结率100%，游客满意度达到96.5%，较上年提高2.1个百分点。")
+    assert best_quantity(slot, found).text == "2.1个百分点"
+
+
+def test_a_table_rows_target_is_not_what_was_done():
+    row = "三级指标“新修及整治渠道长度”（数量指标）：年度指标值≥80公里，实际完成值86.4公里，分值10，得分10。"
+    target, done = quantities(row)[:2]
+    assert (target.subject, target.label, target.target) == ("新修及整治渠道长度", "年度指标值", True)
+    assert (done.label, done.target) == ("实际完成值", False)
+    assert best_quantity(asked_slots("新修渠道多长")[0], quantities(row)).text == "86.4公里"
+    assert best_quantity(asked_slots("新修渠道的年度指标值是多少")[0], quantities(row)).text == "80公里"
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [("预算执行率多少", "percent"), ("农户满意度是多少", "percent"), ("自评打了多少分", "分"), ("讨回多少欠薪", "money")],
+)
+def test_rates_scores_and_pay_are_asked_in_their_units(question, unit):
+    assert asked_slots(question)[0].unit == unit
+
+
+def test_people_are_counted_in_ren_ming_or_wei():
+    people = quantities("向2,846名农村计划生育家庭成员发放奖励扶助金341.52万元")[0]
+    assert unit_fit(Slot("", "", "人"), people) == 1.0
+    assert [(q.text, q.value, q.unit) for q in quantities("自评得分为92.5分")] == [("92.5分", 92.5, "分")]
+
+
+def test_two_figures_asked_get_their_own_head_words_in_order():
+    first, second = asked_slots("人员类支出和公用支出各多少")
+    assert (first.unit, second.unit) == ("money", "money")
+    found = quantities("其中人员类支出3,302.47万元，运转类公用支出398.15万元，项目资金支出1,155.02万元。")
+    assert [best_quantity(s, found).text for s in (first, second)] == ["3,302.47万元", "398.15万元"]

@@ -139,3 +139,44 @@ def test_a_bureau_with_reports_for_several_years_is_scoped_by_year():
     assert sorted(r.year for r in analyzer.analyze("望城区工信局的基本支出是多少？").reports) == [2020, 2021]
     assert [r.year for r in analyzer.analyze("望城区工信局2020年基本支出是多少？").reports] == [2020]
     assert analyzer.analyze("望城区工信局2019年基本支出是多少？").missing
+
+
+def _report(bureau: str, aliases: tuple[str, ...], year: int = 2023):
+    from index.models import ReportMeta
+
+    county = aliases[-2] if len(aliases) > 1 else ""
+    return ReportMeta(id=bureau, title=f"{bureau}{year}年度报告", bureau=bureau, province="", city="", county=county, year=year, signed=None,
+                      kind="", aliases=aliases, source=f"{bureau}.txt", content_hash=bureau, published=None, needs_review=(), pages=(), ocr_pages=())
+
+
+YY = _report("弋阳县文化广电新闻出版旅游局", ("弋阳县文化广电新闻出版旅游局", "弋阳县", "弋阳"))
+MT = _report("湄潭县交通运输局", ("湄潭县交通运输局", "湄潭县", "湄潭"), 2022)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("弋阳文广旅局去年收入一共多少", "      去年收入一共多少"),  # 文广旅局 abbreviates the bureau: part of its name
+        ("弋阳文广旅送戏下乡搞了几场", "     送戏下乡搞了几场"),  # three characters in order, no 局 needed
+        ("弋阳文化活动办了多少场", "  文化活动办了多少场"),  # two characters alone stay a topic
+        ("弋阳的龟峰景区带动多少户增收", "  的龟峰景区带动多少户增收"),
+    ],
+)
+def test_the_bureaus_short_name_typed_after_its_place_is_not_asked_about(question, asked):
+    from assistant.query import without_names
+
+    assert without_names(question, (YY,)) == asked
+
+
+def test_a_year_after_the_bureaus_short_name_picks_its_report():
+    analyzer = QueryAnalyzer([MT])
+    query = analyzer.analyze("湄潭交通局2023年的养护项目花了多少钱")
+    assert query.years == (2023,) and query.reports == () and "2023" in query.missing
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [("基本支出和项目支出分别多少", "number"), ("送戏下乡搞了几场", "number"), ("渠道多长", "number"), ("分别有哪些问题", "list")],
+)
+def test_measure_words_and_each_ask_for_figures(question, shape):
+    assert question_shape(question) == shape
