@@ -139,3 +139,12 @@ def test_two_figures_asked_get_their_own_head_words_in_order():
     assert (first.unit, second.unit) == ("money", "money")
     found = quantities("其中人员类支出3,302.47万元，运转类公用支出398.15万元，项目资金支出1,155.02万元。")
     assert [best_quantity(s, found).text for s in (first, second)] == ["3,302.47万元", "398.15万元"]
+
+
+def test_a_target_word_far_from_the_figure_does_not_make_it_a_target():
+    money, other = quantities("向2,846名农村计划生育家庭成员发放奖励扶助金341.52万元，向特别扶助对象发放特别扶助金208.80万元")[1:]
+    assert (money.target, other.target) == (False, False)
+    assert quantities("超额完成年度目标120场")[0].target
+    first, second = asked_slots("奖励扶助金发了多少钱，发给多少人")
+    found = quantities("向2,846名农村计划生育家庭成员发放奖励扶助金341.52万元，向特别扶助对象发放特别扶助金208.80万元")
+    assert (best_quantity(first, found).text, best_quantity(second, found).text) == ("341.52万元", "2,846名")

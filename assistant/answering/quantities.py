@@ -26,6 +26,8 @@ _QUANTITY = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
+_TARGET_REACH = 6
 # A table row as read (index.tables.row_label) names its indicator first: every figure in it is about that.
 _ROW_SUBJECT = re.compile(r"^三级指标“([^”]+)”")
 _FILLER = re.compile(r"^(?:为|是|有|共|共有|达|达到|约|累计|合计|计|了|到|完成|实现|其中)+|(?:为|是|有|共|达|约|计|了|的)+$")
@@ -81,7 +83,7 @@ def quantities(text: str) -> list[Quantity]:
         counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
         found.append(Quantity(re.sub(r"\s+", "", match.group(0)), value * scale, "%" if unit == "％" else unit,
                               match.start(), match.end(), label[-12:], counted, subject,
-                              bool(CHANGE_BEFORE.search(label)), bool(TARGET_WORDS.search(label))))
+                              bool(CHANGE_BEFORE.search(label)), bool(TARGET_WORDS.search(label[-_TARGET_REACH:]))))
     return found
 
 
@@ -137,7 +139,7 @@ def _words(text: str) -> tuple[str, ...]:
 
     return tuple(dict.fromkeys(
         t for t in tokenize(text) if t not in QUESTION_WORDS and not t.isdigit() and len(t) > 1 and not NUMBER_ASK.search(t) and "几" not in t
-        and not any(t in unit for unit in UNITS) and not CHANGE_VERBS.fullmatch(t)
+        and not any(t in unit for unit in UNITS) and not CHANGE_VERBS.fullmatch(t) and not t.endswith("了")
     ))
 
 
