@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +96,10 @@ def parse(text: str, source: str, chunk_tokens: int, pages: tuple[int, ...] = ()
     chunks = parse_report(text, meta.id, meta.title, chunk_tokens)
     return Report(meta=meta, text=text, sections=sections(clean(text)), chunks=chunks)
 
+
+# CPU niceness of the thread that embeds an ingest's chunks and sentences (and of reading workers):
+# on a busy machine, people's questions come before the ingest's embedding.
+BACKGROUND_NICENESS = 10
 
 # Stages of one file, as progress reports them: (label, share of the file's work done before it).
 STAGES = {"read": ("读取", 0.0), "embed": ("嵌入", 0.4), "save": ("保存", 0.9)}
@@ -216,7 +224,7 @@ class Ingester:
         """What the store keeps beside a parsed report: chunk embeddings and tokens, figures, checks
         and sentence vectors. The slow part of an ingest, done without the writer lock."""
         texts = [embed_text(report.meta.title, chunk.section, chunk.text) for chunk in report.chunks]
-        embeddings = self.embedder.get_text_embedding_batch(texts)
+        embeddings = self._embed(texts)
         tokens = [tokenize(t) for t in texts]
         planted = planted_spans(report.text)
         figures = [f for f in extract_figures(report) if not overlaps(planted, f.start, f.end)]
@@ -225,12 +233,32 @@ class Ingester:
     def sentence_vectors(self, report: Report) -> list[np.ndarray]:
         """Every chunk's sentences embedded (passage side), one array per chunk, for answer scoring."""
         per_chunk = [[sentence_text(report.text[s:e]) for s, e in chunk.sentences] for chunk in report.chunks]
-        flat = self.embedder.get_text_embedding_batch([t for texts in per_chunk for t in texts])
+        flat = self._embed([t for texts in per_chunk for t in texts])
         vectors, at = [], 0
         for texts in per_chunk:
             vectors.append(np.asarray(flat[at : at + len(texts)], dtype=np.float32).reshape(len(texts), -1))
             at += len(texts)
         return vectors
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        """Passage embeddings, computed on the background thread (its own CPU threads, lower priority)."""
+        return _background().submit(self.embedder.get_text_embedding_batch, texts).result()
+
+
+@cache
+def _background() -> ThreadPoolExecutor:
+    """One worker thread at lowered CPU priority for ingest embeddings. The embedder's own thread
+    team is made per calling thread and inherits that priority, while questions embed on theirs."""
+    return ThreadPoolExecutor(1, thread_name_prefix="ingest-embedding", initializer=lower_priority)
+
+
+def lower_priority() -> None:
+    """Lower this thread's CPU priority to BACKGROUND_NICENESS (never raise it); Linux niceness is per thread."""
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, max(os.getpriority(os.PRIO_PROCESS, thread), BACKGROUND_NICENESS))
+    except (AttributeError, OSError):  # not POSIX, or not allowed: run at normal priority
+        pass
 
 
 Stage = Callable[[str], None]

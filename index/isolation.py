@@ -8,6 +8,7 @@ that asked keeps answering.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from .pdf import page_png
 from .readers import MAX_FILE_BYTES, ReportText, read_report
 
 T = TypeVar("T")
+WORKER_NICENESS = 10  # a worker's CPU niceness, as for the ingest's embedding thread
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def run_isolated(path: Path, work: Callable[[Path], T], limits: ReadLimits) -> T
 def _work_in_worker(path: Path, work: Callable[[Path], object], limits: ReadLimits, send: Connection) -> None:
     cap = limits.memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    os.nice(max(0, WORKER_NICENESS - os.nice(0)))  # reading (OCR above all) yields the CPU to questions
     try:
         outcome = ("done", work(path))
     except UnreadableFileError as error:
