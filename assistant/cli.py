@@ -344,11 +344,15 @@ def _eval(assistant, args) -> int:
 
 
 def _with_extra_reports(assistant, folders: list[Path]):
-    """An assistant over its corpus plus `folders`, in an index of its own beside the usual one."""
+    """An assistant over its corpus plus `folders`, in an index of its own beside the usual one:
+    one per set of folders, so no question set ever sees another set's reports."""
+    import hashlib
+
     from .service import Assistant
 
     settings = assistant.settings
-    extended = Assistant(settings.model_copy(update={"index_dir": settings.index_dir.with_name(settings.index_dir.name + "-eval")}))
+    key = hashlib.sha1("\n".join(sorted(str(f.resolve()) for f in folders)).encode()).hexdigest()[:8]
+    extended = Assistant(settings.model_copy(update={"index_dir": settings.index_dir.with_name(f"{settings.index_dir.name}-eval-{key}")}))
     extended.ingest([settings.corpus_dir, *folders], prune=True)
     return extended
 
