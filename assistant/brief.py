@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -50,38 +50,86 @@ Segment = str | int
 
 @dataclass(frozen=True)
 class BriefItem:
-    """One answer of the note, its paragraphs with markers replaced by footnote numbers."""
+    """One answer of the note under its heading (the question and its scope), its paragraphs with markers replaced by footnote numbers."""
 
     question: str
     paragraphs: tuple[tuple[Segment, ...], ...]
     abstained: bool
 
 
-class Brief:
-    """A briefing note built from answers; numbering is global across all of them."""
+def answer_scope(answer: Answer) -> str:
+    """The bureaus and years an answer speaks of: how a follow-up was understood, else the reports it cites."""
+    if answer.scope:
+        return answer.scope.removeprefix("按").removesuffix("报告理解").strip()
+    cited = dict.fromkeys((c.bureau or c.report, c.year) for c in answer.citations)
+    return "；".join(f"{who} {year}年度" if year else who for who, year in cited)
 
-    def __init__(self, answers: Iterable[Answer] = (), title: str = DEFAULT_TITLE) -> None:
+
+def scoped_heading(answer: Answer) -> str:
+    """A note heading that keeps the scope its question was asked in: "基本支出是多少？（常宁市…局 2022年度）"."""
+    question = answer.question or "（无题）"
+    scope = answer_scope(answer)
+    return f"{question}（{scope}）" if scope and scope not in question else question
+
+
+class Brief:
+    """A briefing note built from answers; numbering is global across all of them.
+
+    Each answer has a heading (its question and scope, editable) and may have its text edited
+    before export: an edited text keeps the citations its [n] markers point at.
+    """
+
+    def __init__(
+        self, answers: Iterable[Answer] = (), title: str = DEFAULT_TITLE, headings: Iterable[str] | None = None
+    ) -> None:
         self.answers: list[Answer] = list(answers)
+        self.headings: list[str] = list(headings) if headings is not None else [scoped_heading(a) for a in self.answers]
+        if len(self.headings) != len(self.answers):
+            raise ValueError("简报的标题数与回答数不一致。(one heading per answer)")
         self.title = title
 
     def __len__(self) -> int:
         return len(self.answers)
 
-    def add(self, answer: Answer) -> None:
+    def add(self, answer: Answer, heading: str | None = None) -> None:
         self.answers.append(answer)
+        self.headings.append(heading or scoped_heading(answer))
 
     def remove(self, index: int) -> None:
         del self.answers[index]
+        del self.headings[index]
 
     def clear(self) -> None:
         self.answers.clear()
+        self.headings.clear()
+
+    def set_title(self, title: str) -> None:
+        """The note's title as exported; blank falls back to the default."""
+        self.title = " ".join((title or "").split()) or DEFAULT_TITLE
+
+    def edit(self, index: int, heading: str | None = None, text: str | None = None) -> list[int]:
+        """Change one entry's heading and/or text. Returns the cited [n] whose markers the new
+        text no longer has (their sources leave the note's footnotes)."""
+        if not 0 <= index < len(self.answers):
+            raise IndexError(f"简报中没有第 {index + 1} 条。")
+        answer = self.answers[index]
+        if heading is not None:
+            self.headings[index] = " ".join(heading.split()) or scoped_heading(answer)
+        if text is not None:
+            text = text.strip()
+            if not text:
+                raise ValueError("回答的文字不能为空；不需要这一条时请移除它。")
+            self.answers[index] = replace(answer, answer=text)
+        before = {int(n) for n in _MARKER.findall(answer.answer)}
+        after = {int(n) for n in _MARKER.findall(self.answers[index].answer)}
+        return sorted(n for n in before - after if any(c.n == n for c in answer.citations))
 
     def layout(self) -> tuple[list[BriefItem], list[Footnote]]:
         """The answers with global footnote numbers, and the footnotes in number order."""
         numbers: dict[tuple[str, int, int], int] = {}
         footnotes: list[Footnote] = []
         items = []
-        for answer in self.answers:
+        for answer, heading in zip(self.answers, self.headings):
             by_n = {c.n: c for c in answer.citations}
 
             def number(citation: Citation) -> int:
@@ -94,7 +142,7 @@ class Brief:
                             citation.report,
                             citation.location,
                             citation.year,
-                            _display_quote(citation.quote),
+                            display_quote(citation.quote),
                         )
                     )
                 return numbers[key]
@@ -112,7 +160,7 @@ class Brief:
                     cursor = found.end()
                 segments.append(block[cursor:])
                 paragraphs.append(tuple(s for s in segments if s != ""))
-            items.append(BriefItem(answer.question, tuple(p for p in paragraphs if p), answer.abstained))
+            items.append(BriefItem(heading, tuple(p for p in paragraphs if p), answer.abstained))
         return items, footnotes
 
     def footnotes(self) -> list[Footnote]:
@@ -188,8 +236,8 @@ def write_brief(answers: list[Answer], out: Path) -> Path:
     )
 
 
-def _display_quote(quote: str) -> str:
-    """The quote without the spaces and line breaks PDF extraction put in it."""
+def display_quote(quote: str) -> str:
+    """The quote as read and printed: without the spaces and line breaks PDF extraction put in it."""
     return squash_spaces(quote).strip()
 
 

@@ -167,3 +167,40 @@ def test_abstentions_and_empty_notes():
     assert "没有找到能回答这个问题的内容" in markdown
     assert "[^" not in markdown
     assert Brief().footnotes() == []
+
+
+def test_headings_keep_the_scope_each_question_was_asked_in():
+    follow_up = replace(SECOND, question="那常宁呢？", scope="按 常宁市科技和工业信息化局 2022年度报告理解")
+    brief = Brief([FIRST, follow_up])
+    assert brief.headings == [
+        "望城区工信局有多少编制，基本支出多少？（某局 2021年度）",
+        "那常宁呢？（常宁市科技和工业信息化局 2022年度）",
+    ]
+    markdown = brief.to_markdown()
+    assert "## 2. 那常宁呢？（常宁市科技和工业信息化局 2022年度）" in markdown
+
+
+def test_title_heading_and_text_are_edited_before_export(tmp_path):
+    from docx import Document
+
+    brief = Brief([FIRST, SECOND])
+    brief.set_title("  三月  简报 ")
+    assert brief.title == "三月 简报"
+    assert brief.edit(0, heading="望城编制（2021年度）", text="据报告，局机关共有17个编制。[1]") == [2]  # [2] dropped
+    items, footnotes = brief.layout()
+    assert items[0].question == "望城编制（2021年度）"
+    assert items[0].paragraphs == (("据报告，局机关共有17个编制。", 1),)
+    assert [f.n for f in footnotes] == [1, 2, 3]  # the dropped quote is still cited by the second answer
+    assert brief.to_markdown().startswith("# 三月 简报")
+    text = "\n".join(p.text for p in Document(str(brief.to_docx(tmp_path / "n.docx"))).paragraphs)
+    assert "三月 简报" in text and "望城编制（2021年度）" in text and "据报告，局机关共有17个编制。" in text
+    brief.edit(0, heading="   ")  # a blank heading goes back to the question and its scope
+    assert brief.headings[0] == "望城区工信局有多少编制，基本支出多少？（某局 2021年度）"
+    with pytest.raises(ValueError, match="不能为空"):
+        brief.edit(0, text="  ")
+    with pytest.raises(IndexError, match="第 5 条"):
+        brief.edit(4, heading="x")
+    brief.set_title("")
+    assert brief.title == "简报"
+    brief.remove(0)
+    assert len(brief.headings) == len(brief.answers) == 1

@@ -9,13 +9,11 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from urllib.parse import urlencode
 
-from index.cleaning import squash_spaces
-from index.metadata import REVIEW_FIELDS
-from index.models import Check, Figure, ReportMeta
-
-from ..brief import Brief
+from ..brief import Brief, display_quote
 from ..models import Answer, Citation, Passage
+from ..service import Check, Figure, ReportMeta  # index types, reached through the service
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Characters Markdown would act on in the chat window; report text is literal.
@@ -42,15 +40,31 @@ def esc(text: object) -> str:
 
 def quote_text(quote: str) -> str:
     """A quote for reading: without the spaces and line breaks that PDF extraction left."""
-    return squash_spaces(quote).strip()
+    return display_quote(quote)
+
+
+def source_query(citation: Citation) -> str:
+    """Where a citation points, as a URL query the page's script sends to the source viewer."""
+    return urlencode(
+        {
+            "rid": citation.report_id,
+            "start": citation.start,
+            "end": citation.end,
+            "page": citation.page or "",
+            "ocr": 1 if citation.ocr else "",
+            "section": citation.section,
+        }
+    )
 
 
 def cite_mark(citation: Citation | None, n: int) -> str:
-    """The [n] marker: superscript, with the quote as its tooltip."""
+    """The [n] marker: superscript, with where the quote stands and the quote as its tooltip; a click opens the source.
+
+    The link's fragment carries the place (the chat window keeps links but drops data attributes)."""
     if citation is None:
         return f'<sup class="cite">[{n}]</sup>'
-    tip = f"{citation.report} › {citation.section or '正文'}：{quote_text(citation.quote)}"
-    return f'<sup class="cite" title="{esc(tip)}">[{n}]</sup>'
+    tip = f"{citation.report} › {citation.location}：{quote_text(citation.quote)}（点击查看原文）"
+    return f'<sup class="cite" title="{esc(tip)}"><a class="cite-open" href="#source?{esc(source_query(citation))}">[{n}]</a></sup>'
 
 
 def marked_html(text: str, citations: Iterable[Citation], markdown: bool = False) -> str:
@@ -99,7 +113,12 @@ def chat_message(answer: Answer) -> str:
             '<div class="abstain"><div class="abstain-head">未找到依据</div>'
             f"{marked_html(text, (), markdown=False)}{foot}</div>"
         )
-    return marked_html(answer.answer, answer.citations, markdown=True)
+    return scope_line(answer) + marked_html(answer.answer, answer.citations, markdown=True)
+
+
+def scope_line(answer: Answer) -> str:
+    """How a follow-up was understood ("按 常宁市…局 2022年度报告理解"), above its answer; nothing otherwise."""
+    return f'<div class="answer-scope">{esc(answer.scope)}</div>' if answer.scope else ""
 
 
 def error_message(message: str) -> str:
@@ -120,7 +139,7 @@ def stream_steps(answer: Answer) -> list[str]:
     steps = []
     for end in range(size, len(pieces) + size, size):
         partial = "".join(pieces[: min(end, len(pieces))])
-        steps.append(marked_html(partial, answer.citations, markdown=True))
+        steps.append(scope_line(answer) + marked_html(partial, answer.citations, markdown=True))
     return steps or [chat_message(answer)]
 
 
@@ -157,12 +176,13 @@ def sources_html(answer: Answer | None, report_text: Callable[[str], str], scope
         else:  # the report changed or went since the answer was given: show the quote alone
             before, quote, after = "", citation.quote, ""
         cards.append(
-            f'<div class="src" id="{scope}-src-{citation.n}" data-n="{citation.n}">'
+            f'<div class="src" id="{scope}-src-{citation.n}" data-n="{citation.n}" data-source="{esc(source_query(citation))}" title="点击在原文中查看">'
             f'<div class="src-meta"><span class="src-n">[{citation.n}]</span> '
             f'<span class="src-title">{esc(citation.report)}</span>'
             f"{f' · <span class=src-year>{citation.year}年度</span>' if citation.year else ''}</div>"
-            f'<div class="src-section">{esc(citation.section or "正文")}</div>'
-            f'<div class="src-para">{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}</div></div>'
+            f'<div class="src-section">{esc(citation.location)}</div>'
+            f'<div class="src-para">{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}</div>'
+            '<div class="src-open">在原文中查看 ›</div></div>'
         )
     asked = f'<div class="sources-q">问：{esc(shorten_question(answer.question))}</div>' if answer.question else ""
     return f'<div class="sources"><div class="sources-head">引用来源（{len(cards)}）</div>{asked}{"".join(cards)}</div>'
@@ -181,10 +201,7 @@ def _maybe_related(passages: Iterable[Passage]) -> str:
         )
     if not cards:
         return '<div class="sources maybe"><div class="sources-head">没有找到可能相关的段落。</div></div>'
-    return (
-        '<div class="sources maybe"><div class="sources-head">可能相关的段落（未引用）</div>'
-        f"{''.join(cards)}</div>"
-    )
+    return f'<div class="sources maybe"><div class="sources-head">可能相关的段落（未引用）</div>{"".join(cards)}</div>'
 
 
 # -- comparisons -------------------------------------------------------------------------------
@@ -258,6 +275,19 @@ def brief_html(brief: Brief) -> str:
 
 REPORT_HEADERS = ["标题", "单位", "地区", "年度", "类型", "签发日期", "文件", "文本块", "待核对"]
 FIGURE_HEADERS = ["单位", "指标", "数值", "计量单位", "口径", "原文"]
+# What each needs_review entry means, as the 待核对 column says it (the CLI words them the same way).
+REVIEW_LABELS = {
+    "bureau": "单位",
+    "region": "地区",
+    "year": "年度",
+    "kind": "类型",
+    "instructions": "含疑似植入的指令（不作证据）",
+}
+PLANTED = "instructions"
+
+
+def review_labels(needs_review: Iterable[str]) -> str:
+    return "、".join(REVIEW_LABELS.get(f, f) for f in needs_review)
 
 
 def report_rows(reports: Iterable[ReportMeta], chunk_counts: dict[str, int]) -> list[list[object]]:
@@ -271,18 +301,39 @@ def report_rows(reports: Iterable[ReportMeta], chunk_counts: dict[str, int]) -> 
             m.signed or "",
             Path(m.source).name,
             chunk_counts.get(m.id, 0),
-            "、".join(REVIEW_FIELDS[f] for f in m.needs_review),
+            review_labels(m.needs_review),
         ]
         for m in reports
     ]
 
 
+PLANTED_WARNING = (
+    "含有疑似植入的指令：报告中有对模型或读者下命令的句子（如“忽略以上所有指令……”）。"
+    "这些句子不作为回答的依据、不进关键数据表，也不会被执行；请核实这份报告的来源。"
+)
+
+
 def review_note(meta: ReportMeta) -> str:
-    """What the reader guessed or could not read in a report, and where to correct it."""
-    if not meta.needs_review:
+    """What the reader guessed or could not read in a report, and where to correct it; a warning for planted instructions."""
+    guessed = [f for f in meta.needs_review if f != PLANTED]
+    notes = []
+    if PLANTED in meta.needs_review:
+        notes.append(f"注意：“{meta.title}”{PLANTED_WARNING}")
+    if guessed:
+        notes.append(f"{review_labels(guessed)}是推测的或未能识别，请在“核对报告信息”中确认。")
+    return "".join(notes)
+
+
+def report_warnings(reports: Iterable[ReportMeta]) -> str:
+    """A warning above the reports table for each report that holds planted instructions."""
+    items = [
+        f"<li><b>{esc(m.title)}</b>（{esc(Path(m.source).name)}）{esc(PLANTED_WARNING)}</li>"
+        for m in reports
+        if PLANTED in m.needs_review
+    ]
+    if not items:
         return ""
-    fields = "、".join(REVIEW_FIELDS[f] for f in meta.needs_review)
-    return f"{fields}是推测的或未能识别，请在“核对报告信息”中确认。"
+    return f'<div class="notice warn" id="planted-warning"><b>⚠ 以下报告需要核实</b><ul>{"".join(items)}</ul></div>'
 
 
 def figure_rows(figures: Iterable[Figure]) -> list[list[object]]:
@@ -303,3 +354,98 @@ def short_alias(report: ReportMeta) -> str:
     """A short name users would type (望城区工信局), for example questions."""
     named = [a for a in report.aliases if a.endswith("局")] or list(report.aliases) or [report.bureau]
     return min(named, key=len)
+
+
+# -- the source viewer -------------------------------------------------------------------------
+
+VIEW_CONTEXT = 600  # characters shown each side of a quote when a source opens
+VIEW_MORE = 3000  # characters added by 显示更多上文 / 显示更多下文
+_SNAP = 200  # a window edge moves to the nearest line break within this many characters
+_PAGE_BREAK = "\f"
+
+
+def source_window(
+    text: str, start: int, end: int, before: int = VIEW_CONTEXT, after: int = VIEW_CONTEXT
+) -> tuple[int, int]:
+    """The part of a report shown around a quote: `before`/`after` characters each side, ends snapped to line breaks."""
+    left = max(0, start - before)
+    if left > 0:
+        line = text.rfind("\n", max(0, left - _SNAP), left)
+        left = line + 1 if line >= 0 else left
+    right = min(len(text), end + after)
+    if right < len(text):
+        line = text.find("\n", right, right + _SNAP)
+        right = line if line >= 0 else right
+    return left, right
+
+
+def _viewer_text(text: str, first_page: int | None) -> str:
+    """Report text for the viewer (shown pre-wrapped): PDF page breaks as a marked divider."""
+    pieces = text.split(_PAGE_BREAK)
+    out = [esc(pieces[0])]
+    for i, piece in enumerate(pieces[1:], 1):
+        label = f"第 {first_page + i} 页" if first_page else "换页"
+        out.append(f'<span class="page-break">—— {label} ——</span>{esc(piece)}')
+    return "".join(out)
+
+
+def source_view_html(
+    title: str,
+    bureau: str,
+    year: int | None,
+    file_name: str,
+    section: str,
+    page: int | None,
+    ocr: bool,
+    text: str,
+    window: tuple[int, int],
+    quote: tuple[int, int],
+) -> str:
+    """The report around a cited quote: where it stands (section, page) and the text with the quote highlighted."""
+    left, right = window
+    start, end = quote
+    pdf = _PAGE_BREAK in text
+    first_page = text.count(_PAGE_BREAK, 0, left) + 1 if pdf else None
+    before = text[left:start]
+    page_of_end = (first_page or 0) + before.count(_PAGE_BREAK)
+    place = [f"章节：{esc(section or '正文')}"]
+    if page:
+        place.append(f'<span class="viewer-pageno">第 {page} 页</span>' + ("（扫描页，OCR识别）" if ocr else ""))
+    head = (
+        f'<div class="viewer-title">{esc(title)}</div>'
+        f'<div class="viewer-meta">{esc(bureau or "单位未识别")} · {f"{year}年度" if year else "年度不详"} · {esc(file_name)}</div>'
+        f'<div class="viewer-place">{" · ".join(place)}</div>'
+        f'<div class="viewer-span">显示第 {left + 1}–{right} 字，全文共 {len(text)} 字。</div>'
+    )
+    body = (
+        ('<span class="viewer-cut">……</span>' if left > 0 else "")
+        + _viewer_text(before, first_page)
+        + f'<mark id="viewer-quote">{_viewer_text(text[start:end], page_of_end)}</mark>'
+        + _viewer_text(text[end:right], page_of_end + text[start:end].count(_PAGE_BREAK))
+        + ('<span class="viewer-cut">……</span>' if right < len(text) else "")
+    )
+    return f'<div class="viewer">{head}<div class="viewer-text">{body}</div></div>'
+
+
+def viewer_error(message: str) -> str:
+    return f'<div class="viewer">{error_message(message)}</div>'
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+def progress_html(name: str, fraction: float, label: str) -> str:
+    """One progress bar for an upload: how far, and the stage (读取 / 嵌入 / 保存 / 更新检索索引)."""
+    percent = max(0, min(100, round(fraction * 100)))
+    return (
+        f'<div class="upload-progress" data-percent="{percent}">'
+        f'<div class="upload-progress-label">正在导入“{esc(name)}”：{esc(label or "准备中")}（{percent}%）</div>'
+        f'<div class="upload-progress-track"><div class="upload-progress-fill" style="width:{percent}%"></div></div></div>'
+    )
+
+
+def index_status_html(describe: str) -> str:
+    """The page's note while the first index is built; nothing once it is."""
+    if not describe:
+        return ""
+    return f'<div class="notice index-running">{esc(describe)}。页面已可使用，索引建好后即可提问。</div>'
