@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 SETTINGS_FILE_ENV = "ASSISTANT_SETTINGS_FILE"
 
-# Written by `python -m assistant fit ../shared/eval/qa.jsonl tests/data/qa_heldout.jsonl` (see AnswererSettings).
+# Written by `python -m assistant fit tests/data/qa_shared.jsonl tests/data/qa_heldout.jsonl` (see AnswererSettings).
 FITTED_WEIGHTS = (1.0956, -1.7456, 3.1084, 2.0928, 3.1754, 5.2215, -0.1406, -0.9077, 3.7181, -4.077, 3.8196)
 FITTED_BIAS = -6.223
 FITTED_ABSTAIN_BELOW = 0.6409
@@ -47,8 +47,8 @@ class LLMSettings(BaseModel):
 class AnswererSettings(BaseModel):
     """How sentences are scored and when the assistant abstains.
 
-    Fitted on the development questions (../shared/eval/qa.jsonl, tests/data/qa_heldout.jsonl) by
-    `python -m assistant fit ../shared/eval/qa.jsonl tests/data/qa_heldout.jsonl`, which prints
+    Fitted on the development questions (tests/data/qa_shared.jsonl, tests/data/qa_heldout.jsonl) by
+    `python -m assistant fit tests/data/qa_shared.jsonl tests/data/qa_heldout.jsonl`, which prints
     these values; weights follow `assistant.answering.signals.SIGNALS`.
     """
 
