@@ -1,6 +1,7 @@
 """Loopback load: chat sessions against `python app.py`, with and without an upload running.
 
     python -m benchmarks.load [--sessions 10 50] [--rounds 3]
+    python -m benchmarks.load --startup     # first start, restart and first answer only
 
 Starts the app on 127.0.0.1 over a copy of the shipped corpus, a fresh index and an empty uploads
 folder, and waits until its first index is built. Then, each phase bounded:
@@ -60,11 +61,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(workdir: Path) -> Iterator[str]:
+def running_app(workdir: Path, timings: dict[str, float] | None = None) -> Iterator[str]:
     """The app on a free loopback port over its own corpus copy, index and uploads; yields its URL
-    once the first index is built."""
+    once the first index is built. `timings` gets the seconds from process start until the page
+    answered ("page") and until the index was ready ("index")."""
     corpus = workdir / "corpus"
-    shutil.copytree(REPO / "corpus", corpus)
+    if not corpus.exists():
+        shutil.copytree(REPO / "corpus", corpus)
     (workdir / "settings.toml").write_text("", encoding="utf-8")
     env = {
         **os.environ,
@@ -79,14 +82,21 @@ def running_app(workdir: Path) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = workdir / "app.log"
+    timings = {} if timings is None else timings
+    fresh = not (workdir / "index").exists()
+    started = time.monotonic()
     with log_path.open("wb") as log:
         process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env)
     try:
-        deadline = time.monotonic() + 600
-        while not ("索引完成" in log_path.read_text(encoding="utf-8", errors="replace") and _answers(f"{url}/config")):
-            if process.poll() is not None or time.monotonic() > deadline:
+        while "index" not in timings:
+            if process.poll() is not None or time.monotonic() > started + 600:
                 raise SystemExit(f"the app did not come up:\n{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
+            if "page" not in timings and _answers(f"{url}/config"):
+                timings["page"] = time.monotonic() - started
+            indexed = not fresh or "索引完成" in log_path.read_text(encoding="utf-8", errors="replace")
+            if "page" in timings and indexed:
+                timings["index"] = time.monotonic() - started
+            time.sleep(0.2)
         yield url
     finally:
         process.terminate()
@@ -178,11 +188,28 @@ def line(name: str, times: list[float]) -> str:
     return f"{name:<34} n={len(times):>4}  p50 {statistics.median(times):6.2f} s  p95 {percentile(times, 0.95):6.2f} s"
 
 
+def startup() -> None:
+    """First start (fresh index), then a restart over that index: when the page answers, when the
+    index is ready, and how long the first question takes."""
+    from gradio_client import Client
+
+    with tempfile.TemporaryDirectory(prefix="startup-") as tmp:
+        for name in ("first start", "restart"):
+            timings: dict[str, float] = {}
+            with running_app(Path(tmp), timings) as url:
+                first_answer = ask_seconds(Client(url, verbose=False), QUESTIONS[0])
+            print(f"{name:<12} page answers {timings['page']:5.1f} s   index ready {timings['index']:5.1f} s   first answer {first_answer:4.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[10, 50], help="sessions at once, one phase each")
     parser.add_argument("--rounds", type=int, default=3, help="questions each session asks per phase")
+    parser.add_argument("--startup", action="store_true", help="only time the first start, a restart and their first answers")
     args = parser.parse_args()
+    if args.startup:
+        startup()
+        return
     with tempfile.TemporaryDirectory(prefix="load-") as tmp, running_app(Path(tmp)) as url:
         report = Path(tmp) / "load-upload.txt"
         synthetic = generate_report(7)
