@@ -79,9 +79,7 @@ class Brief:
     before export: an edited text keeps the citations its [n] markers point at.
     """
 
-    def __init__(
-        self, answers: Iterable[Answer] = (), title: str = DEFAULT_TITLE, headings: Iterable[str] | None = None
-    ) -> None:
+    def __init__(self, answers: Iterable[Answer] = (), title: str = DEFAULT_TITLE, headings: Iterable[str] | None = None) -> None:
         self.answers: list[Answer] = list(answers)
         self.headings: list[str] = list(headings) if headings is not None else [scoped_heading(a) for a in self.answers]
         if len(self.headings) != len(self.answers):
@@ -231,9 +229,7 @@ def write_brief(answers: list[Answer], out: Path) -> Path:
     if suffix in (".md", ".markdown"):
         out.write_text(brief.to_markdown(), encoding="utf-8")
         return out
-    raise ValueError(
-        f"简报只能导出为 {' 或 '.join(SUFFIXES)}，不支持“{out.suffix or '（无后缀）'}”。(choose a .docx or .md file name)"
-    )
+    raise ValueError(f"简报只能导出为 {' 或 '.join(SUFFIXES)}，不支持“{out.suffix or '（无后缀）'}”。(choose a .docx or .md file name)")
 
 
 def display_quote(quote: str) -> str:
@@ -300,8 +296,7 @@ class _FootnotesPart:
         document.part.relate_to(part, RT.FOOTNOTES)
         settings = document.settings.element
         footnote_pr = parse_xml(
-            '<w:footnotePr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            '<w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
+            '<w:footnotePr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
         )
         settings.insert_element_before(footnote_pr, *cls._SETTINGS_AFTER)
         return cls(element)
@@ -321,11 +316,7 @@ class _FootnotesPart:
         )
         p = paragraph._p
         p.append(parse_xml(f'<w:bookmarkStart {w} w:id="{n}" w:name="{_bookmark(n)}"/>'))
-        p.append(
-            parse_xml(
-                f'<w:r {w}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="{n}"/></w:r>'
-            )
-        )
+        p.append(parse_xml(f'<w:r {w}><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="{n}"/></w:r>'))
         p.append(parse_xml(f'<w:bookmarkEnd {w} w:id="{n}"/>'))
 
     def repeat_reference(self, paragraph, n: int) -> None:

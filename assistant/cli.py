@@ -77,8 +77,9 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("eval", help="score the assistant on a question set")
     evaluate.add_argument("questions", type=Path, nargs="+")
-    evaluate.add_argument("--reports", type=Path, action="append", default=[],
-                          help="more report folders to index beside the corpus (in a separate index) before asking")
+    evaluate.add_argument(
+        "--reports", type=Path, action="append", default=[], help="more report folders to index beside the corpus (in a separate index) before asking"
+    )
     evaluate.add_argument("-v", "--verbose", action="store_true", dest="show_failures", help="list the failures")
     evaluate.add_argument("--json", action="store_true")
 
@@ -138,7 +139,7 @@ def _ingest(assistant, args) -> int:
         print(f"跳过  {path}：与已导入的 {holder} 内容相同")
     for old, new in result.moved:
         print(f"改名  {old} → {new}")
-    for path, reason in result.failed:
+    for _path, reason in result.failed:
         print(f"失败  {reason}", file=sys.stderr)
     print(f"新增 {len(result.added)}，更新 {len(result.replaced)}，未变 {len(result.unchanged)}，移除 {len(result.removed)}，失败 {len(result.failed)}")
     return 1 if result.failed else 0
@@ -166,9 +167,18 @@ def render_health(health) -> str:
 
 def _report_row(meta, chunks: int) -> dict:
     return {
-        "id": meta.id, "title": meta.title, "bureau": meta.bureau, "region": meta.region, "year": meta.year,
-        "published": meta.published, "kind": meta.kind, "source": meta.source, "chunks": chunks, "signed": meta.signed,
-        "aliases": list(meta.aliases), "needs_review": list(meta.needs_review),
+        "id": meta.id,
+        "title": meta.title,
+        "bureau": meta.bureau,
+        "region": meta.region,
+        "year": meta.year,
+        "published": meta.published,
+        "kind": meta.kind,
+        "source": meta.source,
+        "chunks": chunks,
+        "signed": meta.signed,
+        "aliases": list(meta.aliases),
+        "needs_review": list(meta.needs_review),
     }
 
 
@@ -193,7 +203,9 @@ def _meta(assistant, args) -> int:
     if args.json:
         print(json.dumps(row, ensure_ascii=False, indent=2))
     else:
-        print(f"{row['title']}\n单位: {row['bureau'] or '（未识别）'}  地区: {row['region'] or '（未识别）'}  年度: {row['year']}  类型: {row['kind']}{_review_mark(row)}")
+        print(
+            f"{row['title']}\n单位: {row['bureau'] or '（未识别）'}  地区: {row['region'] or '（未识别）'}  年度: {row['year']}  类型: {row['kind']}{_review_mark(row)}"
+        )
     return 0
 
 
@@ -227,8 +239,17 @@ def _figures(assistant, args) -> int:
     figures, checks = assistant.figures(args.bureau)
     titles = {m.id: m.title for m in assistant.reports()}
     rows = [
-        {"bureau": f.bureau, "report": titles.get(f.report_id, f.report_id), "metric": f.metric, "value": f.value, "unit": f.unit,
-         "basis": f.basis, "quote": f.quote, "start": f.start, "end": f.end}
+        {
+            "bureau": f.bureau,
+            "report": titles.get(f.report_id, f.report_id),
+            "metric": f.metric,
+            "value": f.value,
+            "unit": f.unit,
+            "basis": f.basis,
+            "quote": f.quote,
+            "start": f.start,
+            "end": f.end,
+        }
         for f in figures
     ]
     if args.csv:
@@ -239,9 +260,17 @@ def _figures(assistant, args) -> int:
         writer.writerows(rows)
         return 0
     check_rows = [
-        {"bureau": c.bureau, "report": titles.get(c.report_id, c.report_id), "name": c.name, "total": c.total.value,
-         "parts_sum": round(c.parts_sum, 2), "consistent": c.consistent, "note": c.note,
-         "total_quote": c.total.quote, "parts": [{"metric": p.metric, "value": p.value, "quote": p.quote} for p in c.parts]}
+        {
+            "bureau": c.bureau,
+            "report": titles.get(c.report_id, c.report_id),
+            "name": c.name,
+            "total": c.total.value,
+            "parts_sum": round(c.parts_sum, 2),
+            "consistent": c.consistent,
+            "note": c.note,
+            "total_quote": c.total.quote,
+            "parts": [{"metric": p.metric, "value": p.value, "quote": p.quote} for p in c.parts],
+        }
         for c in checks
     ]
     if args.json:
@@ -373,6 +402,15 @@ def _fit(assistant, args) -> int:
 
 
 COMMANDS = {
-    "ingest": _ingest, "reports": _reports, "meta": _meta, "ask": _ask, "batch": _batch, "compare": _compare,
-    "figures": _figures, "brief": _brief, "eval": _eval, "fit": _fit, "check": _check,
+    "ingest": _ingest,
+    "reports": _reports,
+    "meta": _meta,
+    "ask": _ask,
+    "batch": _batch,
+    "compare": _compare,
+    "figures": _figures,
+    "brief": _brief,
+    "eval": _eval,
+    "fit": _fit,
+    "check": _check,
 }

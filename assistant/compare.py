@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from itertools import zip_longest
 from dataclasses import replace
+from itertools import zip_longest
 
 from index.cleaning import sentence_text
 from index.models import Check, Figure, ReportMeta
@@ -89,7 +89,9 @@ class Comparer:
             checks=checks,
         )
 
-    def _side(self, reports: list[ReportMeta], topic: str, tabled: list[Figure], cited: _Citations, timings: dict[str, float]) -> tuple[Side, tuple[Passage, ...]]:
+    def _side(
+        self, reports: list[ReportMeta], topic: str, tabled: list[Figure], cited: _Citations, timings: dict[str, float]
+    ) -> tuple[Side, tuple[Passage, ...]]:
         """One bureau's answer: the sentences behind its table figures, else its own search and answer."""
         bureau = reports[0].bureau
         side_query = Query(topic, tuple(reports), (bureau,), (), question_shape(topic), False)
@@ -169,10 +171,7 @@ def _first_by_metric(figures: list[Figure]) -> dict[str, Figure]:
 
 
 def _row_text(row: TableRow) -> str:
-    cells = [
-        f"{c.bureau}{c.value}{c.unit}" + (f"（{c.basis}）" if c.basis else "") + (f"[{c.citation}]" if c.citation else "")
-        for c in row.cells
-    ]
+    cells = [f"{c.bureau}{c.value}{c.unit}" + (f"（{c.basis}）" if c.basis else "") + (f"[{c.citation}]" if c.citation else "") for c in row.cells]
     return f"{row.metric}：" + "，".join(cells)
 
 

@@ -33,4 +33,13 @@ class ConfirmationNeeded(AssistantError):
     """An action on a shipped report that the user must confirm first."""
 
 
-__all__ = ["AssistantError", "BadCorrectionError", "BadQuestionError", "ConfigError", "ConfirmationNeeded", "ReportIndexError", "UnknownBureauError", "UploadError"]
+__all__ = [
+    "AssistantError",
+    "BadCorrectionError",
+    "BadQuestionError",
+    "ConfigError",
+    "ConfirmationNeeded",
+    "ReportIndexError",
+    "UnknownBureauError",
+    "UploadError",
+]

@@ -118,8 +118,13 @@ def load_questions(path: Path) -> list[Question]:
             raw = json.loads(line)
             questions.append(
                 Question(
-                    raw["id"], raw["question"], raw.get("kind", ""), tuple(raw.get("answer_any") or []),
-                    tuple(raw.get("answer_all") or []), tuple(tuple(e) for e in raw.get("evidence") or []), raw.get("lead"),
+                    raw["id"],
+                    raw["question"],
+                    raw.get("kind", ""),
+                    tuple(raw.get("answer_any") or []),
+                    tuple(raw.get("answer_all") or []),
+                    tuple(tuple(e) for e in raw.get("evidence") or []),
+                    raw.get("lead"),
                 )
             )
         except (ValueError, KeyError, TypeError) as error:
@@ -235,6 +240,8 @@ def format_table(by_kind: dict[str, Summary]) -> str:
     return "\n".join(rows)
 
 
-def evaluate(questions: list[Question], ask: Callable[[str], Answer], report_texts: dict[str, tuple[str, str]], progress: Callable[[Iterable], Iterable] = iter) -> list[Graded]:
+def evaluate(
+    questions: list[Question], ask: Callable[[str], Answer], report_texts: dict[str, tuple[str, str]], progress: Callable[[Iterable], Iterable] = iter
+) -> list[Graded]:
     """Ask every question and grade the answers."""
     return [grade(q, ask(q.question), report_texts) for q in progress(questions)]

@@ -81,8 +81,12 @@ def fit(examples: list[Example], folds: int = 5) -> Fit:
     training = [e.labels[int(np.argmax(model.decision_function(e.signals)))] == 1 for e in trainable]
     threshold, accuracy = _threshold(model, examples)
     return Fit(
-        tuple(round(float(w), 4) for w in model.coef_[0]), round(float(model.intercept_[0]), 4), round(threshold, 4),
-        float(np.mean(held_out)), float(np.mean(training)), accuracy,
+        tuple(round(float(w), 4) for w in model.coef_[0]),
+        round(float(model.intercept_[0]), 4),
+        round(threshold, 4),
+        float(np.mean(held_out)),
+        float(np.mean(training)),
+        accuracy,
     )
 
 

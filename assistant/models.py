@@ -93,16 +93,12 @@ class Answer:
             "answer": self.answer,
             "abstained": self.abstained,
             "citations": [_citation_json(c) for c in self.citations],
-            "passages": [
-                {k: v for k, v in asdict(p).items() if k in ("report", "bureau", "year", "section", "text", "score")}
-                for p in self.passages
-            ],
+            "passages": [{k: v for k, v in asdict(p).items() if k in ("report", "bureau", "year", "section", "text", "score")} for p in self.passages],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
         if self.sides is not None:
             data["sides"] = [
-                {"bureau": s.bureau, "answer": s.answer, "abstained": s.abstained, "citations": [_citation_json(c) for c in s.citations]}
-                for s in self.sides
+                {"bureau": s.bureau, "answer": s.answer, "abstained": s.abstained, "citations": [_citation_json(c) for c in s.citations]} for s in self.sides
             ]
             data["table"] = [{"metric": r.metric, "cells": [asdict(c) for c in r.cells]} for r in self.table or ()]
             data["checks"] = list(self.checks)

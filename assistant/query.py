@@ -70,7 +70,7 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
     """
     spans = []
     for report in reports:
-        own = report.bureau[leading_division(report.bureau)[1]:] if report.bureau else ""
+        own = report.bureau[leading_division(report.bureau)[1] :] if report.bureau else ""
         for alias in sorted(report.aliases, key=len, reverse=True):
             start = text.find(alias)
             while start >= 0:
@@ -231,7 +231,7 @@ class QueryAnalyzer:
             organisation = _ORG_AFTER_PLACE.match(text, end)
             if not organisation or _REFERRING.match(organisation.group(0)[:-1] or "-"):
                 continue
-            own = [bureau[leading_division(bureau)[1]:] for bureau in {r.bureau for r in mention.reports}]
+            own = [bureau[leading_division(bureau)[1] :] for bureau in {r.bureau for r in mention.reports}]
             if not abbreviates(organisation.group(0), own):
                 return text[mention.start : organisation.end()]
         return None

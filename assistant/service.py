@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.embedding import make_embedder
+from index.errors import ReportIndexError
 from index.ingest import Ingester, IngestResult, Progress
 from index.isolation import ReadLimits, read_isolated, render_page_isolated
 from index.metadata import KINDS
-from index.errors import ReportIndexError
 from index.models import Check, Figure, ReportMeta
 from index.readers import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReportText
 from index.search import HybridSearch
@@ -19,7 +19,7 @@ from index.store import Health, ReportStore
 
 from .answering import ExtractiveAnswerer, Scorer
 from .compare import Comparer, comparison_topic, side_topics
-from .errors import BadCorrectionError, BadQuestionError, ConfirmationNeeded, UnknownBureauError, UploadError
+from .errors import BadCorrectionError, BadQuestionError, ConfirmationNeeded, UploadError
 from .models import Answer
 from .query import Query, QueryAnalyzer, check_question, is_bare_follow_up, rewrite_follow_up
 from .settings import Settings
@@ -27,7 +27,7 @@ from .uploads import inside, place_upload
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["KINDS", "SUPPORTED_SUFFIXES", "Assistant", "Conversation", "IndexingStatus", "Removal", "Upload"]
+__all__ = ["KINDS", "SUPPORTED_SUFFIXES", "Assistant", "Check", "Conversation", "Figure", "IndexingStatus", "Removal", "ReportMeta", "Upload"]
 
 # Chunks fetched for the answerer to rerank by sentence; a chunk that only one retriever ranks
 # high lands low in the fusion (the dense model is weak on short formal references).
@@ -56,7 +56,7 @@ class IndexingStatus:
     label: str = ""
 
     def describe(self) -> str:
-        """"正在建立索引：嵌入 a.pdf（1.4/3 份）", or "" when no ingest runs."""
+        """ "正在建立索引：嵌入 a.pdf（1.4/3 份）", or "" when no ingest runs."""
         if not self.running:
             return ""
         return f"正在建立索引：{self.label or '准备中'}（{self.done:.1f}/{self.total} 份）"

@@ -17,8 +17,42 @@ QUESTION_WORDS = frozenset(
 )
 # Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
 MEASURE_WORDS = (
-    "人次", "户次", "场次", "批次", "个", "家", "人", "名", "位", "次", "项", "条", "件", "起", "处", "座", "台", "辆", "套",
-    "户", "场", "批", "所", "篇", "期", "份", "款", "块", "栋", "间", "吨", "亩", "公里", "千米", "平方米", "分",
+    "人次",
+    "户次",
+    "场次",
+    "批次",
+    "个",
+    "家",
+    "人",
+    "名",
+    "位",
+    "次",
+    "项",
+    "条",
+    "件",
+    "起",
+    "处",
+    "座",
+    "台",
+    "辆",
+    "套",
+    "户",
+    "场",
+    "批",
+    "所",
+    "篇",
+    "期",
+    "份",
+    "款",
+    "块",
+    "栋",
+    "间",
+    "吨",
+    "亩",
+    "公里",
+    "千米",
+    "平方米",
+    "分",
 )
 # Measure words that count the same things: people are counted in 人, 名 or 位.
 SAME_MEASURE = (frozenset({"人", "名", "位"}), frozenset({"公里", "千米"}))
@@ -31,7 +65,9 @@ PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
 NUMBER_ASK = re.compile(r"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几")
 # The shape of a question, as query analysis reads it (the first ask wins).
-SHAPE_NUMBER = re.compile(rf"多少|几(?:{'|'.join(sorted(MEASURE_WORDS, key=len, reverse=True))}|年|成)|多大|多高|多长|多远|多重|多久|金额|数额|总额|比例|占比|是几")
+SHAPE_NUMBER = re.compile(
+    rf"多少|几(?:{'|'.join(sorted(MEASURE_WORDS, key=len, reverse=True))}|年|成)|多大|多高|多长|多远|多重|多久|金额|数额|总额|比例|占比|是几"
+)
 SHAPE_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
 SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
 # How a question asks which indicators of a self-evaluation table fell short (扣了分, 没完成).

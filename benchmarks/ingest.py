@@ -132,15 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  pipeline, fresh index                 {pipeline_s:8.2f} s   {chunks / pipeline_s:7.2f} chunks/s")
     print(f"  embedder alone, chunks + sentences    {raw_s:8.2f} s   {raw_chunks / raw_s:7.2f} chunks/s")
     print(f"    of which the sentences (for answers) {sentence_s:8.2f} s   {sentences} sentences, {sentences / max(sentence_s, 1e-9):7.2f} sentences/s")
-    print(
-        f"  pipeline work besides embedding       {pipeline_s - raw_s:8.2f} s   ({(pipeline_s - raw_s) / max(chunks, 1) * 1000:.1f} ms/chunk)"
-    )
+    print(f"  pipeline work besides embedding       {pipeline_s - raw_s:8.2f} s   ({(pipeline_s - raw_s) / max(chunks, 1) * 1000:.1f} ms/chunk)")
     print(f"    of which read + parse + chunk (warm) {parse_s:8.2f} s   (timed again on its own)")
     print(f"  overhead, pipeline / embedder alone   {overhead:8.3f} ×   target ≤ {TARGET_OVERHEAD:.2f} ×")
     runs = ", ".join(f"{s:.3f}" for s in reingest)
-    print(
-        f"  re-ingest unchanged, median of {len(reingest):<2d}     {median_reingest:8.3f} s   target < {TARGET_REINGEST_S:.0f} s   (runs: {runs})"
-    )
+    print(f"  re-ingest unchanged, median of {len(reingest):<2d}     {median_reingest:8.3f} s   target < {TARGET_REINGEST_S:.0f} s   (runs: {runs})")
     if args.reports != 100:
         print(f"  (the re-ingest target is for 100 reports; this run had {args.reports})")
     return 0

@@ -231,16 +231,12 @@ def cold_start(index_dir: Path, question: str, runs: int) -> list[float]:
 
 def print_cold(label: str, times: list[float]) -> None:
     runs = ", ".join(f"{t:.2f}" for t in times)
-    print(
-        f"  cold start, {label}: median of {len(times)} {statistics.median(times):6.2f} s   target < {TARGET_COLD_S:.0f} s   (runs: {runs})"
-    )
+    print(f"  cold start, {label}: median of {len(times)} {statistics.median(times):6.2f} s   target < {TARGET_COLD_S:.0f} s   (runs: {runs})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.query", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--questions", type=Path, default=DEFAULT_QUESTIONS, help=f"JSONL question set (default {DEFAULT_QUESTIONS})"
-    )
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help=f"JSONL question set (default {DEFAULT_QUESTIONS})")
     parser.add_argument("--rounds", type=int, default=5, help="timed passes over the questions (default 5)")
     parser.add_argument(
         "--scale",
@@ -260,9 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="index of the shipped corpus (default %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated corpus (default 0)")
-    parser.add_argument(
-        "--generated-questions", type=int, default=20, help="questions about generated bureaus at scale (default 20)"
-    )
+    parser.add_argument("--generated-questions", type=int, default=20, help="questions about generated bureaus at scale (default 20)")
     parser.add_argument("--cold-runs", type=int, default=3, help="cold-start runs (default 3; 0 skips them)")
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -313,15 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.rounds,
             "(no target at scale)",
         )
-        print(
-            f"    ask p50, all questions      {percentile(mixed.ask_ms, 50):8.1f} ms   target < {TARGET_SCALE_P50_MS:.0f} ms"
-        )
-        print(
-            f"    question-set questions      p50 {percentile(run_shipped, 50):8.1f} ms   p95 {percentile(run_shipped, 95):8.1f} ms"
-        )
-        print(
-            f"    generated-bureau questions  p50 {percentile(run_generated, 50):8.1f} ms   p95 {percentile(run_generated, 95):8.1f} ms"
-        )
+        print(f"    ask p50, all questions      {percentile(mixed.ask_ms, 50):8.1f} ms   target < {TARGET_SCALE_P50_MS:.0f} ms")
+        print(f"    question-set questions      p50 {percentile(run_shipped, 50):8.1f} ms   p95 {percentile(run_shipped, 95):8.1f} ms")
+        print(f"    generated-bureau questions  p50 {percentile(run_generated, 50):8.1f} ms   p95 {percentile(run_generated, 95):8.1f} ms")
         # An abstention for a report that is not indexed skips retrieval: a fast path, not a search.
         refused = sorted(mixed.abstained & generated_set)
         print(

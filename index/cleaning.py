@@ -32,9 +32,7 @@ _BREAK = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*\n\s*")
 _LIST_MARKER = re.compile(r"^(?:" + HEADING.pattern + r")\s*")
 _SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _MIN_DUPLICATE_CHARS = 20
-_PAGE_NUMBER = re.compile(
-    r"(?<![ \t])[ \t]*(?:-[ \t]*\d{1,4}[ \t]*-|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?)[ \t]*(?=\n|$)"
-)
+_PAGE_NUMBER = re.compile(r"(?<![ \t])[ \t]*(?:-[ \t]*\d{1,4}[ \t]*-|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?)[ \t]*(?=\n|$)")
 _STANDALONE_END = re.compile(r"(?:局|委|会|院|办|处|室|厅|中心|报告|说明|情况|日|月|年度?|）|\))$")
 _QUOTE_MARKS = re.compile("[\"'“”‘’「」『』]")
 _TEXT_TO_LINE_END = re.compile(r"\S[^\n]*")

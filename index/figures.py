@@ -44,12 +44,35 @@ SANGONG_PARTS = ("公务接待费", "公务用车运行维护费", "公务用车
 
 # 功能分类 classes (政府收支分类科目, 类), old names included; `灾害防治应急管理支出` is a common slip.
 FUNCTIONAL_LINES = (
-    "一般公共服务支出", "外交支出", "国防支出", "公共安全支出", "教育支出", "科学技术支出",
-    "文化旅游体育与传媒支出", "文化体育与传媒支出", "社会保障和就业支出", "社会保险基金支出",
-    "卫生健康支出", "医疗卫生与计划生育支出", "节能环保支出", "城乡社区支出", "农林水支出",
-    "交通运输支出", "资源勘探工业信息等支出", "资源勘探信息等支出", "商业服务业等支出", "金融支出",
-    "援助其他地区支出", "自然资源海洋气象等支出", "国土海洋气象等支出", "住房保障支出",
-    "粮油物资储备支出", "应急物资储备支出", "灾害防治及应急管理支出", "其他支出", "债务付息支出",
+    "一般公共服务支出",
+    "外交支出",
+    "国防支出",
+    "公共安全支出",
+    "教育支出",
+    "科学技术支出",
+    "文化旅游体育与传媒支出",
+    "文化体育与传媒支出",
+    "社会保障和就业支出",
+    "社会保险基金支出",
+    "卫生健康支出",
+    "医疗卫生与计划生育支出",
+    "节能环保支出",
+    "城乡社区支出",
+    "农林水支出",
+    "交通运输支出",
+    "资源勘探工业信息等支出",
+    "资源勘探信息等支出",
+    "商业服务业等支出",
+    "金融支出",
+    "援助其他地区支出",
+    "自然资源海洋气象等支出",
+    "国土海洋气象等支出",
+    "住房保障支出",
+    "粮油物资储备支出",
+    "应急物资储备支出",
+    "灾害防治及应急管理支出",
+    "其他支出",
+    "债务付息支出",
     "债务发行费用支出",
 )
 _FUNCTIONAL_SPELLINGS = {"灾害防治应急管理支出": "灾害防治及应急管理支出"}
@@ -69,9 +92,7 @@ STAFF_PARTS = ("行政编制", "事业编制", "工勤编制")
 _STAFF_UNIT = {metric: unit for metric, _, unit in _STAFF_ALIASES}
 
 _MONEY_RE = [(metric, re.compile(pattern)) for metric, pattern in _MONEY_ALIASES]
-_FUNCTIONAL_RE = re.compile(
-    "|".join(sorted((re.escape(n) for n in (*FUNCTIONAL_LINES, *_FUNCTIONAL_SPELLINGS)), key=len, reverse=True))
-)
+_FUNCTIONAL_RE = re.compile("|".join(sorted((re.escape(n) for n in (*FUNCTIONAL_LINES, *_FUNCTIONAL_SPELLINGS)), key=len, reverse=True)))
 _GENERIC_LINE = re.compile(r"[\u4e00-\u9fff]{2,12}支出$")
 _STAFF_RE = [(metric, re.compile(pattern)) for metric, pattern, _ in _STAFF_ALIASES]
 
@@ -134,9 +155,7 @@ _BASIS = re.compile(r"(?P<年初预算>年初预算|年初安排|年初批复)|(
 
 # Sections about achievements, problems and next steps hold no key figures, unless a deeper
 # heading is about the budget again (`三、绩效情况 › （一）预算执行情况`).
-_SKIP_HEADING = re.compile(
-    r"绩效情况|绩效分析|绩效评价|绩效目标|绩效指标|主要绩效|评价过程|产出|效益|成效|问题|改进|措施|建议|结论|下一步|工作开展|主要工作"
-)
+_SKIP_HEADING = re.compile(r"绩效情况|绩效分析|绩效评价|绩效目标|绩效指标|主要绩效|评价过程|产出|效益|成效|问题|改进|措施|建议|结论|下一步|工作开展|主要工作")
 _BUDGET_HEADING = re.compile(r"(?:预算|收支|支出|经费|收入|三公|决算|编制|机构|人员)[^,，。;；]{0,8}(?:情况|设置|明细)$")
 
 _TO_WAN = {"万元": 1.0, "亿元": 10000.0}
@@ -183,10 +202,7 @@ def extract_figures(report: Report) -> list[Figure]:
         seen.add(key)
         quote_start, quote_end = _quote_span(folded, start, end, item)
         o_start, o_end = cleaned.span_in_original(quote_start, quote_end)
-        figures.append(
-            Figure(report.meta.id, report.meta.bureau, item.metric, item.value, item.unit, basis,
-                   report.text[o_start:o_end], o_start, o_end)
-        )
+        figures.append(Figure(report.meta.id, report.meta.bureau, item.metric, item.value, item.unit, basis, report.text[o_start:o_end], o_start, o_end))
     return _inherit_basis(figures) + _table_figures(report, base)
 
 
@@ -312,8 +328,7 @@ def _repair(cleaned: CleanText) -> CleanText:
         line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
         next_end = text.find("\n", match.end())
         following = text[match.end() : next_end if next_end >= 0 else len(text)]
-        if (line and line[-1] not in _SENTENCE_END and not heading_level(line) and not heading_level(following)
-                and not _PAGE_NUMBER.match(following)):
+        if line and line[-1] not in _SENTENCE_END and not heading_level(line) and not heading_level(following) and not _PAGE_NUMBER.match(following):
             _drop(keep, match.start(), match.end())
     if all(keep):
         return cleaned
@@ -502,8 +517,7 @@ def _money(text: str, folded: str, seg: Segment, listed: bool = False) -> tuple[
                 # `4.项目支出明细：乡村振兴` / `示范村建设经费1223万元`, `（4）中小企业发展` / `专项546.99万元`
                 name_start, quote_from = clause_start, line_start
         # `（一）基本支出情况` / `年初预算数为1193.43万元`: the heading names the first bare amount.
-        if (metric is None and heading_metric and name_start == start and _nameless(label)
-                and all(f.metric != heading_metric for f in found)):
+        if metric is None and heading_metric and name_start == start and _nameless(label) and all(f.metric != heading_metric for f in found):
             metric = heading_metric
         if metric is None:
             line = _generic_line(label)

@@ -15,8 +15,8 @@ import numpy as np
 
 from .chunking import parse_report
 from .cleaning import clean, sentence_text
-from .errors import ReportIndexError, UnreadableFileError
 from .embedding import ReportEmbedder
+from .errors import ReportIndexError, UnreadableFileError
 from .figures import check_figures, extract_figures
 from .injection import overlaps, planted_spans
 from .lexical import tokenize

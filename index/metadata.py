@@ -23,7 +23,7 @@ _LETTER_SPACED = re.compile(r"\S(?: \S){3,}")
 _TITLE_WORDS = re.compile(r"绩效|自评|评价")
 # How a title ends, maybe with a note in brackets after it: …自评报告（2023年度）, …自评表（公开版）.
 _TITLE_ENDS = re.compile(r"(?:报告|说明|自评表|评价表|评分表|自评|评价|(?:自评|评价)(?:情况|结果))[）)]?(?:[（(][^（）()]{1,12}[）)])?$")
-_TITLE_QUOTES = "《》〈〉「」『』“”\""
+_TITLE_QUOTES = '《》〈〉「」『』“”"'
 # A page that publishes a report may add this to its title (…2023年项目绩效自评表公开).
 _PUBLICATION_SUFFIX = re.compile(r"(?:的)?(?:公开|公示|公告)$")
 _SENTENCE_MARKS = re.compile(r"[。；;，,：:！？]")
@@ -64,8 +64,19 @@ _CODE_PREFIX = re.compile(r"^(?:[\[【（(]\s*[\dA-Za-z]+\s*[\]】）)]|[\dA-Za-
 # out evaluates it, so 实施单位 and 项目单位 come before the 主管部门 above them. A unit label may
 # carry a qualifier before it (预算部门、单位名称, 项目主管部门) and a seal mark after it (填报单位（盖章）).
 _UNIT_LABELS = (
-    "部门（单位）名称", "部门(单位)名称", "单位名称", "部门名称", "预算单位", "填报单位", "报送单位", "编制单位", "编报单位", "报告单位",
-    "实施单位", "项目单位", "主管部门",
+    "部门（单位）名称",
+    "部门(单位)名称",
+    "单位名称",
+    "部门名称",
+    "预算单位",
+    "填报单位",
+    "报送单位",
+    "编制单位",
+    "编报单位",
+    "报告单位",
+    "实施单位",
+    "项目单位",
+    "主管部门",
 )
 _PUBLISHER_LABELS = ("发布机构", "发布单位", "信息来源", "来源")
 _LABEL_QUALIFIER = 6  # at most this many characters before a unit label

@@ -29,6 +29,7 @@ _CELL_GAP = 1.0
 # A line starting this many line heights right of the page's left edge opens a paragraph.
 _INDENT = 1.2
 
+
 @dataclass(frozen=True)
 class PdfText:
     """A PDF's text, pages joined by PAGE_BREAK, and the pages (from 1) that came from OCR."""
@@ -196,4 +197,3 @@ class _Box:
     @property
     def height(self) -> float:
         return max(self.bottom - self.top, 1.0)
-

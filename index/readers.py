@@ -58,9 +58,7 @@ _UTF16_32_BOMS: tuple[tuple[bytes, str], ...] = (
 _ENCODING_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030"}
 # Declarations that prove nothing: Western single-byte codecs decode any bytes without error
 # and usually mislabel Chinese pages, and a meta tag readable as ASCII cannot be UTF-16/32.
-_UNINFORMATIVE_CHARSETS = frozenset(
-    {"latin-1", "iso8859-1", "cp1252", "ascii", "utf-16", "utf-16-le", "utf-16-be", "utf-32"}
-)
+_UNINFORMATIVE_CHARSETS = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii", "utf-16", "utf-16-le", "utf-16-be", "utf-32"})
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)"""
     rb"""|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""",
@@ -68,15 +66,46 @@ _META_CHARSET = re.compile(
 )
 _HTML_SNIFF_BYTES = 4096
 
-_HTML_DROP = frozenset(
-    {"script", "style", "noscript", "template", "title", "meta", "link", "base", "head"}
-)
+_HTML_DROP = frozenset({"script", "style", "noscript", "template", "title", "meta", "link", "base", "head"})
 _HTML_BLOCKS = frozenset(
     {
-        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-        "tr", "br", "hr", "section", "article", "table", "thead", "tbody", "tfoot", "caption",
-        "blockquote", "pre", "header", "footer", "main", "aside", "nav", "figure",
-        "figcaption", "address", "form", "fieldset", "body",
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "tr",
+        "br",
+        "hr",
+        "section",
+        "article",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "caption",
+        "blockquote",
+        "pre",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "nav",
+        "figure",
+        "figcaption",
+        "address",
+        "form",
+        "fieldset",
+        "body",
     }
 )
 _HTML_CELLS = frozenset({"td", "th"})
@@ -131,8 +160,7 @@ def _reader_for(path: Path) -> Callable[[Path, bytes], str | PdfText]:
     if reader is None:
         raise UnreadableFileError(
             path,
-            f"不支持的文件类型 {suffix or '（无扩展名）'}。支持：{_SUPPORTED_LIST}。"
-            "请先把文件（如 .doc、.xlsx）另存为 .docx 或 PDF。",
+            f"不支持的文件类型 {suffix or '（无扩展名）'}。支持：{_SUPPORTED_LIST}。请先把文件（如 .doc、.xlsx）另存为 .docx 或 PDF。",
         )
     return reader
 
@@ -140,9 +168,7 @@ def _reader_for(path: Path) -> Callable[[Path, bytes], str | PdfText]:
 def _file_bytes(path: Path, max_bytes: int) -> bytes:
     size = path.stat().st_size
     if size > max_bytes:
-        raise UnreadableFileError(
-            path, f"文件大小 {size:,} 字节，超过上限 {max_bytes:,} 字节（{max_bytes // 2**20} MiB）。请拆分文件后再试。"
-        )
+        raise UnreadableFileError(path, f"文件大小 {size:,} 字节，超过上限 {max_bytes:,} 字节（{max_bytes // 2**20} MiB）。请拆分文件后再试。")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -169,8 +195,7 @@ def _decode_text_bytes(path: Path, data: bytes) -> str:
     if b"\x00" in data:
         raise UnreadableFileError(
             path,
-            "文件含有 NUL 字节，是二进制文件（或没有字节顺序标记的 UTF-16），不是文本。"
-            "请用原程序打开并另存为 UTF-8 文本。",
+            "文件含有 NUL 字节，是二进制文件（或没有字节顺序标记的 UTF-16），不是文本。请用原程序打开并另存为 UTF-8 文本。",
         )
     try:
         return _checked(path, data.decode("utf-8"), "UTF-8")
@@ -194,8 +219,7 @@ def _decode_detected(path: Path, data: bytes) -> str:
     if best is None or best.encoding is None:
         raise UnreadableFileError(
             path,
-            "无法识别文本编码（不是 UTF-8、GBK/GB18030 或其他已知编码），或文件是二进制的。"
-            "请另存为 UTF-8 文本。",
+            "无法识别文本编码（不是 UTF-8、GBK/GB18030 或其他已知编码），或文件是二进制的。请另存为 UTF-8 文本。",
         )
     logger.warning("%s is neither UTF-8 nor GB18030; detected %s", path, best.encoding)
     return _checked(path, _strict_decode(path, data, best.encoding), best.encoding)
@@ -205,17 +229,14 @@ def _strict_decode(path: Path, data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise UnreadableFileError(
-            path, f"文本不是有效的 {encoding} 编码（{exc}）。请另存为 UTF-8 文本。"
-        ) from exc
+        raise UnreadableFileError(path, f"文本不是有效的 {encoding} 编码（{exc}）。请另存为 UTF-8 文本。") from exc
 
 
 def _checked(path: Path, text: str, encoding: str) -> str:
     if _junk_share(text) > _MAX_JUNK_SHARE:
         raise UnreadableFileError(
             path,
-            f"按 {encoding} 解码后大多是不可打印字符：文件是二进制的或编码未知。"
-            "请另存为 UTF-8 文本。",
+            f"按 {encoding} 解码后大多是不可打印字符：文件是二进制的或编码未知。请另存为 UTF-8 文本。",
         )
     return text
 
@@ -224,12 +245,7 @@ def _junk_share(text: str) -> float:
     sample = text[:_SAMPLE_CHARS]
     if not sample:
         return 0.0
-    junk = sum(
-        1
-        for ch in sample
-        if ch == "\ufffd"
-        or (ch not in _TEXT_WHITESPACE and unicodedata.category(ch) in _JUNK_CATEGORIES)
-    )
+    junk = sum(1 for ch in sample if ch == "\ufffd" or (ch not in _TEXT_WHITESPACE and unicodedata.category(ch) in _JUNK_CATEGORIES))
     return junk / len(sample)
 
 
@@ -265,8 +281,7 @@ def _read_pdf(path: Path, data: bytes) -> PdfText:
             except DependencyError as exc:
                 raise UnreadableFileError(
                     path,
-                    "PDF 使用 AES 加密，而未安装 cryptography 包。"
-                    "请安装（pip install cryptography）或另存一份未加密的副本。",
+                    "PDF 使用 AES 加密，而未安装 cryptography 包。请安装（pip install cryptography）或另存一份未加密的副本。",
                 ) from exc
             if not decrypted:
                 raise UnreadableFileError(
@@ -277,9 +292,7 @@ def _read_pdf(path: Path, data: bytes) -> PdfText:
     except UnreadableFileError:
         raise
     except FileNotDecryptedError as exc:
-        raise UnreadableFileError(
-            path, "PDF 设有打开密码。请另存一份无密码的副本再导入。"
-        ) from exc
+        raise UnreadableFileError(path, "PDF 设有打开密码。请另存一份无密码的副本再导入。") from exc
     except Exception as exc:  # pypdf raises many exception types on malformed input.
         raise UnreadableFileError(
             path,
@@ -323,8 +336,7 @@ def _read_docx(path: Path, data: bytes) -> str:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableFileError(
             path,
-            "不是有效的 .docx 文件（.docx 是 ZIP 包）。如果是旧版 .doc 或被改了扩展名，"
-            "请用 Word 或 WPS 打开后另存为 .docx。",
+            "不是有效的 .docx 文件（.docx 是 ZIP 包）。如果是旧版 .doc 或被改了扩展名，请用 Word 或 WPS 打开后另存为 .docx。",
         )
     _check_zip_container(path, data)
     try:
@@ -342,9 +354,7 @@ def _read_docx(path: Path, data: bytes) -> str:
         ) from exc
     text = "\n\n".join(block for block in blocks if block.strip())
     if not text.strip():
-        raise UnreadableFileError(
-            path, ".docx 正文中没有文字。请确认文件是否正确。"
-        )
+        raise UnreadableFileError(path, ".docx 正文中没有文字。请确认文件是否正确。")
     return text
 
 
@@ -359,13 +369,9 @@ def _check_zip_container(path: Path, data: bytes) -> None:
     if len(members) > MAX_ZIP_MEMBERS:
         raise UnreadableFileError(path, f".docx 包内有 {len(members):,} 个文件，超过上限 {MAX_ZIP_MEMBERS:,} 个，不像正常的 Word 文档，已拒绝。")
     if unpacked > MAX_UNZIPPED_BYTES:
-        raise UnreadableFileError(
-            path, f".docx 解压后共 {unpacked:,} 字节，超过上限 {MAX_UNZIPPED_BYTES // 2**20} MiB，可能是压缩炸弹，已拒绝。"
-        )
+        raise UnreadableFileError(path, f".docx 解压后共 {unpacked:,} 字节，超过上限 {MAX_UNZIPPED_BYTES // 2**20} MiB，可能是压缩炸弹，已拒绝。")
     if unpacked / packed > MAX_ZIP_RATIO:
-        raise UnreadableFileError(
-            path, f".docx 的压缩比为 {unpacked / packed:,.0f}:1，超过上限 {MAX_ZIP_RATIO}:1，可能是压缩炸弹，已拒绝。"
-        )
+        raise UnreadableFileError(path, f".docx 的压缩比为 {unpacked / packed:,.0f}:1，超过上限 {MAX_ZIP_RATIO}:1，可能是压缩炸弹，已拒绝。")
 
 
 def _docx_blocks(document: DocxDocument) -> Iterator[str]:
@@ -422,8 +428,7 @@ def _read_html(path: Path, data: bytes) -> str:
     if not text.strip():
         raise UnreadableFileError(
             path,
-            "网页没有可见文字（只有脚本、样式或标记），可能由 JavaScript 渲染。"
-            "请改存网页的文字或 PDF。",
+            "网页没有可见文字（只有脚本、样式或标记），可能由 JavaScript 渲染。请改存网页的文字或 PDF。",
         )
     return text
 

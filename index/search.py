@@ -51,7 +51,11 @@ class HybridSearch:
         return embedding
 
     def search(
-        self, query: str, top_k: int, report_ids: set[str] | None = None, timings: dict[str, float] | None = None,
+        self,
+        query: str,
+        top_k: int,
+        report_ids: set[str] | None = None,
+        timings: dict[str, float] | None = None,
         embedding: list[float] | None = None,
     ) -> list[Hit]:
         """The best `top_k` chunks for the query among the given reports (all when None)."""

@@ -71,11 +71,7 @@ def segments(clean_text: CleanText) -> list[Segment]:
 def sections(clean_text: CleanText) -> tuple[Section, ...]:
     """Every heading with the span of original text it governs, until a heading of its rank or above."""
     text = clean_text.text
-    headings = [
-        (heading_level(text[s:e]), heading_title(text[s:e]), s)
-        for s, e in _lines(text)
-        if heading_level(text[s:e])
-    ]
+    headings = [(heading_level(text[s:e]), heading_title(text[s:e]), s) for s, e in _lines(text) if heading_level(text[s:e])]
     ends = _heading_ends([(level, start) for level, _, start in headings], len(text))
     result, stack = [], []
     for (level, title, start), end in zip(headings, ends, strict=True):

@@ -238,9 +238,7 @@ class ReportStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
-            f'SELECT id, report_id, ordinal, section, text, start, "end", sentences FROM chunks WHERE id IN ({marks})', ids
-        ).fetchall()
+        rows = self.db.execute(f'SELECT id, report_id, ordinal, section, text, start, "end", sentences FROM chunks WHERE id IN ({marks})', ids).fetchall()
         return {row[0]: _chunk_from_row(row) for row in rows}
 
     def report_chunks(self, report_id: str) -> list[Chunk]:
@@ -372,9 +370,7 @@ class ReportStore:
         if report_ids:
             self._mark_lexical_stale()
 
-    def _register(
-        self, report: Report, tokens: list[list[str]], figures: list[Figure], checks: list[Check], sentence_vectors: list[np.ndarray]
-    ) -> None:
+    def _register(self, report: Report, tokens: list[list[str]], figures: list[Figure], checks: list[Check], sentence_vectors: list[np.ndarray]) -> None:
         """Inside a transaction: one whole report in the registry."""
         meta = report.meta
         self.db.execute(
@@ -613,9 +609,7 @@ def _chroma_store(path: Path, host: str | None, port: int, signature: str):
         where = f"the Chroma server at {host}:{port}" if host else f"the Chroma directory {path}"
         raise StoreError(f"cannot open {where}: {error}. Check that it is running and reachable.") from error
     if (collection.metadata or {}).get("embedder", signature) != signature:
-        raise EmbedderMismatchError(
-            f"the Chroma collection was built with embedder {collection.metadata['embedder']}, not {signature}"
-        )
+        raise EmbedderMismatchError(f"the Chroma collection was built with embedder {collection.metadata['embedder']}, not {signature}")
     return ChromaVectorStore(chroma_collection=collection)
 
 

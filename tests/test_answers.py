@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from assistant.errors import BadQuestionError, UnknownBureauError
 from assistant.service import Conversation
 from index.cleaning import match_key
-from conftest import ROOT
 
 WC = "长沙市望城区工业和信息化局"
 CN = "常宁市科技和工业信息化局"
@@ -26,7 +26,13 @@ CN = "常宁市科技和工业信息化局"
         ("望城区工信局2021年一般公共预算拨款收入是多少？", WC, "2284.43", "一般公共预算拨款收入", "二、部门整体预算支出情况"),
         ("望城区工业和信息化局2021年基本支出的年初预算数是多少？", WC, "1193.43", "年初预算数为", "二、部门整体预算支出情况 › （一）基本支出情况"),
         ("望城区工信局机关共有多少个编制？", WC, "17", "局机关共有", "一、部门基本情况 › （二）机构设置"),
-        ("常宁市科工信局2022年三公经费是多少？", CN, "11万元", "三公经费11万元", "二、整体支出基本情况 › 4、三公经费11万元，其中公务接待4万元，公务车运行费7万元"),
+        (
+            "常宁市科工信局2022年三公经费是多少？",
+            CN,
+            "11万元",
+            "三公经费11万元",
+            "二、整体支出基本情况 › 4、三公经费11万元，其中公务接待4万元，公务车运行费7万元",
+        ),
         ("常宁科工信局2022年接访了多少起信访？", CN, "35", "今年共接访35起", "三、评价过程及绩效分析 › 2、重点工作落实到位"),
     ],
 )
@@ -41,7 +47,11 @@ def test_number_answers_lead_with_the_figure_and_cite_the_exact_sentence(shipped
 
 
 def test_citation_offsets_point_at_the_quote_in_the_source_file(shipped_assistant):
-    for question in ["望城区工信局项目支出中移交办工作经费多少？", "常宁有几家企业获得制造强省专项资金？", "铜官陶瓷公司4050人员生活费等方面的专项安排了多少钱？"]:
+    for question in [
+        "望城区工信局项目支出中移交办工作经费多少？",
+        "常宁有几家企业获得制造强省专项资金？",
+        "铜官陶瓷公司4050人员生活费等方面的专项安排了多少钱？",
+    ]:
         answer = shipped_assistant.ask(question)
         assert answer.citations, question
         for citation in answer.citations:
@@ -202,6 +212,7 @@ def test_a_key_figure_the_report_never_states_is_not_borrowed_from_a_neighbourin
 
 # -- sections and whole sentences (pure functions on a small report) --------------------------------
 
+
 def _chunks(text: str, parts: list[tuple[str, list[str]]]):
     """Chunks of `text`, one per (section, sentences), with exact sentence offsets."""
     from index.models import Chunk
@@ -217,15 +228,20 @@ def _chunks(text: str, parts: list[tuple[str, list[str]]]):
     return chunks
 
 
-SMALL = ("四、存在的问题\n一是预算编制不够精细。二是专业人才不足，修缮依赖外聘。三是指标难以量化。\n"
-         "五、改进措施\n1、提高预算质量。\n2、充实专业力量。\n"
-         "六、职责\n主要职责是：统筹文化事业；组织文物保护；指导旅游监管。")
-SMALL_CHUNKS = _chunks(SMALL, [
-    ("四、存在的问题", ["四、存在的问题", "一是预算编制不够精细。", "二是专业人才不足，修缮依赖外聘。", "三是指标难以量化。"]),
-    ("五、改进措施 › 1、提高预算质量", ["1、提高预算质量。"]),
-    ("五、改进措施 › 2、充实专业力量", ["2、充实专业力量。"]),
-    ("六、职责", ["主要职责是：统筹文化事业；", "组织文物保护；", "指导旅游监管。"]),
-])
+SMALL = (
+    "四、存在的问题\n一是预算编制不够精细。二是专业人才不足，修缮依赖外聘。三是指标难以量化。\n"
+    "五、改进措施\n1、提高预算质量。\n2、充实专业力量。\n"
+    "六、职责\n主要职责是：统筹文化事业；组织文物保护；指导旅游监管。"
+)
+SMALL_CHUNKS = _chunks(
+    SMALL,
+    [
+        ("四、存在的问题", ["四、存在的问题", "一是预算编制不够精细。", "二是专业人才不足，修缮依赖外聘。", "三是指标难以量化。"]),
+        ("五、改进措施 › 1、提高预算质量", ["1、提高预算质量。"]),
+        ("五、改进措施 › 2、充实专业力量", ["2、充实专业力量。"]),
+        ("六、职责", ["主要职责是：统筹文化事业；", "组织文物保护；", "指导旅游监管。"]),
+    ],
+)
 
 
 def _quotes(items) -> list[str]:

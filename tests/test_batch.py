@@ -55,9 +55,7 @@ def test_line_numbers_count_blank_lines_and_a_failing_question_does_not_stop_the
         return real_ask(question, *args, **kwargs)
 
     monkeypatch.setattr(shipped_assistant, "ask", ask)
-    status, records = run_batch(
-        shipped_assistant, tmp_path, [GOOD, "", '{"id": 7, "question": 7}', '{"id": "x", "question": "会出错的问题"}', GOOD]
-    )
+    status, records = run_batch(shipped_assistant, tmp_path, [GOOD, "", '{"id": 7, "question": 7}', '{"id": "x", "question": "会出错的问题"}', GOOD])
     assert status == 1  # an internal error is not the input's fault: the exit status says so
     assert records[1] == {"id": 7, "line": 3, "error": "第 3 行：“question”应为字符串，实为数字 7"}
     assert records[2]["id"] == "x" and records[2]["error"] == "第 4 行：内部错误（RuntimeError: boom）"

@@ -30,9 +30,7 @@ STAFF = cite(
     "局机关共有 17 个编制，其中：行政编制 15 个，工勤编制 2 个。",
     542,
 )
-BASIC_WC = cite(
-    2, WANGCHENG, "二、部门整体预算支出情况 › （一）基本支出情况", "2021 年年初预算数为 1193.43 万元。", 706
-)
+BASIC_WC = cite(2, WANGCHENG, "二、部门整体预算支出情况 › （一）基本支出情况", "2021 年年初预算数为 1193.43 万元。", 706)
 BASIC_CN = cite(1, CHANGNING, "二、整体支出基本情况", "基本支出793.43万元，项目资金支出4459.21万元。", 2203)
 UNUSED = cite(3, CHANGNING, "四、存在的问题", "工业结构不优。", 3000)
 
@@ -86,10 +84,7 @@ def test_markdown_footnotes():
     assert "附表见\\[7\\]。" in markdown  # not a marker: escaped, no footnote
     definitions = re.findall(r"^\[\^(\d+)\]: (.*)$", markdown, re.MULTILINE)
     assert [n for n, _ in definitions] == ["1", "2", "3"]
-    assert (
-        definitions[0][1]
-        == f"{WANGCHENG}，一、部门基本情况 › （二）机构设置：“局机关共有17个编制，其中：行政编制15个，工勤编制2个。”"
-    )
+    assert definitions[0][1] == f"{WANGCHENG}，一、部门基本情况 › （二）机构设置：“局机关共有17个编制，其中：行政编制15个，工勤编制2个。”"
     assert definitions[2][1].startswith(f"{CHANGNING}，二、整体支出基本情况：“基本支出793.43万元")
     assert "工业结构不优" not in markdown
 
@@ -112,16 +107,9 @@ def test_docx_has_real_footnotes_numbered_across_answers(tmp_path):
     assert "wordprocessingml.footnotes+xml" in types
     assert "relationships/footnotes" in rels
     assert "<w:footnotePr>" in settings
-    notes = {
-        int(f.get(f"{W}id")): "".join(f.itertext()).strip()
-        for f in footnotes.iter(f"{W}footnote")
-        if int(f.get(f"{W}id")) > 0
-    }
+    notes = {int(f.get(f"{W}id")): "".join(f.itertext()).strip() for f in footnotes.iter(f"{W}footnote") if int(f.get(f"{W}id")) > 0}
     assert sorted(notes) == [1, 2, 3]
-    assert (
-        notes[1]
-        == f"{WANGCHENG}，一、部门基本情况 › （二）机构设置：“局机关共有17个编制，其中：行政编制15个，工勤编制2个。”"
-    )
+    assert notes[1] == f"{WANGCHENG}，一、部门基本情况 › （二）机构设置：“局机关共有17个编制，其中：行政编制15个，工勤编制2个。”"
     assert notes[2] == f"{WANGCHENG}，二、部门整体预算支出情况 › （一）基本支出情况：“2021年年初预算数为1193.43万元。”"
     assert notes[3] == f"{CHANGNING}，二、整体支出基本情况：“基本支出793.43万元，项目资金支出4459.21万元。”"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CHANGNING, WANGCHENG
 from llama_index.core.schema import Document, MetadataMode
 
 from benchmarks.synthetic import generate_corpus
@@ -11,8 +12,6 @@ from index.cleaning import clean, match_key, sentence_spans
 from index.models import SECTION_SEPARATOR
 from index.sections import heading_title, sections, segments
 from index.store import embed_text
-
-from conftest import CHANGNING, WANGCHENG
 
 BUDGETS = (64, 128, 300)
 SHIPPED = {"wangcheng": WANGCHENG.read_text(encoding="utf-8"), "changning": CHANGNING.read_text(encoding="utf-8")}
@@ -135,8 +134,6 @@ def test_repeated_measure_is_chunked_once(budget):
 def chunked():
     """Chunks of every text at every budget, computed once."""
     return {(name, budget): _chunks(text, budget) for name, text in TEXTS.items() for budget in BUDGETS}
-
-
 
 
 @pytest.mark.parametrize("name", TEXTS)

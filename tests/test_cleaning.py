@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CHANGNING, WANGCHENG
 
 from index.cleaning import clean, heading_level, match_key, sentence_spans
-
-from conftest import CHANGNING, WANGCHENG
 
 # The first line of a text is its title and is never joined, so small inputs start with one.
 TITLE = "某局2021年度绩效自评报告\n\n"

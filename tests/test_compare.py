@@ -43,9 +43,10 @@ def test_a_comparison_question_agrees_with_its_table(shipped_assistant):
 @pytest.fixture(scope="module")
 def two_tables(tmp_path_factory):
     """Two self-evaluation tables (one as text cells, one as an HTML table) in a fresh index."""
+    from test_tables import _html_table
+
     from assistant.service import Assistant
     from assistant.settings import Settings
-    from test_tables import _html_table
 
     corpus = tmp_path_factory.mktemp("two_tables")
     shutil.copy(PUBLISHED / "table_cell_unit.txt", corpus)

@@ -8,10 +8,9 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from index.embedding import BACKENDS, make_embedder
-
-from conftest import ROOT
 
 
 def _cosine(a, b) -> float:
@@ -63,7 +62,10 @@ def test_e5_does_not_import_torch_or_sentence_transformers():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {
-        "torch": False, "sentence_transformers": False, "transformers": False, "dim": 384,
+        "torch": False,
+        "sentence_transformers": False,
+        "transformers": False,
+        "dim": 384,
     }
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from assistant.evaluate import evaluate, load_questions, normalise, summarise
-from conftest import ROOT
 
 SHARED_SET = ROOT.parent / "shared" / "eval" / "qa.jsonl"
 HELD_OUT_SET = ROOT / "tests" / "data" / "qa_heldout.jsonl"  # a development set, despite its name

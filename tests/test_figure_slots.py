@@ -11,8 +11,11 @@ from assistant.evaluate import figure_key, first_figure
 def test_quantities_read_separators_percentages_points_and_chinese_numerals():
     found = quantities("支出1,234.50万元，同比增长12%，提高3.5个百分点，新建村级文化广场十二个，培训3.2万亩")
     assert [(q.text, q.value, q.unit) for q in found] == [
-        ("1,234.50万元", 1234.5, "万元"), ("12%", 12.0, "%"), ("3.5个百分点", 3.5, "个百分点"),
-        ("十二个", 12.0, "个"), ("3.2万亩", 32000.0, "亩"),
+        ("1,234.50万元", 1234.5, "万元"),
+        ("12%", 12.0, "%"),
+        ("3.5个百分点", 3.5, "个百分点"),
+        ("十二个", 12.0, "个"),
+        ("3.2万亩", 32000.0, "亩"),
     ]
 
 

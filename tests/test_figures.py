@@ -200,8 +200,10 @@ SMALL = "二、部门整体支出情况\n\n{}\n\n三、部门整体支出绩效�
         ("局机关内设办公室、财务股、信访室三个股室，下设五个督查小组。", {("内设机构数", 3.0, "个")}),
         ("核定编制十二个，其中行政编制10个、工勤编制2个。", {("编制", 12.0, "个"), ("行政编制", 10.0, "个"), ("工勤编制", 2.0, "个")}),
         ("在职人员中党员12人，政府雇员2人。", set()),
-        ("项目支出主要包括：移交办工作经费：50万元；日常专项218万元；年末结转结余资金31万元。",
-         {("项目支出:移交办工作经费", 50.0, "万元"), ("项目支出:日常专项", 218.0, "万元")}),
+        (
+            "项目支出主要包括：移交办工作经费：50万元；日常专项218万元；年末结转结余资金31万元。",
+            {("项目支出:移交办工作经费", 50.0, "万元"), ("项目支出:日常专项", 218.0, "万元")},
+        ),
         ("2021年本年收入\n\n合计3815.47万元。", {("收入合计", 3815.47, "万元")}),
         ("项目支出全年实际支\n\n- 2 -\n\n出1417.49万元。", {("项目支出", 1417.49, "万元")}),
     ],
@@ -276,8 +278,10 @@ def test_synthetic_precision_and_recall(synthetic: Synthetic, capsys: pytest.Cap
             assert report.text[figure.start : figure.end] == figure.quote
     precision, recall = true_positives / extracted, true_positives / stated
     with capsys.disabled():
-        print(f"\nfigures on {len(synthetic)} synthetic reports: precision {precision:.3f}, recall {recall:.3f} "
-              f"({true_positives} of {extracted} extracted, {stated} stated)")
+        print(
+            f"\nfigures on {len(synthetic)} synthetic reports: precision {precision:.3f}, recall {recall:.3f} "
+            f"({true_positives} of {extracted} extracted, {stated} stated)"
+        )
     assert precision >= 0.95
     assert recall >= 0.9
 

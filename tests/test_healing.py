@@ -16,10 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_ingest import CHANGNING_SMALL, WANGCHENG_SMALL, _chroma_ids, _registry_chunk_ids, assert_consistent
 
 from index.store import ReportStore
-
-from test_ingest import CHANGNING_SMALL, WANGCHENG_SMALL, _chroma_ids, _registry_chunk_ids, assert_consistent
 
 NEWCOMER_SMALL = CHANGNING_SMALL.replace("常宁市", "耒阳市").replace("2022年度", "2021年度")
 EDITED_WANGCHENG = WANGCHENG_SMALL.replace("2284.43", "2300.00")

@@ -14,13 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CHANGNING, WANGCHENG
 
 from index.errors import EmbedderMismatchError
 from index.ingest import find_report_files, parse
 from index.lexical import LexicalIndex
 from index.store import ReportStore
-
-from conftest import CHANGNING, WANGCHENG
 
 WANGCHENG_SMALL = """2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告
 
@@ -106,7 +105,12 @@ def test_find_report_files(tmp_path):
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = find_report_files([tmp_path])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "a.PDF", "b.txt", "c.docx", "d.html", "sub/deeper/f.htm", "sub/e.md",
+        "a.PDF",
+        "b.txt",
+        "c.docx",
+        "d.html",
+        "sub/deeper/f.htm",
+        "sub/e.md",
     ]
     # A file named directly is taken as given (and fails later if unsupported); duplicates collapse.
     again = find_report_files([tmp_path / "sheet.xls", tmp_path, tmp_path / "b.txt"])
@@ -146,9 +150,7 @@ def test_a_report_stored_by_another_pipeline_version_is_read_again(fresh, small_
     wangcheng = next(m for m in fresh.reports() if "望城" in m.bureau)
     with fresh.store.db:  # as an index built by an older version of the code would be
         fresh.store.db.execute("UPDATE pipeline_versions SET version = 'older' WHERE report_id = ?", (wangcheng.id,))
-        fresh.store.db.execute(
-            "UPDATE reports SET meta = json_set(meta, '$.kind', '整体支出绩效自评报告') WHERE id = ?", (wangcheng.id,)
-        )
+        fresh.store.db.execute("UPDATE reports SET meta = json_set(meta, '$.kind', '整体支出绩效自评报告') WHERE id = ?", (wangcheng.id,))
     fresh.store._meta_cache = None
     result = fresh.ingest([small_corpus])
     assert [m.id for m in result.replaced] == [wangcheng.id] and len(result.unchanged) == 1
@@ -172,7 +174,11 @@ def test_reports_json_cli(shipped_assistant, tmp_path):
     env["ASSISTANT_INDEX_DIR"] = str(shipped_assistant.settings.index_dir)
     done = subprocess.run(
         [sys.executable, "-m", "assistant", "reports", "--json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
@@ -185,10 +191,16 @@ def test_reports_json_cli(shipped_assistant, tmp_path):
     counts = shipped_assistant.store.chunk_counts()
     wangcheng, changning = rows["长沙市望城区工业和信息化局"], rows["常宁市科技和工业信息化局"]
     assert (wangcheng["title"], wangcheng["region"], wangcheng["year"], wangcheng["kind"]) == (
-        "2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告", "湖南省长沙市望城区", 2021, "部门整体支出绩效自评报告",
+        "2021年度长沙市望城区工业和信息化局整体支出预算绩效自评报告",
+        "湖南省长沙市望城区",
+        2021,
+        "部门整体支出绩效自评报告",
     )
     assert (changning["title"], changning["region"], changning["year"], changning["kind"]) == (
-        "常宁市科技和工业信息化局2022年度绩效情况说明", "湖南省衡阳市常宁市", 2022, "绩效情况说明",
+        "常宁市科技和工业信息化局2022年度绩效情况说明",
+        "湖南省衡阳市常宁市",
+        2022,
+        "绩效情况说明",
     )
     assert wangcheng["source"] == str(WANGCHENG.resolve())
     assert changning["source"] == str(CHANGNING.resolve())
@@ -233,9 +245,14 @@ def test_ingest_small_corpus_with_progress(fresh, small_corpus):
     assert (result.replaced, result.unchanged, result.removed, result.failed) == ([], [], [], [])
     # Each file's stages in order, in fractions of files, then the lexical rebuild and the end.
     assert [label for _, _, label in calls] == [
-        "读取 changning.txt", "嵌入 changning.txt", "保存 changning.txt",
-        "读取 wangcheng.txt", "嵌入 wangcheng.txt", "保存 wangcheng.txt",
-        "更新检索索引", "完成",
+        "读取 changning.txt",
+        "嵌入 changning.txt",
+        "保存 changning.txt",
+        "读取 wangcheng.txt",
+        "嵌入 wangcheng.txt",
+        "保存 wangcheng.txt",
+        "更新检索索引",
+        "完成",
     ]
     done = [d for d, _, _ in calls]
     assert done == sorted(done) and done[0] == 0 and done[-1] == 2 and all(total == 2 for _, total, _ in calls)
@@ -324,9 +341,7 @@ def test_a_failure_while_storing_leaves_no_half_report(fresh, small_corpus, monk
     fresh.ingest([small_corpus])
     before = {m.id: [c.id for c in fresh.store.report_chunks(m.id)] for m in fresh.reports()}
     (small_corpus / "wangcheng.txt").write_text(WANGCHENG_SMALL.replace("2284.43", "2300.00"), encoding="utf-8")
-    (small_corpus / "newcomer.txt").write_text(
-        CHANGNING_SMALL.replace("常宁市", "耒阳市").replace("2022年度", "2021年度"), encoding="utf-8"
-    )
+    (small_corpus / "newcomer.txt").write_text(CHANGNING_SMALL.replace("常宁市", "耒阳市").replace("2022年度", "2021年度"), encoding="utf-8")
 
     def disk_full(self, nodes, **kwargs):
         raise RuntimeError("disk full")

@@ -65,9 +65,10 @@ def test_bombs_in_a_batch_fail_alone_and_change_nothing_stored(tmp_path):
     import shutil
     import zipfile
 
+    from conftest import WANGCHENG
+
     from assistant.service import Assistant
     from assistant.settings import Settings
-    from conftest import WANGCHENG
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -105,8 +105,7 @@ def _tokenized_chars(monkeypatch: pytest.MonkeyPatch, text: str) -> int:
 
 @pytest.mark.parametrize(
     "make",
-    [lambda size: _line(size, seed=1), lambda size: _without_punctuation(size, seed=1),
-     lambda size: report_text(PARAGRAPHS, size, random.Random(1))],
+    [lambda size: _line(size, seed=1), lambda size: _without_punctuation(size, seed=1), lambda size: report_text(PARAGRAPHS, size, random.Random(1))],
     ids=["single line", "no punctuation", "report"],
 )
 def test_tokenizing_grows_linearly_with_the_text(monkeypatch, make):

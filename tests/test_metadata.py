@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CHANGNING, WANGCHENG
 
 from benchmarks.synthetic import generate_corpus
 from index.metadata import compact, corrected, find_signed_date, find_title, read_metadata
 from index.readers import read_report_text
-
-from conftest import CHANGNING, WANGCHENG
 
 BODY = "\n\n一、部门基本情况\n\n本局内设科室5个，年末在职人数25人。\n\n二、评价结论\n\n1、经济运行稳中有增。\n"
 
@@ -166,7 +165,14 @@ TITLES = [
     ),
     pytest.param(
         "湘西土家族苗族自治州吉首市教育局2022年度部门整体支出绩效自评报告",
-        dict(bureau="湘西土家族苗族自治州吉首市教育局", province="湖南省", city="湘西土家族苗族自治州", county="吉首市", year=2022, kind="部门整体支出绩效自评报告"),
+        dict(
+            bureau="湘西土家族苗族自治州吉首市教育局",
+            province="湖南省",
+            city="湘西土家族苗族自治州",
+            county="吉首市",
+            year=2022,
+            kind="部门整体支出绩效自评报告",
+        ),
         ["吉首", "吉首市教育局"],
         id="autonomous-prefecture",
     ),
@@ -277,27 +283,67 @@ PUBLISHED = Path(__file__).parent / "data" / "published"
     [
         pytest.param(
             "nav_breadcrumb.html",
-            dict(title="2023年度部门整体支出绩效自评报告", bureau="醴陵市民政局", region="湖南省株洲市醴陵市", year=2023, published=2024, kind="部门整体支出绩效自评报告", needs_review=()),
+            dict(
+                title="2023年度部门整体支出绩效自评报告",
+                bureau="醴陵市民政局",
+                region="湖南省株洲市醴陵市",
+                year=2023,
+                published=2024,
+                kind="部门整体支出绩效自评报告",
+                needs_review=(),
+            ),
             id="navigation-publisher-line-bureau-only-in-signature",
         ),
         pytest.param(
             "untitled_statement.txt",
-            dict(title="遂川县林业局2023年度绩效情况说明", bureau="遂川县林业局", region="江西省吉安市遂川县", year=2023, published=None, kind="绩效情况说明", needs_review=("bureau", "kind")),
+            dict(
+                title="遂川县林业局2023年度绩效情况说明",
+                bureau="遂川县林业局",
+                region="江西省吉安市遂川县",
+                year=2023,
+                published=None,
+                kind="绩效情况说明",
+                needs_review=("bureau", "kind"),
+            ),
             id="no-title-line",
         ),
         pytest.param(
             "two_line_title.txt",
-            dict(title="桂林市临桂区住房和城乡建设局2023年度项目支出绩效自评报告", bureau="桂林市临桂区住房和城乡建设局", region="广西壮族自治区桂林市临桂区", year=2023, published=2024, kind="项目支出绩效自评报告", needs_review=()),
+            dict(
+                title="桂林市临桂区住房和城乡建设局2023年度项目支出绩效自评报告",
+                bureau="桂林市临桂区住房和城乡建设局",
+                region="广西壮族自治区桂林市临桂区",
+                year=2023,
+                published=2024,
+                kind="项目支出绩效自评报告",
+                needs_review=(),
+            ),
             id="title-over-two-lines",
         ),
         pytest.param(
             "table_cell_unit.txt",
-            dict(title="项目支出绩效自评表", bureau="广元市朝天区水利局", region="四川省广元市朝天区", year=2023, published=None, kind="项目支出绩效自评表", needs_review=()),
+            dict(
+                title="项目支出绩效自评表",
+                bureau="广元市朝天区水利局",
+                region="四川省广元市朝天区",
+                year=2023,
+                published=None,
+                kind="项目支出绩效自评表",
+                needs_review=(),
+            ),
             id="unit-only-in-a-table-cell-with-code",
         ),
         pytest.param(
             "pdf_spaces.txt",
-            dict(title="2023年度部门整体支出绩效自评报告", bureau="阆中市教育局", region="四川省南充市阆中市", year=2023, published=2024, kind="部门整体支出绩效自评报告", needs_review=()),
+            dict(
+                title="2023年度部门整体支出绩效自评报告",
+                bureau="阆中市教育局",
+                region="四川省南充市阆中市",
+                year=2023,
+                published=2024,
+                kind="部门整体支出绩效自评报告",
+                needs_review=(),
+            ),
             id="pdf-spaces-inside-words",
         ),
     ],
@@ -347,8 +393,9 @@ TITLE_2023 = "2023年度部门整体支出绩效自评报告\n"
 
 def test_site_name_and_footer_are_furniture():
     text = (
-        "九江市人民政府门户网站\n首页 政务公开 政务服务\n来源：本站　发布时间：2024-06-03\n" + TITLE_2023 +
-        "九江市生态环境局是市政府工作部门，内设科室10个。\n一、部门整体支出情况\n支出8,764.21万元。\n"
+        "九江市人民政府门户网站\n首页 政务公开 政务服务\n来源：本站　发布时间：2024-06-03\n"
+        + TITLE_2023
+        + "九江市生态环境局是市政府工作部门，内设科室10个。\n一、部门整体支出情况\n支出8,764.21万元。\n"
         "主办单位：九江市人民政府办公室\n网站标识码：3604000001 赣ICP备00000000号\n"
     )
     meta = read_metadata(text, "x")
@@ -387,7 +434,11 @@ def test_a_cover_unit_line_above_the_title_belongs_to_it():
     text = "宁乡市水利局\n2023年度部门整体支出\n绩效自评报告\n\n\n二〇二四年五月\n\f目  录\n一、部门基本情况……1\n\f一、部门基本情况\n内设股室8个。\n"
     meta = read_metadata(text, "x")
     assert (meta.title, meta.bureau, meta.year, meta.published, meta.kind) == (
-        "宁乡市水利局2023年度部门整体支出绩效自评报告", "宁乡市水利局", 2023, 2024, "部门整体支出绩效自评报告",
+        "宁乡市水利局2023年度部门整体支出绩效自评报告",
+        "宁乡市水利局",
+        2023,
+        2024,
+        "部门整体支出绩效自评报告",
     )
     assert meta.needs_review == ()
 
@@ -396,14 +447,24 @@ def test_a_page_title_that_announces_publication():
     text = "海南省热带农业技术推广中心2023年项目绩效自评表公开\n创建时间：2024-07-12 10:21\n项目支出绩效自评表\n"
     meta = read_metadata(text, "x")
     assert (meta.title, meta.bureau, meta.province, meta.year, meta.published, meta.kind) == (
-        "海南省热带农业技术推广中心2023年项目绩效自评表", "海南省热带农业技术推广中心", "海南省", 2023, 2024, "项目支出绩效自评表",
+        "海南省热带农业技术推广中心2023年项目绩效自评表",
+        "海南省热带农业技术推广中心",
+        "海南省",
+        2023,
+        2024,
+        "项目支出绩效自评表",
     )
 
 
 @pytest.mark.parametrize(
     ("fields", "bureau", "guessed"),
     [
-        pytest.param("主管部门：216-省农业农村厅 实施单位：216012-海南省热带农业技术推广中心\n", "海南省热带农业技术推广中心", False, id="two-fields-on-a-line-implementer-first"),
+        pytest.param(
+            "主管部门：216-省农业农村厅 实施单位：216012-海南省热带农业技术推广中心\n",
+            "海南省热带农业技术推广中心",
+            False,
+            id="two-fields-on-a-line-implementer-first",
+        ),
         pytest.param("主管部门\t澧县卫生健康局\t实施单位\t澧县人民医院\n", "澧县人民医院", False, id="tab-separated-cells"),
         pytest.param("预算部门、单位名称\n浏阳市中医医院\n年度预算申请（万元）\n", "浏阳市中医医院", False, id="qualified-label-one-cell-per-line"),
         pytest.param("填报单位（盖章）：桂林市秀峰区市场监督管理局\n", "桂林市秀峰区市场监督管理局", False, id="label-with-seal-mark"),
@@ -479,16 +540,32 @@ def test_the_fullest_form_of_the_name_is_kept():
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        pytest.param("宜宾市叙州区2023年度农村公路养护专项资金绩效评价报告\n受宜宾市叙州区财政局委托，四川某会计师事务所开展了评价。\n", "第三方绩效评价报告", id="commissioned"),
-        pytest.param("攸县2023年度义务教育资金\n重点绩效评价报告\n委托单位：攸县财政局\n评价机构：湖南某项目管理咨询有限公司\n", "第三方绩效评价报告", id="cover-names-commissioner"),
         pytest.param(
-            "关于益阳市2023年度困难群众救助补助资金重点绩效评价的报告\n根据益阳市财政局的工作安排，我们开展了评价。" + BODY + "\n湖南湘信会计师事务所（特殊普通合伙）\n2024年9月12日\n",
+            "宜宾市叙州区2023年度农村公路养护专项资金绩效评价报告\n受宜宾市叙州区财政局委托，四川某会计师事务所开展了评价。\n",
+            "第三方绩效评价报告",
+            id="commissioned",
+        ),
+        pytest.param(
+            "攸县2023年度义务教育资金\n重点绩效评价报告\n委托单位：攸县财政局\n评价机构：湖南某项目管理咨询有限公司\n",
+            "第三方绩效评价报告",
+            id="cover-names-commissioner",
+        ),
+        pytest.param(
+            "关于益阳市2023年度困难群众救助补助资金重点绩效评价的报告\n根据益阳市财政局的工作安排，我们开展了评价。"
+            + BODY
+            + "\n湖南湘信会计师事务所（特殊普通合伙）\n2024年9月12日\n",
             "第三方绩效评价报告",
             id="signed-by-a-firm",
         ),
-        pytest.param("娄底市娄星区教育局2023年度学生资助资金绩效评价报告\n评价单位：湖南中晟工程咨询有限公司\n", "第三方绩效评价报告", id="evaluated-by-a-firm"),
+        pytest.param(
+            "娄底市娄星区教育局2023年度学生资助资金绩效评价报告\n评价单位：湖南中晟工程咨询有限公司\n", "第三方绩效评价报告", id="evaluated-by-a-firm"
+        ),
         pytest.param("桑植县2023年度中央财政衔接推进乡村振兴补助资金绩效自评报告\n", "专项资金绩效自评报告", id="transfer-payment-is-a-special-fund"),
-        pytest.param("醴陵市水利局2023年度项目支出绩效自评报告\n我局聘请第三方检测公司受县水利局委托检测工程量。\n", "项目支出绩效自评报告", id="self-evaluation-mentions-a-third-party"),
+        pytest.param(
+            "醴陵市水利局2023年度项目支出绩效自评报告\n我局聘请第三方检测公司受县水利局委托检测工程量。\n",
+            "项目支出绩效自评报告",
+            id="self-evaluation-mentions-a-third-party",
+        ),
         pytest.param("2023年，我镇对部门整体支出开展绩效自评。全年项目支出1,621.71万元。\n", "部门整体支出绩效自评报告", id="untitled-first-kind-mentioned"),
     ],
 )

@@ -6,14 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CHANGNING, WANGCHENG
+from test_readers import _pdf_bytes
 
 from assistant.errors import AssistantError, ReportIndexError
 from index.cleaning import sentence_text
 from index.pdf import PAGE_BREAK, ocr_lines, page_starts
 from index.readers import read_report
-
-from conftest import CHANGNING, WANGCHENG
-from test_readers import _pdf_bytes
 
 PUBLISHED = Path(__file__).parent / "data" / "published"
 SCAN = PUBLISHED / "scan_liling.pdf"
@@ -56,11 +55,15 @@ def _word_style_table(path: Path) -> Path:
 
 
 def _three_pages(path: Path) -> Path:
-    path.write_bytes(_pdf_bytes([
-        ["醴陵市教育局2023年度部门整体支出绩效自评报告", "一、部门基本情况", "醴陵市教育局内设机构9个。"],
-        ["二、部门整体支出情况", "2023年度部门整体支出6523.18万元，其中基本支出4210.55万元。"],
-        ["三、存在的问题", "部分学校项目资金拨付进度偏慢。"],
-    ]))
+    path.write_bytes(
+        _pdf_bytes(
+            [
+                ["醴陵市教育局2023年度部门整体支出绩效自评报告", "一、部门基本情况", "醴陵市教育局内设机构9个。"],
+                ["二、部门整体支出情况", "2023年度部门整体支出6523.18万元，其中基本支出4210.55万元。"],
+                ["三、存在的问题", "部分学校项目资金拨付进度偏慢。"],
+            ]
+        )
+    )
     return path
 
 

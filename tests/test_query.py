@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CHANGNING, WANGCHENG
 
 from assistant.errors import BadQuestionError, UnknownBureauError
 from assistant.query import QueryAnalyzer, check_question, question_shape, rewrite_follow_up
 from index.metadata import read_metadata
-from conftest import CHANGNING, WANGCHENG
 
 WC = "长沙市望城区工业和信息化局"
 CN = "常宁市科技和工业信息化局"
@@ -145,8 +145,24 @@ def _report(bureau: str, aliases: tuple[str, ...], year: int = 2023):
     from index.models import ReportMeta
 
     county = aliases[-2] if len(aliases) > 1 else ""
-    return ReportMeta(id=bureau, title=f"{bureau}{year}年度报告", bureau=bureau, province="", city="", county=county, year=year, signed=None,
-                      kind="", aliases=aliases, source=f"{bureau}.txt", content_hash=bureau, published=None, needs_review=(), pages=(), ocr_pages=())
+    return ReportMeta(
+        id=bureau,
+        title=f"{bureau}{year}年度报告",
+        bureau=bureau,
+        province="",
+        city="",
+        county=county,
+        year=year,
+        signed=None,
+        kind="",
+        aliases=aliases,
+        source=f"{bureau}.txt",
+        content_hash=bureau,
+        published=None,
+        needs_review=(),
+        pages=(),
+        ocr_pages=(),
+    )
 
 
 YY = _report("弋阳县文化广电新闻出版旅游局", ("弋阳县文化广电新闻出版旅游局", "弋阳县", "弋阳"))

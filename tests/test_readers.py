@@ -109,11 +109,7 @@ def test_docx_paragraphs_and_table_in_order(tmp_path: Path) -> None:
     document.save(str(path))
 
     assert read_report_text(path) == (
-        "常宁市科技和工业信息化局2022年度绩效情况说明\n\n"
-        "一、部门基本情况\n\n"
-        "项目\t金额（万元）\t占比\n"
-        "基本支出\t446\t19.5%\n\n"
-        "二、存在的问题"
+        "常宁市科技和工业信息化局2022年度绩效情况说明\n\n一、部门基本情况\n\n项目\t金额（万元）\t占比\n基本支出\t446\t19.5%\n\n二、存在的问题"
     )
 
 
@@ -163,11 +159,7 @@ HTML = """<!DOCTYPE html>
 <ul><li>问题一</li><li>问题二</li></ul>
 </body></html>
 """
-HTML_TEXT = (
-    "绩效自评报告\n\n一、部门基本情况\n\n在职 25 人\n\n"
-    "收入 2284.43万元\xa0，基本支出446万元。\n\n"
-    "项目\t金额\n\n基本支出\t446\n\n问题一\n\n问题二"
-)
+HTML_TEXT = "绩效自评报告\n\n一、部门基本情况\n\n在职 25 人\n\n收入 2284.43万元\xa0，基本支出446万元。\n\n项目\t金额\n\n基本支出\t446\n\n问题一\n\n问题二"
 
 
 @pytest.mark.parametrize(("charset", "encoding"), [("utf-8", "utf-8"), ("gbk", "gbk")])
@@ -282,9 +274,7 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "missing": (lambda d: d / "missing.txt", "找不到"),
     "oversize": (lambda d: _write(d, "big.txt", "预算".encode() * 100), "上限 100 字节"),
     "html-only-script": (
-        lambda d: _write(
-            d, "script.html", b"<html><body><script>document.write(1)</script></body></html>"
-        ),
+        lambda d: _write(d, "script.html", b"<html><body><script>document.write(1)</script></body></html>"),
         "没有可见文字",
     ),
 }

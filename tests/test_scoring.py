@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant.answering.quantities import asked_slots, quantities
 from assistant.answering.selection import Scorer
 from assistant.answering.signals import SIGNALS, cosine, coverage, focus_weights, quantity_signals
-from assistant.answering.quantities import asked_slots, quantities
 from assistant.answering.terms import Terms, Vocabulary, cilin_synonyms, question_terms
 
 

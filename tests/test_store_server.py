@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import answers_http, free_port, serving
+from test_ingest import CHANGNING_SMALL, WANGCHENG_SMALL
 
 from index.errors import StoreError
 from index.store import COLLECTION, ReportStore
-
-from conftest import answers_http, free_port, serving
-from test_ingest import CHANGNING_SMALL, WANGCHENG_SMALL
 
 pytestmark = pytest.mark.slow
 
@@ -89,9 +88,7 @@ def test_search_through_the_server_is_filtered_by_report(server_assistant):
     assert hits and all(h.chunk.report_id == changning for h in hits)
     assert "我局总支出5252.64万元" in hits[0].chunk.text
     dense = server_assistant.store.dense_search(server_assistant.embedder.get_query_embedding("总支出"), 5, {changning})
-    assert dense and set(server_assistant.store.chunks(i for i, _ in dense)) <= {
-        c.id for c in server_assistant.store.report_chunks(changning)
-    }
+    assert dense and set(server_assistant.store.chunks(i for i, _ in dense)) <= {c.id for c in server_assistant.store.report_chunks(changning)}
 
 
 def test_reingest_through_the_server_changes_nothing(server_assistant, server_corpus):

@@ -31,13 +31,34 @@ from benchmarks.synthetic import (
 REPO = Path(__file__).resolve().parents[1]
 
 FUNCTIONAL_LINES = {
-    "一般公共服务支出", "科学技术支出", "社会保障和就业支出", "卫生健康支出", "城乡社区支出", "农林水支出",
-    "资源勘探工业信息等支出", "住房保障支出", "灾害防治及应急管理支出", "教育支出", "节能环保支出",
-    "粮油物资储备支出", "商业服务业等支出", "自然资源海洋气象等支出",
+    "一般公共服务支出",
+    "科学技术支出",
+    "社会保障和就业支出",
+    "卫生健康支出",
+    "城乡社区支出",
+    "农林水支出",
+    "资源勘探工业信息等支出",
+    "住房保障支出",
+    "灾害防治及应急管理支出",
+    "教育支出",
+    "节能环保支出",
+    "粮油物资储备支出",
+    "商业服务业等支出",
+    "自然资源海洋气象等支出",
 }
 BUREAU_TYPES = (
-    "科技和工业信息化局", "工业和信息化局", "发展和改革局", "财政局", "商务局", "教育局", "农业农村局",
-    "住房和城乡建设局", "人力资源和社会保障局", "自然资源局", "应急管理局", "卫生健康局",
+    "科技和工业信息化局",
+    "工业和信息化局",
+    "发展和改革局",
+    "财政局",
+    "商务局",
+    "教育局",
+    "农业农村局",
+    "住房和城乡建设局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "应急管理局",
+    "卫生健康局",
 )
 PAGE_NUMBER = re.compile(r"\n+\s*-\s*\d+\s*-\s*\n+")
 NUMBER_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)(万元|万|亿元|人|个|家|%|次)")
@@ -175,8 +196,16 @@ def test_variety_across_fifty_reports(corpus: list[SyntheticReport]) -> None:
 @pytest.mark.parametrize(
     "pattern",
     [
-        r"^（一）", r"^\(一\)", r"^\d+、", r"^\d+\.", r"^（\d+）", r"^\(\d+\)",
-        r"^[一二三四五]、部门概况", r"^[一二三四五]、部门基本情况", r"、评价结论$", r"改进措施$",
+        r"^（一）",
+        r"^\(一\)",
+        r"^\d+、",
+        r"^\d+\.",
+        r"^（\d+）",
+        r"^\(\d+\)",
+        r"^[一二三四五]、部门概况",
+        r"^[一二三四五]、部门基本情况",
+        r"、评价结论$",
+        r"改进措施$",
     ],
 )
 def test_heading_styles_all_occur(corpus: list[SyntheticReport], pattern: str) -> None:
@@ -247,9 +276,8 @@ def test_basis_words_sit_beside_their_figures(big_corpus: list[SyntheticReport])
             if f.basis is None:
                 continue
             seen.add(f.basis)
-            hits = [m.start() for m in NUMBER_WITH_UNIT.finditer(flat)
-                    if m.group(2).startswith("万") and float(m.group(1)) == f.value]
-            assert any(f.basis in flat[max(0, h - 30):h] for h in hits), (r.file_name, f)
+            hits = [m.start() for m in NUMBER_WITH_UNIT.finditer(flat) if m.group(2).startswith("万") and float(m.group(1)) == f.value]
+            assert any(f.basis in flat[max(0, h - 30) : h] for h in hits), (r.file_name, f)
     assert seen == set(BASES)
 
 
@@ -313,7 +341,9 @@ def test_main_writes_a_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_module_runs_from_the_command_line(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "benchmarks.synthetic", str(tmp_path), "--count", "2", "--seed", "5"],
-        cwd=REPO, check=True, capture_output=True,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     )
     assert len(list(tmp_path.glob("*.txt"))) == 2
 

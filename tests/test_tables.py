@@ -10,14 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CHANGNING, WANGCHENG
 
 from index.cleaning import clean, sentence_text
 from index.figures import extract_figures
 from index.ingest import parse
 from index.readers import read_report_text
 from index.tables import row_label, table_rows
-
-from conftest import CHANGNING, WANGCHENG
 
 PUBLISHED = Path(__file__).parent / "data" / "published"
 
@@ -34,9 +33,7 @@ def test_rows_of_a_table_with_one_cell_per_line():
     text = read_report_text(PUBLISHED / "table_cell_unit.txt")
     rows = table_rows(clean(text).text)
     assert [r.kind for r in rows] == ["budget", "indicator", "indicator", "indicator", "total"]
-    assert rows[2].label == (
-        "三级指标“水质达标率”（质量指标）：年度指标值≥95%，实际完成值93%，分值15，得分12，偏差原因：部分水源季节性浑浊，已加装过滤设施。"
-    )
+    assert rows[2].label == ("三级指标“水质达标率”（质量指标）：年度指标值≥95%，实际完成值93%，分值15，得分12，偏差原因：部分水源季节性浑浊，已加装过滤设施。")
     assert rows[0].label == "年度资金总额：年初预算数500，全年预算数480，全年执行数456.3，分值10，执行率95.06%，得分9.5。"
     assert rows[-1].label == "总分：满分100，得分93.5。"
 
@@ -65,8 +62,11 @@ def test_the_head_of_the_table_gives_key_figures_with_their_row():
     text = read_report_text(PUBLISHED / "table_cell_unit.txt")
     figures = {f.metric: f for f in extract_figures(parse(text, "x", 300))}
     assert {m: (f.value, f.unit) for m, f in figures.items()} == {
-        "年初预算数": (500.0, "万元"), "全年预算数": (480.0, "万元"), "全年执行数": (456.3, "万元"),
-        "预算执行率": (95.06, "%"), "自评得分": (93.5, "分"),
+        "年初预算数": (500.0, "万元"),
+        "全年预算数": (480.0, "万元"),
+        "全年执行数": (456.3, "万元"),
+        "预算执行率": (95.06, "%"),
+        "自评得分": (93.5, "分"),
     }
     assert text[figures["自评得分"].start : figures["自评得分"].end] == "总分\n100\n93.5"
     assert figures["预算执行率"].basis == "年度资金总额"
@@ -78,8 +78,11 @@ def _html_table(path: Path) -> Path:
 
     path.write_text(
         "<html><body><div>当前位置：首页 &gt; 信息公开 &gt; 预算绩效</div><h2>项目支出绩效自评表</h2>"
-        "<p>（2023年度）</p>" + table([["项目名称", "城乡环境整治"], ["主管部门", "南县住房和城乡建设局"]])
-        + table(BUDGET) + table([HEAD, *ROWS]) + "</body></html>",
+        "<p>（2023年度）</p>"
+        + table([["项目名称", "城乡环境整治"], ["主管部门", "南县住房和城乡建设局"]])
+        + table(BUDGET)
+        + table([HEAD, *ROWS])
+        + "</body></html>",
         encoding="utf-8",
     )
     return path
@@ -112,7 +115,9 @@ def _pdf_table(path: Path) -> Path:
     style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=10, leading=14)
     tables = [Table(rows) for rows in ([["项目名称", "城乡环境整治"], ["主管部门", "南县住房和城乡建设局"]], BUDGET, [HEAD, *ROWS])]
     for table in tables:
-        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTSIZE", (0, 0), (-1, -1), 7)]))
+        table.setStyle(
+            TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light"), ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTSIZE", (0, 0), (-1, -1), 7)])
+        )
     SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph("项目支出绩效自评表（2023年度）", style), *tables])
     return path
 

@@ -70,9 +70,7 @@ def test_the_viewer_shows_a_window_around_the_quote_not_the_whole_report():
     assert left == 0 or text[left - 1] == "\n"  # snapped to a line
     wider = render.source_window(text, start, end, render.VIEW_CONTEXT + render.VIEW_MORE, render.VIEW_CONTEXT)
     assert wider[0] < left and wider[1] == right
-    html = render.source_view_html(
-        "某局报告", "某局", 2021, "x.txt", "一、基本情况 › （二）机构", None, False, text, (left, right), (start, end)
-    )
+    html = render.source_view_html("某局报告", "某局", 2021, "x.txt", "一、基本情况 › （二）机构", None, False, text, (left, right), (start, end))
     assert '<mark id="viewer-quote">局机关共有 17 个编制。</mark>' in html
     assert "章节：一、基本情况 › （二）机构" in html and f"全文共 {len(text)} 字" in html
     assert len(html) < 3 * render.VIEW_CONTEXT + 1500
@@ -83,9 +81,7 @@ def test_the_viewer_marks_pdf_pages():
     text = "第一页。\n\f\n二、支出\n其中基本支出4210.55万元。\n\f\n三、问题"
     start = text.index("其中")
     end = start + len("其中基本支出4210.55万元。")
-    html = render.source_view_html(
-        "醴陵", "醴陵市教育局", 2023, "jiaoyu.pdf", "二、支出", 2, True, text, (0, len(text)), (start, end)
-    )
+    html = render.source_view_html("醴陵", "醴陵市教育局", 2023, "jiaoyu.pdf", "二、支出", 2, True, text, (0, len(text)), (start, end))
     assert "第 2 页</span>（扫描页，OCR识别）" in html
     assert html.index("—— 第 2 页 ——") < html.index("<mark") < html.index("—— 第 3 页 ——")
 
@@ -146,9 +142,7 @@ def test_conversations_and_the_note_round_trip_through_the_browser_store():
     assert not restored.open("no-such-id")
 
 
-@pytest.mark.parametrize(
-    "stored", [None, "garbage", [], {"version": 99}, {"version": 1, "conversations": ["x", {"id": 3}], "brief": "x"}]
-)
+@pytest.mark.parametrize("stored", [None, "garbage", [], {"version": 99}, {"version": 1, "conversations": ["x", {"id": 3}], "brief": "x"}])
 def test_a_damaged_store_gives_an_empty_session(stored):
     session = ChatSession.from_store(stored)
     assert session.turns == [] and len(session.brief) == 0 and session.conversations() == []

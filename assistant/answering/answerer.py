@@ -14,15 +14,15 @@ from index.store import ReportStore
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
+from ..vocabulary import BASIS_WORDS, MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
+from . import sections
 from .candidates import Sentence, gather, signals_of
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit
+from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
-from . import sections
-from .sections import asked_section
 from .signals import coverage
 from .terms import Terms, Vocabulary, question_terms
-from ..vocabulary import BASIS_WORDS, MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
 
 _BASIS_ASKED = re.compile("|".join(BASIS_WORDS))
 
@@ -144,8 +144,20 @@ class ExtractiveAnswerer:
         report = self.store.report(figure.report_id)
         chunks = self.store.report_chunks(report.id)
         section = next((c.section for c in chunks if c.start <= figure.start < c.end), "")
-        return Citation(n, report.title, report.id, report.bureau, report.year, section, figure.quote, report.source, figure.start, figure.end,
-                        report.page_at(figure.start), report.read_by_ocr(figure.start))
+        return Citation(
+            n,
+            report.title,
+            report.id,
+            report.bureau,
+            report.year,
+            section,
+            figure.quote,
+            report.source,
+            figure.start,
+            figure.end,
+            report.page_at(figure.start),
+            report.read_by_ocr(figure.start),
+        )
 
     def completed(self, citation: Citation) -> tuple[Citation, int]:
         """A citation read on to the end of its sentence (never a dangling "…如下："), and how many pieces were left out."""
@@ -211,7 +223,9 @@ class ExtractiveAnswerer:
             spans = sections.section_spans(self.store.report_chunks(sentence.report.id), sentence.chunk)
             end, more = sections.whole_end(text, spans, sentence.start, sentence.end)
             left += more
-            completed.append(Sentence(sentence.report, sentence.chunk, sentence.start, end, text[sentence.start : end], sentence.score, sentence.rank, sentence.signals))
+            completed.append(
+                Sentence(sentence.report, sentence.chunk, sentence.start, end, text[sentence.start : end], sentence.score, sentence.rank, sentence.signals)
+            )
         return completed, left
 
     # -- the reply -------------------------------------------------------------------------
@@ -268,7 +282,9 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
     for slot in slots or (Slot("", "", None),):
         options = [
             (slot_fit(slot, q), -i, -_distance(previous, (i, q)), q)
-            for i, s in enumerate(chosen) for q in quantities(s.display) if q.text not in re.sub(r"\s+", "", question)
+            for i, s in enumerate(chosen)
+            for q in quantities(s.display)
+            if q.text not in re.sub(r"\s+", "", question)
         ]
         if options:
             fit, i, _, figure = max(options, key=lambda o: o[:3])
@@ -312,9 +328,20 @@ def _unit_fits(question: str, unit: str) -> bool:
 def cite(chosen: list[Sentence]) -> tuple[Citation, ...]:
     """Citations numbered in the order the answer uses them."""
     return tuple(
-        Citation(n=i, report=s.report.title, report_id=s.report.id, bureau=s.report.bureau, year=s.report.year,
-                 section=s.chunk.section, quote=s.quote, source=s.report.source, start=s.start, end=s.end,
-                 page=s.report.page_at(s.start), ocr=s.report.read_by_ocr(s.start))
+        Citation(
+            n=i,
+            report=s.report.title,
+            report_id=s.report.id,
+            bureau=s.report.bureau,
+            year=s.report.year,
+            section=s.chunk.section,
+            quote=s.quote,
+            source=s.report.source,
+            start=s.start,
+            end=s.end,
+            page=s.report.page_at(s.start),
+            ocr=s.report.read_by_ocr(s.start),
+        )
         for i, s in enumerate(chosen, 1)
     )
 

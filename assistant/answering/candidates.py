@@ -8,10 +8,10 @@ import numpy as np
 
 from index.cleaning import sentence_text, squash_spaces
 from index.injection import is_planted
-from index.tables import row_label
 from index.models import Chunk, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
+from index.tables import row_label
 
 from .quantities import Slot, quantities
 from .signals import cosine, coverage, focus_weights, signal_vector
@@ -70,7 +70,9 @@ def gather(store: ReportStore, hits: list[Hit], terms: Terms) -> list[Candidate]
     return found
 
 
-def signals_of(candidates: list[Candidate], texts: dict[str, str], terms: Terms, slots: tuple[Slot, ...], question_vector: np.ndarray | None) -> list[np.ndarray]:
+def signals_of(
+    candidates: list[Candidate], texts: dict[str, str], terms: Terms, slots: tuple[Slot, ...], question_vector: np.ndarray | None
+) -> list[np.ndarray]:
     """The signal vector of every candidate (the semantic gap needs them all at once)."""
     similarity = [cosine(question_vector, c.vector) for c in candidates]
     best = max(similarity, default=0.0)
@@ -81,8 +83,7 @@ def signals_of(candidates: list[Candidate], texts: dict[str, str], terms: Terms,
         quote = text[candidate.start : candidate.end]
         read = row_label(quote) or quote  # a table row is scored as it reads, with its column names
         context = text[max(candidate.start - CONTEXT_CHARS, 0) : candidate.start] + text[candidate.end : candidate.end + CONTEXT_CHARS]
-        rows.append(signal_vector(terms, focus, slots, read, candidate.chunk.section, context, semantic, best,
-                                  quantities(squash_spaces(read)), candidate.rank))
+        rows.append(signal_vector(terms, focus, slots, read, candidate.chunk.section, context, semantic, best, quantities(squash_spaces(read)), candidate.rank))
     return rows
 
 

@@ -13,8 +13,22 @@ from dataclasses import dataclass
 from functools import cache
 
 from ..vocabulary import (
-    APPROX_BEFORE, CHANGE_ASKS, CHANGE_BEFORE, CHANGE_VERBS, JOINERS, MEASURE_WORDS, MONEY_ASKS, MONEY_UNITS, NUMBER_ASK, PERCENT_ASKS,
-    PERCENT_NOUNS, PERCENT_UNITS, QUESTION_WORDS, SAME_MEASURE, TARGET_WORDS, UNITS,
+    APPROX_BEFORE,
+    CHANGE_ASKS,
+    CHANGE_BEFORE,
+    CHANGE_VERBS,
+    JOINERS,
+    MEASURE_WORDS,
+    MONEY_ASKS,
+    MONEY_UNITS,
+    NUMBER_ASK,
+    PERCENT_ASKS,
+    PERCENT_NOUNS,
+    PERCENT_UNITS,
+    QUESTION_WORDS,
+    SAME_MEASURE,
+    TARGET_WORDS,
+    UNITS,
 )
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -81,9 +95,20 @@ def quantities(text: str) -> list[Quantity]:
         after = _CLAUSE_BREAK.search(text, match.end())
         label = _strip_approx(re.sub(r"[\s≥≤＞＜>=<]+$", "", text[clause_start : match.start()]))
         counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
-        found.append(Quantity(re.sub(r"\s+", "", match.group(0)), value * scale, "%" if unit == "％" else unit,
-                              match.start(), match.end(), label[-12:], counted, subject,
-                              bool(CHANGE_BEFORE.search(label)), bool(TARGET_WORDS.search(label[-_TARGET_REACH:]))))
+        found.append(
+            Quantity(
+                re.sub(r"\s+", "", match.group(0)),
+                value * scale,
+                "%" if unit == "％" else unit,
+                match.start(),
+                match.end(),
+                label[-12:],
+                counted,
+                subject,
+                bool(CHANGE_BEFORE.search(label)),
+                bool(TARGET_WORDS.search(label[-_TARGET_REACH:])),
+            )
+        )
     return found
 
 
@@ -137,10 +162,20 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
 def _words(text: str) -> tuple[str, ...]:
     from index.lexical import tokenize
 
-    return tuple(dict.fromkeys(
-        t for t in tokenize(text) if t not in QUESTION_WORDS and not t.isdigit() and len(t) > 1 and not NUMBER_ASK.search(t) and "几" not in t
-        and not any(t in unit for unit in UNITS) and not CHANGE_VERBS.fullmatch(t) and not t.endswith("了")
-    ))
+    return tuple(
+        dict.fromkeys(
+            t
+            for t in tokenize(text)
+            if t not in QUESTION_WORDS
+            and not t.isdigit()
+            and len(t) > 1
+            and not NUMBER_ASK.search(t)
+            and "几" not in t
+            and not any(t in unit for unit in UNITS)
+            and not CHANGE_VERBS.fullmatch(t)
+            and not t.endswith("了")
+        )
+    )
 
 
 def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None, str]:
@@ -215,7 +250,7 @@ def adjacent(head: str, quantity: Quantity) -> float:
     from .terms import cilin_synonyms
 
     forms = (head, *cilin_synonyms().get(head, ()))
-    near_label = quantity.label[-(len(head) + 3):] if quantity.label else ""
+    near_label = quantity.label[-(len(head) + 3) :] if quantity.label else ""
     return 1.0 if any(f in near_label or quantity.counted.startswith(f) or f in quantity.subject for f in forms) else 0.0
 
 

@@ -74,8 +74,11 @@ def _body(text: str, chunk: Chunk, titles_too: bool = True) -> list[tuple[int, i
     heading written as a sentence ("7、大力推进5G建设。"), which a sub-section item keeps as its name."""
     titles = {squash_spaces(part).rstrip(_SENTENCE_END) for part in chunk.section.split(SECTION_SEPARATOR)} if titles_too else set()
     return [
-        (s, e) for s, e in chunk.sentences
-        if squash_spaces(text[s:e]) and not is_heading_only(text[s:e], chunk.section) and not is_planted(text[s:e])
+        (s, e)
+        for s, e in chunk.sentences
+        if squash_spaces(text[s:e])
+        and not is_heading_only(text[s:e], chunk.section)
+        and not is_planted(text[s:e])
         and squash_spaces(text[s:e]).rstrip(_SENTENCE_END) not in titles
     ]
 

@@ -63,21 +63,31 @@ def quantity_signals(slots: tuple[Slot, ...], found: list[Quantity]) -> tuple[fl
 
 
 def signal_vector(
-    terms: Terms, focus: dict[str, float], slots: tuple[Slot, ...], sentence: str, section: str, context: str,
-    semantic: float, best_semantic: float, found: list[Quantity], rank: int,
+    terms: Terms,
+    focus: dict[str, float],
+    slots: tuple[Slot, ...],
+    sentence: str,
+    section: str,
+    context: str,
+    semantic: float,
+    best_semantic: float,
+    found: list[Quantity],
+    rank: int,
 ) -> np.ndarray:
     """All signals for one sentence, in `SIGNALS` order."""
     unit, noun, none = quantity_signals(slots, found)
-    return np.array([
-        semantic,
-        best_semantic - semantic,
-        coverage(terms, terms.weights, sentence),
-        coverage(terms, terms.weights, sentence, expanded=True),
-        coverage(terms, focus, sentence, expanded=True),
-        coverage(terms, terms.weights, section, expanded=True),
-        coverage(terms, terms.weights, context, expanded=True),
-        unit,
-        noun,
-        none,
-        1.0 / (1.0 + rank),
-    ])
+    return np.array(
+        [
+            semantic,
+            best_semantic - semantic,
+            coverage(terms, terms.weights, sentence),
+            coverage(terms, terms.weights, sentence, expanded=True),
+            coverage(terms, focus, sentence, expanded=True),
+            coverage(terms, terms.weights, section, expanded=True),
+            coverage(terms, terms.weights, context, expanded=True),
+            unit,
+            noun,
+            none,
+            1.0 / (1.0 + rank),
+        ]
+    )

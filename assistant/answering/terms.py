@@ -24,7 +24,6 @@ from ..query import abbreviates
 from ..vocabulary import QUESTION_WORDS
 
 
-
 @cache
 def _jieba_idf() -> tuple[dict[str, float], float]:
     """jieba's IDF table and its median (for words it lacks); read directly, without its POS tagger."""
@@ -106,7 +105,7 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
     synonyms = cilin_synonyms()
     weights: dict[str, float] = {}
     expansions: dict[str, tuple[str, ...]] = {}
-    own_names = [r.bureau[leading_division(r.bureau)[1]:] for r in scope if r.bureau]
+    own_names = [r.bureau[leading_division(r.bureau)[1] :] for r in scope if r.bureau]
     for term in tokenize(question):
         if term in QUESTION_WORDS or term in name_tokens or term in weights or any(term in n for n in named):
             continue

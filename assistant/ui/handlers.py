@@ -180,9 +180,7 @@ class Handlers:
     def _conversation_view(self, session: ChatSession) -> tuple:
         """Chat window, sources of the latest answer, the session and the conversation list."""
         answer = session.last_answer()
-        sources = (
-            render.sources_html(answer, self._report_text_or_empty, "chat") if answer else render.SOURCES_PLACEHOLDER
-        )
+        sources = render.sources_html(answer, self._report_text_or_empty, "chat") if answer else render.SOURCES_PLACEHOLDER
         return self._messages(session), sources, session, self._conversation_choices(session)
 
     @staticmethod
@@ -198,9 +196,7 @@ class Handlers:
             if not turn.in_conversation:
                 continue
             try:
-                conversation.queries.append(
-                    self.assistant.understand(turn.question, turn.bureau, turn.year, conversation)
-                )
+                conversation.queries.append(self.assistant.understand(turn.question, turn.bureau, turn.year, conversation))
             except (AssistantError, ReportIndexError):
                 continue
         session.conversation = conversation
@@ -486,12 +482,12 @@ class Handlers:
         if not report_id:
             return (render.error_message("请先选择要核对的报告。"), *self.corpus_outputs())
         try:
-            meta = self.assistant.correct_metadata(
-                report_id, bureau=bureau.strip() or None, year=int(year) if year else None, kind=kind or None
-            )
+            meta = self.assistant.correct_metadata(report_id, bureau=bureau.strip() or None, year=int(year) if year else None, kind=kind or None)
         except AssistantError as error:
             return (render.error_message(f"保存失败：{error}"), *self.corpus_outputs())
-        saved = f'<div class="notice ok">已保存“{render.esc(meta.title)}”：{render.esc(meta.bureau)} · {meta.year or "年度不详"} · {render.esc(meta.kind)}。</div>'
+        saved = (
+            f'<div class="notice ok">已保存“{render.esc(meta.title)}”：{render.esc(meta.bureau)} · {meta.year or "年度不详"} · {render.esc(meta.kind)}。</div>'
+        )
         return (saved, *self.corpus_outputs())
 
     def upload(self, file: str | None) -> Iterator[tuple]:

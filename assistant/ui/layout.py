@@ -175,13 +175,9 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                 with gr.Row():
                     with gr.Column(scale=3):
                         with gr.Row(equal_height=True):
-                            conversations = gr.Dropdown(
-                                [], value=None, label="历史对话（只保存在本浏览器中）", scale=4, elem_id="conv-list"
-                            )
+                            conversations = gr.Dropdown([], value=None, label="历史对话（只保存在本浏览器中）", scale=4, elem_id="conv-list")
                             new_chat = gr.Button("新对话", size="sm", scale=1, min_width=80, elem_id="conv-new")
-                            drop_chat = gr.Button(
-                                "删除此对话", size="sm", variant="stop", scale=1, min_width=100, elem_id="conv-delete"
-                            )
+                            drop_chat = gr.Button("删除此对话", size="sm", variant="stop", scale=1, min_width=100, elem_id="conv-delete")
                         chatbot = gr.Chatbot(
                             label="对话",
                             show_label=False,  # a floating label would cover the placeholder and the first message
@@ -213,25 +209,15 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                             gr.Examples(examples=[[q] for q in examples], inputs=[message], label="示例问题")
                     with gr.Column(scale=2):
                         with gr.Row():
-                            bureau = gr.Dropdown(
-                                [ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="bureau-filter"
-                            )
-                            year = gr.Dropdown(
-                                [ALL_YEARS, *years], value=ALL_YEARS, label="年度", elem_id="year-filter"
-                            )
+                            bureau = gr.Dropdown([ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="bureau-filter")
+                            year = gr.Dropdown([ALL_YEARS, *years], value=ALL_YEARS, label="年度", elem_id="year-filter")
                         sources = gr.HTML(render.SOURCES_PLACEHOLDER, label="引用来源", elem_id="sources")
 
             with gr.Tab("比较", id="compare"):
-                gr.Markdown(
-                    "选择两个单位和比较内容，或直接输入比较问题。每个单位的依据分别检索，表中每个数值都注明出处。"
-                )
+                gr.Markdown("选择两个单位和比较内容，或直接输入比较问题。每个单位的依据分别检索，表中每个数值都注明出处。")
                 with gr.Row():
-                    first = gr.Dropdown(
-                        bureaus, value=bureaus[0] if bureaus else None, label="单位一", elem_id="cmp-first"
-                    )
-                    second = gr.Dropdown(
-                        bureaus, value=bureaus[1] if len(bureaus) > 1 else None, label="单位二", elem_id="cmp-second"
-                    )
+                    first = gr.Dropdown(bureaus, value=bureaus[0] if bureaus else None, label="单位一", elem_id="cmp-first")
+                    second = gr.Dropdown(bureaus, value=bureaus[1] if len(bureaus) > 1 else None, label="单位二", elem_id="cmp-second")
                     topic = gr.Textbox(
                         label="比较内容",
                         value="基本支出",
@@ -290,17 +276,13 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                             elem_id="meta-bureau",
                             scale=3,
                         )
-                        meta_year = gr.Number(
-                            label="评价年度", precision=0, minimum=1990, maximum=2100, elem_id="meta-year", scale=1
-                        )
+                        meta_year = gr.Number(label="评价年度", precision=0, minimum=1990, maximum=2100, elem_id="meta-year", scale=1)
                         meta_kind = gr.Dropdown(list(KINDS), label="报告类型", elem_id="meta-kind", scale=2)
                     meta_note = gr.Markdown(elem_id="meta-note")
                     save_meta = gr.Button("保存更正", variant="primary", elem_id="meta-save")
                 report_status = gr.HTML("", elem_id="report-status")
                 gr.Markdown("### 关键数据")
-                figure_bureau = gr.Dropdown(
-                    [ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="figure-bureau"
-                )
+                figure_bureau = gr.Dropdown([ALL_BUREAUS, *bureaus], value=ALL_BUREAUS, label="单位", elem_id="figure-bureau")
                 figures_table = gr.Dataframe(
                     headers=render.FIGURE_HEADERS,
                     interactive=False,
@@ -311,21 +293,15 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
                 checks = gr.HTML("")
 
             with gr.Tab("简报", id="brief"):
-                gr.Markdown(
-                    "简报汇集你加入的回答。导出时 [n] 按全文统一编号；同一句原文只出一个脚注，只列出实际引用的来源。"
-                )
+                gr.Markdown("简报汇集你加入的回答。导出时 [n] 按全文统一编号；同一句原文只出一个脚注，只列出实际引用的来源。")
                 brief_title = gr.Textbox(BRIEF_TITLE, label="简报标题", max_lines=1, elem_id="brief-title")
                 with gr.Row():
-                    download_docx = gr.DownloadButton(
-                        "下载 Word（.docx）", interactive=False, variant="primary", elem_id="download-docx"
-                    )
+                    download_docx = gr.DownloadButton("下载 Word（.docx）", interactive=False, variant="primary", elem_id="download-docx")
                     download_md = gr.DownloadButton("下载 Markdown（.md）", interactive=False, elem_id="download-md")
                     drop_last = gr.Button("移除最后一条", elem_id="brief-drop-last")
                     clear_brief = gr.Button("清空简报", variant="stop", elem_id="brief-clear")
                 brief_view = gr.HTML(render.brief_html(ChatSession().brief), elem_id="brief-view")
-                with gr.Accordion(
-                    "修改条目（标题和文字；保留 [n] 标记，引用随之保留）", open=False, elem_id="brief-editor"
-                ):
+                with gr.Accordion("修改条目（标题和文字；保留 [n] 标记，引用随之保留）", open=False, elem_id="brief-editor"):
                     brief_item = gr.Dropdown([], value=None, label="条目", elem_id="brief-item")
                     brief_heading = gr.Textbox(label="标题（问题及其范围）", max_lines=2, elem_id="brief-heading")
                     brief_text = gr.Textbox(label="文字", lines=5, elem_id="brief-text")
@@ -394,9 +370,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         saving(conversations.input(h.open_conversation, [conversations, session], conversation_outputs, **private))
         saving(drop_chat.click(h.delete_conversation, [session], conversation_outputs, **private))
 
-        run_compare.click(
-            h.compare, [first, second, topic, session], [comparison, compare_sources, session], api_name="compare"
-        )
+        run_compare.click(h.compare, [first, second, topic, session], [comparison, compare_sources, session], api_name="compare")
         run_compare_text.click(
             h.compare_question,
             [compare_text, session],
@@ -410,17 +384,13 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
             **private,
         )
         saving(
-            add_comparison.click(
-                h.add_comparison, [session], [compare_status, session, *brief_outputs], **private
-            ).then(h.brief_editor, [session], editor_outputs, **private)
+            add_comparison.click(h.add_comparison, [session], [compare_status, session, *brief_outputs], **private).then(
+                h.brief_editor, [session], editor_outputs, **private
+            )
         )
 
         for button, handler in ((drop_last, h.remove_last_note), (clear_brief, h.clear_brief)):
-            saving(
-                button.click(handler, [session], [session, *brief_outputs], **private).then(
-                    h.brief_editor, [session], editor_outputs, **private
-                )
-            )
+            saving(button.click(handler, [session], [session, *brief_outputs], **private).then(h.brief_editor, [session], editor_outputs, **private))
         saving(brief_title.blur(h.set_brief_title, [brief_title, session], [session, *brief_outputs], **private))
         saving(brief_title.submit(h.set_brief_title, [brief_title, session], [session, *brief_outputs], **private))
         brief_item.input(h.brief_entry, [brief_item, session], [brief_heading, brief_text], **private)
@@ -484,9 +454,7 @@ def build_app(assistant: Assistant, max_upload_mb: int = 20, export_dir: Path | 
         demo.load(h.restore, [stored], [*conversation_outputs, *brief_outputs, *editor_outputs], **private)
         # The first index may still be building: say so, and refresh the lists when it is done.
         demo.load(h.index_status, None, [index_status, status_timer], **private)
-        status_timer.tick(
-            h.poll_status, None, [index_status, status_timer, *corpus_outputs], show_progress="hidden", **private
-        )
+        status_timer.tick(h.poll_status, None, [index_status, status_timer, *corpus_outputs], show_progress="hidden", **private)
     return demo
 
 

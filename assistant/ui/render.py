@@ -109,10 +109,7 @@ def chat_message(answer: Answer) -> str:
     if answer.abstained:
         text = answer.answer.removesuffix(_PASSAGES_BELOW).strip() or answer.answer
         foot = '<div class="abstain-foot">右侧列出的段落只是可能相关，不构成答案。</div>' if answer.passages else ""
-        return (
-            '<div class="abstain"><div class="abstain-head">未找到依据</div>'
-            f"{marked_html(text, (), markdown=False)}{foot}</div>"
-        )
+        return f'<div class="abstain"><div class="abstain-head">未找到依据</div>{marked_html(text, (), markdown=False)}{foot}</div>'
     return scope_line(answer) + marked_html(answer.answer, answer.citations, markdown=True)
 
 
@@ -225,21 +222,15 @@ def comparison_html(answer: Answer) -> str:
                     cells.append(f'<td class="missing">{esc(cell.value)}</td>')
                     continue
                 basis = f'<span class="basis">（{esc(cell.basis)}）</span>' if cell.basis else ""
-                cells.append(
-                    f"<td>{esc(cell.value)} {esc(cell.unit)}{basis}{cite_mark(by_n.get(cell.citation), cell.citation)}</td>"
-                )
+                cells.append(f"<td>{esc(cell.value)} {esc(cell.unit)}{basis}{cite_mark(by_n.get(cell.citation), cell.citation)}</td>")
             rows.append(f"<tr><th>{esc(row.metric)}</th>{''.join(cells)}</tr>")
-        parts.append(
-            f'<table class="cmp-table"><thead><tr><th>指标</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        )
+        parts.append(f'<table class="cmp-table"><thead><tr><th>指标</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
     else:
         parts.append('<div class="notice">报告中没有可以并列比较的关键数据；请看下面各单位的回答。</div>')
     parts.append('<div class="sides">')
     for side in answer.sides:
         klass = "side abstain" if side.abstained else "side"
-        parts.append(
-            f'<div class="{klass}"><h4>{esc(side.bureau)}</h4><div>{marked_html(side.answer, side.citations)}</div></div>'
-        )
+        parts.append(f'<div class="{klass}"><h4>{esc(side.bureau)}</h4><div>{marked_html(side.answer, side.citations)}</div></div>')
     parts.append("</div>")
     notes = [line for line in answer.answer.split("\n") if line.startswith("注意：")]
     if notes or answer.checks:
@@ -261,10 +252,7 @@ def brief_html(brief: Brief) -> str:
     for i, item in enumerate(items, 1):
         parts.append(f"<h4>{i}. {esc(item.question)}</h4>")
         for paragraph in item.paragraphs:
-            text = "".join(
-                f'<sup class="cite">[{s}]</sup>' if isinstance(s, int) else esc(s).replace("\n", "<br>")
-                for s in paragraph
-            )
+            text = "".join(f'<sup class="cite">[{s}]</sup>' if isinstance(s, int) else esc(s).replace("\n", "<br>") for s in paragraph)
             parts.append(f"<p>{text}</p>")
     notes = "".join(f'<li value="{f.n}">{esc(f.text)}</li>' for f in footnotes)
     parts.append(f'<div class="footnotes"><div class="footnotes-head">注释</div><ol>{notes}</ol></div></div>')
@@ -326,11 +314,7 @@ def review_note(meta: ReportMeta) -> str:
 
 def report_warnings(reports: Iterable[ReportMeta]) -> str:
     """A warning above the reports table for each report that holds planted instructions."""
-    items = [
-        f"<li><b>{esc(m.title)}</b>（{esc(Path(m.source).name)}）{esc(PLANTED_WARNING)}</li>"
-        for m in reports
-        if PLANTED in m.needs_review
-    ]
+    items = [f"<li><b>{esc(m.title)}</b>（{esc(Path(m.source).name)}）{esc(PLANTED_WARNING)}</li>" for m in reports if PLANTED in m.needs_review]
     if not items:
         return ""
     return f'<div class="notice warn" id="planted-warning"><b>⚠ 以下报告需要核实</b><ul>{"".join(items)}</ul></div>'
@@ -341,10 +325,7 @@ def figure_rows(figures: Iterable[Figure]) -> list[list[object]]:
 
 
 def checks_html(checks: Iterable[Check]) -> str:
-    items = [
-        f'<li class="{"ok" if c.consistent else "bad"}">{"✓" if c.consistent else "✗"} {esc(c.bureau)}：{esc(c.note or c.name)}</li>'
-        for c in checks
-    ]
+    items = [f'<li class="{"ok" if c.consistent else "bad"}">{"✓" if c.consistent else "✗"} {esc(c.bureau)}：{esc(c.note or c.name)}</li>' for c in checks]
     if not items:
         return '<div class="checks"><h4>数据核对</h4><p>没有可核对的分项与合计。</p></div>'
     return f'<div class="checks"><h4>数据核对</h4><ul>{"".join(items)}</ul></div>'
@@ -364,9 +345,7 @@ _SNAP = 200  # a window edge moves to the nearest line break within this many ch
 _PAGE_BREAK = "\f"
 
 
-def source_window(
-    text: str, start: int, end: int, before: int = VIEW_CONTEXT, after: int = VIEW_CONTEXT
-) -> tuple[int, int]:
+def source_window(text: str, start: int, end: int, before: int = VIEW_CONTEXT, after: int = VIEW_CONTEXT) -> tuple[int, int]:
     """The part of a report shown around a quote: `before`/`after` characters each side, ends snapped to line breaks."""
     left = max(0, start - before)
     if left > 0:

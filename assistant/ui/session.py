@@ -128,9 +128,7 @@ class ChatSession:
             "conversations": self.conversations()[:MAX_CONVERSATIONS],
             "brief": {
                 "title": self.brief.title,
-                "entries": [
-                    {"answer": answer_to_json(a), "heading": h} for a, h in zip(self.brief.answers, self.brief.headings)
-                ],
+                "entries": [{"answer": answer_to_json(a), "heading": h} for a, h in zip(self.brief.answers, self.brief.headings)],
             },
         }
 
@@ -239,15 +237,8 @@ def answer_from_json(data: Any) -> Answer | None:
             )
         table = data.get("table")
         if table is not None:
-            table = tuple(
-                TableRow(r["metric"], tuple(_build(TableCell, c) for c in r.get("cells") or ())) for r in table
-            )
-        fields = {
-            k: v
-            for k, v in data.items()
-            if k in {f.name for f in dataclasses.fields(Answer)}
-            and k not in ("citations", "passages", "sides", "table")
-        }
+            table = tuple(TableRow(r["metric"], tuple(_build(TableCell, c) for c in r.get("cells") or ())) for r in table)
+        fields = {k: v for k, v in data.items() if k in {f.name for f in dataclasses.fields(Answer)} and k not in ("citations", "passages", "sides", "table")}
         fields["checks"] = tuple(fields.get("checks") or ())
         fields["timings_ms"] = dict(fields.get("timings_ms") or {})
         answer = Answer(citations=citations, passages=passages, sides=sides, table=table, **fields)
