@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,47 @@ class Answer:
         if self.scope:
             data["scope"] = self.scope
         return data
+
+    def to_dict(self) -> dict:
+        """Everything in this answer as plain JSON, for keeping it (a browser's saved conversations)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Answer | None:
+        """The answer `to_dict` kept, or None when the data does not make one (damaged or foreign);
+        keys an older or newer version wrote are ignored."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            sides = data.get("sides")
+            if sides is not None:
+                sides = tuple(Side(s["bureau"], s["answer"], bool(s["abstained"]), tuple(_known(Citation, c) for c in s.get("citations") or ())) for s in sides)
+            table = data.get("table")
+            if table is not None:
+                table = tuple(TableRow(r["metric"], tuple(_known(TableCell, c) for c in r.get("cells") or ())) for r in table)
+            answer = _known(
+                cls,
+                {
+                    **data,
+                    "citations": tuple(_known(Citation, c) for c in data.get("citations") or ()),
+                    "passages": tuple(_known(Passage, p) for p in data.get("passages") or ()),
+                    "sides": sides,
+                    "table": table,
+                    "checks": tuple(data.get("checks") or ()),
+                    "timings_ms": dict(data.get("timings_ms") or {}),
+                },
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        if not isinstance(answer.answer, str) or not isinstance(answer.question, str):
+            return None
+        return answer
+
+
+def _known(kind: type, data: dict) -> Any:
+    """A dataclass from a dict, keeping only the keys that are its fields."""
+    names = {f.name for f in dataclasses.fields(kind)}
+    return kind(**{k: v for k, v in data.items() if k in names})
 
 
 def _citation_json(citation: Citation) -> dict:

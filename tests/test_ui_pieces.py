@@ -12,7 +12,7 @@ import pytest
 
 from assistant.models import Answer, Citation, Passage, Side, TableCell, TableRow
 from assistant.ui import render
-from assistant.ui.session import ChatSession, Turn, answer_from_json, answer_to_json
+from assistant.ui.session import ChatSession, Turn
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF_CITATION = Citation(
@@ -99,7 +99,7 @@ def test_an_answer_survives_json_and_back():
         checks=("核对",),
         scope="按 甲 2023年度报告理解",
     )
-    assert answer_from_json(json.loads(json.dumps(answer_to_json(compare)))) == compare
+    assert Answer.from_dict(json.loads(json.dumps(compare.to_dict()))) == compare
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_an_answer_survives_json_and_back():
     ],
 )
 def test_unreadable_stored_answers_are_left_out(bad):
-    assert answer_from_json(bad) is None
+    assert Answer.from_dict(bad) is None
 
 
 def test_conversations_and_the_note_round_trip_through_the_browser_store():

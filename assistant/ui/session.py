@@ -7,14 +7,13 @@ the browser's own storage (gr.BrowserState): `to_store` and `from_store` transla
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..brief import Brief
-from ..models import Answer, Citation, Passage, Side, TableCell, TableRow
+from ..models import Answer
 from ..service import Conversation
 
 STORE_VERSION = 1
@@ -128,7 +127,7 @@ class ChatSession:
             "conversations": self.conversations()[:MAX_CONVERSATIONS],
             "brief": {
                 "title": self.brief.title,
-                "entries": [{"answer": answer_to_json(a), "heading": h} for a, h in zip(self.brief.answers, self.brief.headings)],
+                "entries": [{"answer": a.to_dict(), "heading": h} for a, h in zip(self.brief.answers, self.brief.headings)],
             },
         }
 
@@ -147,7 +146,7 @@ class ChatSession:
         if isinstance(brief, dict):
             answers, headings = [], []
             for entry in brief.get("entries") or []:
-                answer = answer_from_json(entry.get("answer")) if isinstance(entry, dict) else None
+                answer = Answer.from_dict(entry.get("answer")) if isinstance(entry, dict) else None
                 if answer is not None:
                     answers.append(answer)
                     headings.append(str(entry.get("heading") or "") or None)
@@ -179,7 +178,7 @@ def turn_to_json(turn: Turn) -> dict:
         "question": turn.question,
         "bureau": turn.bureau,
         "year": turn.year,
-        "answer": answer_to_json(turn.answer) if turn.answer else None,
+        "answer": turn.answer.to_dict() if turn.answer else None,
         "error": turn.error,
         "in_conversation": turn.in_conversation,
     }
@@ -190,7 +189,7 @@ def turns_from_json(items: list) -> list[Turn]:
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("question"), str):
             continue
-        answer = answer_from_json(item.get("answer"))
+        answer = Answer.from_dict(item.get("answer"))
         error = item.get("error")
         year = item.get("year")
         turns.append(
@@ -204,46 +203,3 @@ def turns_from_json(items: list) -> list[Turn]:
             )
         )
     return turns
-
-
-def answer_to_json(answer: Answer) -> dict:
-    """An Answer as plain JSON (everything the page shows and the note exports)."""
-    return dataclasses.asdict(answer)
-
-
-def _build(kind: type, data: Any) -> Any:
-    """A dataclass from a dict, ignoring keys it does not have (stored by another version)."""
-    names = {f.name for f in dataclasses.fields(kind)}
-    return kind(**{k: v for k, v in data.items() if k in names})
-
-
-def answer_from_json(data: Any) -> Answer | None:
-    """The Answer stored by `answer_to_json`, or None when the data does not make one."""
-    if not isinstance(data, dict):
-        return None
-    try:
-        citations = tuple(_build(Citation, c) for c in data.get("citations") or ())
-        passages = tuple(_build(Passage, p) for p in data.get("passages") or ())
-        sides = data.get("sides")
-        if sides is not None:
-            sides = tuple(
-                Side(
-                    s["bureau"],
-                    s["answer"],
-                    bool(s["abstained"]),
-                    tuple(_build(Citation, c) for c in s.get("citations") or ()),
-                )
-                for s in sides
-            )
-        table = data.get("table")
-        if table is not None:
-            table = tuple(TableRow(r["metric"], tuple(_build(TableCell, c) for c in r.get("cells") or ())) for r in table)
-        fields = {k: v for k, v in data.items() if k in {f.name for f in dataclasses.fields(Answer)} and k not in ("citations", "passages", "sides", "table")}
-        fields["checks"] = tuple(fields.get("checks") or ())
-        fields["timings_ms"] = dict(fields.get("timings_ms") or {})
-        answer = Answer(citations=citations, passages=passages, sides=sides, table=table, **fields)
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not isinstance(answer.answer, str) or not isinstance(answer.question, str):
-        return None
-    return answer
