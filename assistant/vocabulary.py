@@ -15,6 +15,11 @@ QUESTION_WORDS = frozenset(
     "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
     "报告 情况 方面 主要 那边 这边 那里 去年 今年 打算".split()
 )
+# Words that ask which things: the asked noun follows them ("存在哪些问题") or, when none does, precedes them ("结论有哪些").
+ASK_AFTER = frozenset("哪些 什么 啥 哪几 哪几个 哪几项 哪几条 哪方面 哪几方面 哪个 哪一个 哪家 啥子 怎么 如何 咋".split())
+ASK_BEFORE = frozenset("怎么样 怎样 咋样 怎么 如何 咋".split())
+# Links between the asked noun and the asking word ("职责是什么", "问题有哪些", "措施都有啥").
+ASK_LINKS = frozenset("是 有 都 都是 都有 主要 主要是 包括 包含 有些 了 的 得 还 又 到底 具体 分别 各 各自 呢".split())
 # Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
 MEASURE_WORDS = (
     "人次",
@@ -87,5 +92,17 @@ TARGET_WORDS = re.compile(r"目标|指标值|计划|预期|任务数")
 PERCENT_NOUNS = re.compile(r"(?:率|比重|占比|比例|满意度|百分比)(?:是|为|有|达到|能达到)?$")
 # Markers a report puts before a figure (约 120 人, 累计 36 家).
 APPROX_BEFORE = ("约", "近", "超", "逾", "超过", "达", "达到", "共", "累计")
-# A report states the basis of a budget figure with these; a question may ask for one.
-BASIS_WORDS = {"决算": "决算", "实际": "实际", "预计": "预计", "年初预算": "年初预算", "预算数": "年初预算"}
+# A report states the basis of a budget figure with these; a question may ask for one (the first that matches wins).
+BASIS_WORDS = (
+    ("年初预算", re.compile(r"年初")),
+    ("全年预算", re.compile(r"全年预算|调整后?预算|调整数")),
+    ("决算", re.compile(r"决算")),
+    ("实际", re.compile(r"实际|执行数|全年执行")),
+    ("预计", re.compile(r"预计")),
+    ("年初预算", re.compile(r"预算数")),
+)
+
+
+def asked_basis(question: str) -> str | None:
+    """The basis a question asks a budget figure on (年初预算, 全年预算, 决算, 实际, 预计), if it names one."""
+    return next((basis for basis, pattern in BASIS_WORDS if pattern.search(question)), None)

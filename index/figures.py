@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from .cleaning import CleanText, clean, heading_level, sentence_spans
 from .models import Check, Figure, Report
 from .sections import Segment, segments
-from .tables import BUDGET_COLUMNS, table_rows
+from .tables import BUDGET_COLUMNS, grid_rows, table_rows
 
 PROJECT_PART_PREFIX = "项目支出:"
 
@@ -106,7 +106,8 @@ _TABLE_RE = (
     ("年初预算数", re.compile(r"年初预算数")),
 )
 
-_NUM = r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+# A number as written, or as a PDF's text layer spaces it ("4 ,215.06", "2 846. 32", "97. 4"): one space at most between pieces.
+_NUM = r"(?<![\d.])(\d{1,3}(?: ?, ?\d{3})+(?: ?\. ?\d+)?|\d{1,3}(?: \d{3})+(?:\. ?\d+)?|\d+(?: ?\. ?\d+)?)"
 _CN_NUM = r"[零〇一二两三四五六七八九十百]+"
 # `万` alone is 万元 (`公用经费57.38万`) unless it counts people, firms or items.
 _MONEY = re.compile(_NUM + r"\s*(万元|亿元|万(?![人家个户名次件项台])|元)")
@@ -203,7 +204,7 @@ def extract_figures(report: Report) -> list[Figure]:
         quote_start, quote_end = _quote_span(folded, start, end, item)
         o_start, o_end = cleaned.span_in_original(quote_start, quote_end)
         figures.append(Figure(report.meta.id, report.meta.bureau, item.metric, item.value, item.unit, basis, report.text[o_start:o_end], o_start, o_end))
-    return _inherit_basis(figures) + _table_figures(report, base)
+    return _inherit_basis(figures) + _table_figures(report, base) + _grid_figures(report, base)
 
 
 def _quote_span(folded: str, start: int, end: int, item: _Found) -> tuple[int, int]:
@@ -228,7 +229,7 @@ def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
     for row in table_rows(cleaned.text):
         if row.kind == "budget":
             stated = [(column, value) for column, value in zip(BUDGET_COLUMNS, row.cells[1:], strict=False) if column in _TABLE_MONEY or column == "执行率"]
-        elif row.kind == "total":
+        elif row.kind == "total" and _is_score(row.cells[-1]):
             stated = [("自评得分", row.cells[-1])]
         else:
             continue
@@ -237,6 +238,52 @@ def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
             metric, unit = {"执行率": ("预算执行率", "%"), "自评得分": ("自评得分", "分")}.get(column, (column, money_unit))
             number = float(value.rstrip("%").replace(",", ""))
             figures.append(Figure(report.meta.id, report.meta.bureau, metric, number, unit, row.cells[0], report.text[start:end], start, end))
+    return figures
+
+
+def _is_score(cell: str) -> bool:
+    """Whether a total row's last cell is a score out of 100, not the 合计 of a money table."""
+    return re.fullmatch(r"\d{1,3}(?:\.\d+)?", cell) is not None and float(cell) <= 100
+
+
+# The basis a money table's column states, in the order an answer prefers them when the question names none.
+_COLUMN_BASES = (
+    ("实际", re.compile(r"执行数|实际|支出数|完成数")),
+    ("决算", re.compile(r"决算")),
+    ("全年预算", re.compile(r"调整|全年预算")),
+    ("年初预算", re.compile(r"年初|预算")),
+)
+_TABLE_UNIT = re.compile(r"单位[:：]\s*(万元|元)")
+
+
+def _grid_figures(report: Report, cleaned: CleanText) -> list[Figure]:
+    """The figures of a money table (收支执行情况表): each row's amounts by the basis its column states, the
+    executed amount first, and the total row's 执行率; each cited by its row."""
+    figures = []
+    rows = grid_rows(cleaned.text)
+    labels = {row.label for row in rows}
+    for row in rows:
+        metric = _money_metric(row.label) or ("总支出" if row.label in ("合计", "总计") and labels & {"基本支出", "项目支出"} else None)
+        if metric is None:
+            continue
+        unit_named = _TABLE_UNIT.search(cleaned.text, max(0, row.start - 400), row.start)
+        to_wan = 1 / 10000 if unit_named and unit_named.group(1) == "元" else 1.0
+        start, end = cleaned.span_in_original(row.start, row.end)
+        quote = report.text[start:end]
+        stated = []
+        for column, cell in row.values:
+            if not re.match(r"[+-]?\d", cell):
+                continue
+            number = float(cell.rstrip("%").replace(",", ""))
+            if "率" in column:
+                if metric == "总支出":
+                    stated.append((len(_COLUMN_BASES), Figure(report.meta.id, report.meta.bureau, "预算执行率", number, "%", None, quote, start, end)))
+                continue
+            order, basis = next(((i, b) for i, (b, pattern) in enumerate(_COLUMN_BASES) if pattern.search(column)), (None, None))
+            if basis is not None:
+                value = round(number * to_wan, 6)
+                stated.append((order, Figure(report.meta.id, report.meta.bureau, metric, value, "万元", basis, quote, start, end)))
+        figures += [figure for _, figure in sorted(stated, key=lambda pair: pair[0])]
     return figures
 
 
@@ -495,7 +542,7 @@ def _money(text: str, folded: str, seg: Segment, listed: bool = False) -> tuple[
     previous_end = seg.start
     for match in _MONEY.finditer(folded, seg.start, seg.end):
         pos, unit = match.start(1), match.group(2)
-        value = float(match.group(1).replace(",", ""))
+        value = float(re.sub(r"[,\s]", "", match.group(1)))
         if unit == "元":
             value, unit = round(value / 10000, 6), "万元"
         elif unit == "万":

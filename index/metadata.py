@@ -493,9 +493,13 @@ def aliases(bureau: str) -> tuple[str, ...]:
     written = bureau[:end]
     local = _last_place(written, division)
     org = bureau[end:]
+    places = set(division.names) if division else set()
+    town = _TOWN.match(org)
+    if town:  # a town or street government: the town is the most specific place (建瓯市东游镇人民政府 → 东游镇, 东游)
+        local, org, written, places = town.group(1), org[town.end() :], written + town.group(1), set()
     org_forms = {org, _ORG_ABBREVIATIONS.get(org, org)} - {""}
-    local_forms = {local, _short(local), *(division.names if division else ())} - {""}
-    names = {bureau, *local_forms}
+    local_forms = {local, _short(local), *places} - {""}
+    names = {bureau, *local_forms, *(division.names if division else ())}
     names |= {place + form for place in local_forms for form in org_forms}
     names |= {written + form for form in org_forms}
     return tuple(sorted((n for n in names if len(n) >= 2), key=lambda n: (-len(n), n)))
@@ -511,8 +515,11 @@ def _last_place(written: str, division: Division | None) -> str:
     return written
 
 
+_TOWN = re.compile(r"([\u4e00-\u9fff]{1,5}?(?:镇|乡|街道|苏木))(?=人民政府|政府|办事处|党委|$)")
+
+
 def _short(place: str) -> str:
-    for suffix in ("自治区", "自治州", "地区", "省", "市", "区", "县", "州", "盟", "旗"):
+    for suffix in ("自治区", "自治州", "地区", "街道", "省", "市", "区", "县", "州", "盟", "旗", "镇", "乡"):
         if place.endswith(suffix) and len(place) - len(suffix) >= 2:
             return place[: -len(suffix)]
     return place

@@ -54,7 +54,7 @@ COLLECTION = "report_chunks"
 # What the pipeline stores for a report (metadata, sections, chunks, table rows, figures) depends on
 # the code that read it; a report stored by another version is read again at the next ingest.
 # Change this whenever reading, cleaning, metadata, chunking or figure extraction changes.
-PIPELINE_VERSION = "2026-11b metadata from published page shapes (labels, signatures, third-party kinds)"
+PIPELINE_VERSION = "2026-11c money tables read by column, town governments named by their town"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (

@@ -109,13 +109,16 @@ def table_breaks(text: str) -> set[int]:
     for row in _rows_in(cells):
         kept |= {m.start() for m in _BREAK_IN_ROW.finditer(text, row.start, row.end)}
         kept |= {line_end_before(row.start), row.end}
+    for grid in grid_rows(text):
+        kept |= {m.start() for m in _BREAK_IN_ROW.finditer(text, grid.header_start, grid.end)}
+        kept |= {line_end_before(grid.header_start), grid.end}
     kept |= {cell.end for cell in cells if _HEADER.match(cell.text) or _LEVEL.match(cell.text)}
     kept |= {line_end_before(cell.start) for cell in cells if _HEADER.match(cell.text)}
     return kept
 
 
 class _LineEnds:
-    """Where the break before a position begins (trailing spaces included), found by bisection.
+    """Where the break before a position begins (trailing spaces and blank lines included), found by bisection.
 
     Looking back for the newline from each of many rows on one long line would be quadratic.
     """
@@ -132,7 +135,7 @@ class _LineEnds:
         newline = self.newlines[i]
         if newline not in self.found:
             end = newline
-            while end > 0 and self.text[end - 1] in " \t\u3000":
+            while end > 0 and self.text[end - 1] in " \t\u3000\n":
                 end -= 1
             self.found[newline] = end
         return self.found[newline]
@@ -221,3 +224,71 @@ def _run(cells: list[Cell], start: int, pattern: re.Pattern[str], most: int) -> 
 
 def _make(kind: str, cells: list[Cell]) -> Row:
     return Row(kind, cells[0].start, cells[-1].end, tuple(c.text for c in cells))
+
+
+# -- money tables: a header of column names, then rows of a label and one figure per column ------------
+
+_GRID_VALUE = re.compile(r"^(?:[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|[-—–/]|／)$")
+_GRID_COLUMN = re.compile(r"预算|执行|决算|支出|实际|金额|完成|收入|率|数")
+_GRID_LABEL_CHARS = 20
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """A row of a money table (收支执行情况表): its label, its span, and each column's name with its cell."""
+
+    label: str
+    start: int
+    end: int
+    values: tuple[tuple[str, str], ...]
+    header_start: int  # where its table's header row starts
+
+
+def grid_rows(text: str, start: int = 0, end: int | None = None) -> list[GridRow]:
+    """The rows of the money tables in text[start:end], laid out a row per line (tabs) or one cell per line.
+
+    A table is known by its shape: a header of short column names (at least two of them about money,
+    such as 年初预算数 or 执行率), then rows of a label and exactly one figure per further column.
+    """
+    cells = cells_of(text, start, end)
+    found: list[GridRow] = []
+    k = 1
+    while k < len(cells):
+        if not _is_grid_value(cells[k].text) or _is_grid_value(cells[k - 1].text):
+            k += 1
+            continue
+        width = 1 + _values_from(cells, k)
+        header = cells[k - 1 - width : k - 1] if k - 1 - width >= 0 else []
+        if width < 3 or not _is_header(header):
+            k += 1
+            continue
+        columns = tuple(c.text for c in header[1:])
+        r = k - 1
+        while r + width <= len(cells) and _is_grid_row(cells[r : r + width]):
+            label = re.sub(r"^其中[:：]?", "", cells[r].text)
+            values = tuple(zip(columns, (c.text for c in cells[r + 1 : r + width])))
+            found.append(GridRow(label, cells[r].start, cells[r + width - 1].end, values, header[0].start))
+            r += width
+        k = max(r + 1, k + 1)
+    return found
+
+
+def _is_grid_value(text: str) -> bool:
+    return bool(_GRID_VALUE.match(text))
+
+
+def _values_from(cells: list[Cell], k: int) -> int:
+    n = 0
+    while k + n < len(cells) and _is_grid_value(cells[k + n].text):
+        n += 1
+    return n
+
+
+def _is_header(header: list[Cell]) -> bool:
+    names = [c.text for c in header]
+    return len(names) >= 3 and all(len(n) <= 10 and not _is_grid_value(n) for n in names) and sum(bool(_GRID_COLUMN.search(n)) for n in names[1:]) >= 2
+
+
+def _is_grid_row(cells: list[Cell]) -> bool:
+    label = cells[0].text
+    return not _is_grid_value(label) and len(label) <= _GRID_LABEL_CHARS and not _BUDGET.match(label) and all(_is_grid_value(c.text) for c in cells[1:])

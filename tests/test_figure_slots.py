@@ -151,3 +151,10 @@ def test_a_target_word_far_from_the_figure_does_not_make_it_a_target():
     first, second = asked_slots("奖励扶助金发了多少钱，发给多少人")
     found = quantities("向2,846名农村计划生育家庭成员发放奖励扶助金341.52万元，向特别扶助对象发放特别扶助金208.80万元")
     assert (best_quantity(first, found).text, best_quantity(second, found).text) == ("341.52万元", "2,846名")
+
+
+def test_numbers_spaced_by_a_pdf_text_layer_are_read_whole():
+    from assistant.answering.quantities import quantities
+
+    text = "支出合计 4 ,215.06 万元，项目支出 2 846. 32 万元，执行率为 97. 4%，巡河 8 642 人次，2022 年派出 12 人"
+    assert [(q.value, q.unit) for q in quantities(text)] == [(4215.06, "万元"), (2846.32, "万元"), (97.4, "%"), (8642.0, "人次"), (12.0, "人")]

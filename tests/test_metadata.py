@@ -600,3 +600,12 @@ def test_development_pages_read_right():
 
     wrong = [(source, fields) for source, fields in measure(Path(__file__).parent / "data" / "metadata_dev") if {"bureau", "year", "kind"} & set(fields)]
     assert wrong == []
+
+
+def test_a_town_government_is_named_by_its_town():
+    from index.metadata import aliases
+
+    names = aliases("建瓯市东游镇人民政府")
+    assert {"东游镇", "东游", "东游镇人民政府", "建瓯"} <= set(names)
+    assert "建瓯市人民政府" not in names  # that is the city's government, not the town's
+    assert {"星沙街道", "星沙"} <= set(aliases("长沙县星沙街道办事处"))

@@ -181,3 +181,29 @@ def test_shortfalls_are_the_rows_scored_below_full_marks(tmp_path):
     report = parse(text, "nanxian.html", 300)
     short = [sentence_text(text[s:e]) for chunk in report.chunks for s, e in chunk.sentences if lost_points(text[s:e])]
     assert [label.split("：")[0] for label in short] == ["年度资金总额", "三级指标“验收合格率”（质量指标）"]
+
+
+def test_money_tables_are_read_by_column_in_either_layout():
+    from index.tables import grid_rows
+
+    tabbed = "表1 收支情况（单位：万元）\n\n项目\t年初预算数\t调整后预算数\t实际支出数\t执行率\n\n基本支出\t1,502.36\t1,512.80\t1,486.92\t98.29%\n\n其中：人员经费\t1,318.52\t1,327.04\t1,318.77\t99.38%\n\n正文。"
+    rows = grid_rows(tabbed)
+    assert [r.label for r in rows] == ["基本支出", "人员经费"]
+    assert rows[0].values == (("年初预算数", "1,502.36"), ("调整后预算数", "1,512.80"), ("实际支出数", "1,486.92"), ("执行率", "98.29%"))
+    assert tabbed[rows[1].start : rows[1].end] == "其中：人员经费\t1,318.52\t1,327.04\t1,318.77\t99.38%"
+    one_per_line = "单位：万元\n项目\n全年预算数\n全年执行数\n执行率\n基本支出\n1 386.15\n1 368.74\n98.74%\n合计\n4 327.58\n4 215.06\n97.40%\n三、绩效"
+    assert [(r.label, r.values[1]) for r in grid_rows(one_per_line)] == [("基本支出", ("全年执行数", "1368.74")), ("合计", ("全年执行数", "4215.06"))]
+    assert grid_rows("全年支出合计8,542.17万元，其中基本支出1,486.92万元。") == []
+
+
+def test_money_table_figures_lead_with_the_executed_amount():
+    from index.figures import extract_figures
+    from index.metadata import read_metadata
+    from index.models import Report
+
+    text = "项目\t年初预算数\t调整后预算数\t实际支出数\t执行率\n基本支出\t1,502.36\t1,512.80\t1,486.92\t98.29%\n公用经费\t183.84\t185.76\t168.15\t90.52%\n合计\t1,686.20\t1,698.56\t1,655.07\t97.44%\n"
+    report = Report(read_metadata(text, "t.txt"), text, sections=())
+    figures = [(f.metric, f.value, f.basis) for f in extract_figures(report)]
+    assert figures[:3] == [("基本支出", 1486.92, "实际"), ("基本支出", 1512.8, "全年预算"), ("基本支出", 1502.36, "年初预算")]
+    assert ("公用经费", 168.15, "实际") in figures
+    assert ("总支出", 1655.07, "实际") in figures and ("预算执行率", 97.44, None) in figures

@@ -14,7 +14,7 @@ from index.store import ReportStore
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from ..vocabulary import BASIS_WORDS, MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
+from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS, asked_basis
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit
@@ -24,7 +24,8 @@ from .shortfalls import shortfall_rows
 from .signals import coverage
 from .terms import Terms, Vocabulary, question_terms
 
-_BASIS_ASKED = re.compile("|".join(BASIS_WORDS))
+# Metrics that name a self-evaluation table's column: asked with another metric ("项目支出全年预算数"), they name its basis.
+_COLUMN_METRICS = ("全年预算数", "年初预算数", "全年执行数")
 
 
 class ExtractiveAnswerer:
@@ -87,8 +88,8 @@ class ExtractiveAnswerer:
 
     # -- stored key figures ----------------------------------------------------------------
 
-    def _asked_metric(self, query: Query) -> tuple[str, dict[str, Figure]] | None:
-        """The key metric a 多少 question about one report names, with that report's stored figures.
+    def _asked_metric(self, query: Query) -> tuple[str, dict[str, list[Figure]]] | None:
+        """The key metric a 多少 question about one report names, with that report's stored figures by metric.
 
         A question that names a key metric and nothing else ("常宁的项目支出呢") asks for its figure too.
         """
@@ -98,24 +99,25 @@ class ExtractiveAnswerer:
         if len(slots) > 1 or any(slot.change for slot in slots):
             return None  # two figures asked, or a change: answered from sentences, each in its slot
         named = metrics_named(slots[0].clause if slots else query.text)
+        if len(named) > 1 and named[0] in _COLUMN_METRICS:
+            named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the column its basis
         if not named:
             return None
-        stored: dict[str, Figure] = {}
+        stored: dict[str, list[Figure]] = {}
         for figure in self.store.figures([query.reports[0].id]):
-            stored.setdefault(figure.metric, figure)
+            stored.setdefault(figure.metric, []).append(figure)
         return named[0], stored
 
-    def key_figure(self, query: Query, asked: tuple[str, dict[str, Figure]] | None) -> Figure | None:
-        """The key figure extracted at ingest that a 多少 question about one report asks for."""
-        figure = asked[1].get(asked[0]) if asked else None
-        if figure is None or not _unit_fits(query.asked, figure.unit):
-            return None
-        asked_basis = _BASIS_ASKED.search(query.text)
-        if asked_basis and BASIS_WORDS[asked_basis.group(0)] != figure.basis:
-            return None  # asked for the 决算 figure, the report states only the 年初预算 one
-        return figure
+    def key_figure(self, query: Query, asked: tuple[str, dict[str, list[Figure]]] | None) -> Figure | None:
+        """The key figure extracted at ingest that a 多少 question about one report asks for: on the basis the
+        question names (年初预算, 决算, 实际…), else the first the report states."""
+        figures = [f for f in asked[1].get(asked[0], []) if _unit_fits(query.asked, f.unit)] if asked else []
+        basis = asked_basis(query.text) if asked and asked[0] not in _COLUMN_METRICS else None
+        if basis:
+            figures = [f for f in figures if f.basis == basis]
+        return figures[0] if figures else None
 
-    def unstated_metric(self, asked: tuple[str, dict[str, Figure]] | None, ranked: list[Sentence]) -> str | None:
+    def unstated_metric(self, asked: tuple[str, dict[str, list[Figure]]] | None, ranked: list[Sentence]) -> str | None:
         """A key metric a 多少 question asks for that its one report never states with a figure.
 
         Then a sentence that merely mentions it ("基本支出…包括人员经费") must not lend its figure.
@@ -308,8 +310,8 @@ def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:
 
 
 def figure_value(figure: Figure) -> str:
-    """A figure's value as the report writes it: no float noise, no trailing zeros."""
-    return f"{figure.value:f}".rstrip("0").rstrip(".")
+    """A figure's value as a report writes it: two decimals at most (an amount in 元 read as 万元 is rounded), no trailing zeros."""
+    return f"{round(figure.value, 2):.2f}".rstrip("0").rstrip(".")
 
 
 def _unit_fits(question: str, unit: str) -> bool:

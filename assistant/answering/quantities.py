@@ -31,7 +31,8 @@ from ..vocabulary import (
     UNITS,
 )
 
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# Digits as written, or as a PDF's text layer spaces them ("4 ,215.06", "2 846. 32"): one space at most between pieces.
+_DIGITS = r"(?:\d{1,3}(?: ?, ?\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?: ?\. ?\d+)?"
 _CN_DIGITS = r"[零〇一二两三四五六七八九十百千]+"
 _UNIT_ALTERNATION = "|".join(sorted((*MONEY_UNITS, *PERCENT_UNITS, "％", "倍", *MEASURE_WORDS), key=len, reverse=True))
 _QUANTITY = re.compile(
@@ -114,7 +115,7 @@ def quantities(text: str) -> list[Quantity]:
 
 def _number_value(number: str) -> float | None:
     if number[0].isdigit():
-        return float(number.replace(",", ""))
+        return float(re.sub(r"[,\s]", "", number))
     return float(_cn_number(number)) if _cn_number(number) is not None else None
 
 
