@@ -15,11 +15,6 @@ QUESTION_WORDS = frozenset(
     "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
     "报告 情况 方面 主要 那边 这边 那里 去年 今年 打算".split()
 )
-# Words that ask which things: the asked noun follows them ("存在哪些问题") or, when none does, precedes them ("结论有哪些").
-ASK_AFTER = frozenset("哪些 什么 啥 哪几 哪几个 哪几项 哪几条 哪方面 哪几方面 哪个 哪一个 哪家 啥子 怎么 如何 咋".split())
-ASK_BEFORE = frozenset("怎么样 怎样 咋样 怎么 如何 咋".split())
-# Links between the asked noun and the asking word ("职责是什么", "问题有哪些", "措施都有啥").
-ASK_LINKS = frozenset("是 有 都 都是 都有 主要 主要是 包括 包含 有些 了 的 得 还 又 到底 具体 分别 各 各自 呢".split())
 # Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
 MEASURE_WORDS = (
     "人次",

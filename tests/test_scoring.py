@@ -72,21 +72,3 @@ def test_synonyms_come_from_cilin_and_must_occur_in_the_reports():
     vocabulary = Vocabulary.of([["开支"], ["费用"]])
     terms = question_terms("支出多少", (), vocabulary)
     assert set(terms.synonyms["支出"]) <= {"开支", "费用"} and terms.synonyms["支出"]
-
-
-@pytest.mark.parametrize(
-    "question, noun",
-    [
-        ("自评报告指出了哪些问题？", "问题"),
-        ("结论有哪些", "结论"),
-        ("整改措施咋样", "整改措施"),
-        ("下一步打算怎么改进", "改进"),
-        ("出台了什么促进工业发展的政策文件", "文件"),
-        ("哪些问题需要改进", "问题"),
-        ("花了多少钱", None),
-    ],
-)
-def test_the_asked_noun_is_the_word_a_which_question_asks_for(question, noun):
-    from assistant.answering.terms import asked_noun
-
-    assert asked_noun(question) == noun

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -22,9 +21,6 @@ from index.lexical import tokenize
 from index.models import ReportMeta
 
 from ..query import abbreviates
-from ..vocabulary import ASK_AFTER as _ASK_AFTER
-from ..vocabulary import ASK_BEFORE as _ASK_BEFORE
-from ..vocabulary import ASK_LINKS as _LINKS
 from ..vocabulary import QUESTION_WORDS
 
 
@@ -96,7 +92,6 @@ class Terms:
 
     weights: dict[str, float]
     synonyms: dict[str, tuple[str, ...]]
-    head: str | None = None  # the noun the question asks for ("存在哪些问题" → 问题), when it is one of the terms
 
     def forms(self, term: str, expanded: bool) -> tuple[str, ...]:
         return (term, *self.synonyms.get(term, ())) if expanded else (term,)
@@ -122,41 +117,4 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         weights[term] = idf.get(term, median) * vocabulary.rarity(term)
         if found:
             expansions[term] = found
-    head = asked_noun(question)
-    return Terms(weights, expansions, head if head in weights else None)
-
-
-def asked_noun(question: str) -> str | None:
-    """The word a 哪些/什么/怎么 question asks for: the head of the phrase right after the asking word ("存在哪些问题",
-    "出台了什么促进发展的政策文件" → 政策文件, "怎么改进"), else the word right before it ("结论有哪些",
-    "主要职责是什么", "整改措施咋样"). None for 多少 questions and when neither is a content word."""
-    import jieba
-
-    words = [w for w in jieba.lcut(question) if w.strip()]
-    for i, word in enumerate(words):
-        if word not in _ASK_AFTER and word not in _ASK_BEFORE:
-            continue
-        phrase = _phrase_after(words[i + 1 :]) if word in _ASK_AFTER else []
-        if phrase:
-            return phrase[-1] if len(phrase) > 1 else phrase[0]
-        before = [w for w in words[:i] if w not in _LINKS]
-        return before[-1] if before and before[-1] not in QUESTION_WORDS and not _is_mark(before[-1]) else None
-    return None
-
-
-def _phrase_after(words: list[str]) -> list[str]:
-    """The noun phrase after an asking word, up to punctuation; after its last 的 when it has one."""
-    phrase: list[str] = []
-    for word in words:
-        if _is_mark(word) or (word in QUESTION_WORDS and word != "的"):
-            break
-        phrase.append(word)
-    while phrase and phrase[-1] == "的":
-        phrase.pop()
-    if "的" in phrase:
-        return phrase[len(phrase) - phrase[::-1].index("的") :]
-    return phrase[:1]
-
-
-def _is_mark(word: str) -> bool:
-    return all(unicodedata.category(c)[0] in "PZS" for c in word)
+    return Terms(weights, expansions)
