@@ -11,12 +11,16 @@ from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
 
-from .answering import ExtractiveAnswerer, figure_value
+from .answering import ExtractiveAnswerer, figure_value, to_passage
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Mention, Query, question_shape
 
-_COMPARE_WORDS = re.compile(r"比较一下|比较|对比一下|对比|相比|分别|各自|各|异同|有什么不同|有何不同|不同|差异|两个局|两局|两个部门|两家|之间")
-_JOINERS = re.compile(r"^[和与及、的在，,\s]+|[和与及、的在，,\s]+$")
+_COMPARE_WORDS = re.compile(
+    r"比较一下|比较|对比一下|对比|相比|有什么区别|有啥区别|区别|有啥不一样|不一样|分别|各自|各|异同|有什么不同|有何不同|不同|差异|两个局|两局|两个部门|两家|之间"
+)
+_JOINERS = re.compile(r"^[和与及、的，,\s]+|[和与及、的在，,\s]+$")
+# A comparison that asks which side has more ("哪个高", "比一比"): each side is asked for its figure.
+_WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)更?(?:多|高|大|少|低|小)|比一比|比比|高低|孰高孰低")
 _MONEY_TOPIC = re.compile(r"支出|预算|经费|收入|拨款|资金|花了|钱")
 # Rows shown when a money topic names no metric: the headline figures of every report.
 _HEADLINE_METRICS = ("一般公共预算拨款收入", "总支出", "基本支出", "项目支出", "人员经费", "公用经费", "三公经费")
@@ -26,9 +30,11 @@ def comparison_topic(text: str, names: list[str]) -> str:
     """What is compared: the question without the bureau names and comparison words."""
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
-    text = _COMPARE_WORDS.sub(" ", text)
+    asks_amount = _WHICH_MORE.search(text) is not None
+    text = _COMPARE_WORDS.sub(" ", _WHICH_MORE.sub(" ", text))
     parts = [_JOINERS.sub("", part) for part in text.split()]
-    return "".join(p for p in parts if p) or text.strip()
+    topic = "".join(p for p in parts if p) or text.strip()
+    return topic + "是多少" if asks_amount and question_shape(topic) != "number" else topic
 
 
 def side_topics(text: str, mentions: list[Mention], names: list[str]) -> list[str] | None:
@@ -82,7 +88,7 @@ class Comparer:
             answer="\n\n".join(lines),
             abstained=all(side.abstained for side in side_answers) and not table,
             citations=tuple(cited.all),
-            passages=_interleave(side_passages),
+            passages=self._cited_first(cited.all, _interleave(side_passages)),
             timings_ms=timings,
             sides=tuple(side_answers),
             table=tuple(table),
@@ -127,6 +133,16 @@ class Comparer:
             if note:
                 notes.append(note)
         return rows, notes
+
+    def _cited_first(self, citations: list[Citation], passages: tuple[Passage, ...]) -> tuple[Passage, ...]:
+        """The passages holding what the answer cites lead, in citation order (a table figure's row included); then the rest."""
+        lead: list[Passage] = []
+        for citation in citations:
+            chunk = next((c for c in self.store.report_chunks(citation.report_id) if c.start <= citation.start < c.end), None)
+            if chunk and not any(p.report_id == citation.report_id and p.start == chunk.start for p in lead):
+                lead.append(to_passage(self.store.report(citation.report_id), chunk, 1.0))
+        rest = [p for p in passages if not any(p.report_id == q.report_id and p.start == q.start for q in lead)]
+        return tuple(lead + rest)
 
     def _checks(self, sides: list[list[ReportMeta]]) -> list[Check]:
         return self.store.checks([r.id for side in sides for r in side])

@@ -19,6 +19,8 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ORG_AFTER_PLACE = re.compile(rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室)")
 # An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
 _ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅)")
+# "两个工信局", "这两家医院": a pair named by what kind of body they are.
+_TWO_OF_A_KIND = re.compile(rf"两(?:个|家|所)?([{_CJK}]{{1,6}}?(?:局|委|院|中心|站|所|镇|乡|街道|学校))")
 _REFERRING = re.compile(r"^(?:.*[该本此这那哪每各两俩几我贵咱们]个?|全|.*[的在和与跟及、])$")
 _FOLLOW_UP = re.compile(r"^(?:那|那么|那个|还有|再看看?|换成)?(?P<rest>.{0,12}?)(?:呢|的呢|怎么样呢|又如何|如何呢)?[？?。!！]*$")
 
@@ -131,6 +133,15 @@ class QueryAnalyzer:
     def bureaus(self) -> list[str]:
         """Every indexed bureau, once each."""
         return list(dict.fromkeys(r.bureau for r in self.reports))
+
+    def kind_named(self, question: str) -> list[str]:
+        """The bureaus "两个工信局" or "两家医院" points at: exactly two whose own name the words abbreviate, else none."""
+        said = _TWO_OF_A_KIND.search(question)
+        if not said:
+            return []
+        short = said.group(1)
+        found = [b for b in self.bureaus() if abbreviates(short, [b[leading_division(b)[1] :]])]
+        return found if len(found) == 2 else []
 
     def resolve_bureau(self, name: str) -> list[ReportMeta]:
         """The reports of the bureau a user named by any alias; unknown or ambiguous names list the choices."""

@@ -21,7 +21,7 @@ from .answering import ExtractiveAnswerer, Scorer
 from .compare import Comparer, comparison_topic, side_topics
 from .errors import BadCorrectionError, BadQuestionError, ConfirmationNeeded, UploadError
 from .models import Answer
-from .query import Query, QueryAnalyzer, check_question, is_bare_follow_up, rewrite_follow_up
+from .query import Query, QueryAnalyzer, check_question, is_bare_follow_up, rewrite_follow_up, without_names
 from .settings import Settings
 from .uploads import inside, place_upload
 
@@ -306,7 +306,7 @@ class Assistant:
 
     def _compare_query(self, query: Query, timings: dict[str, float]) -> Answer:
         """A comparison asked in chat: the bureaus it names, or all when it says 两个局 of a two-bureau corpus."""
-        bureaus = list(query.named_bureaus) or self.analyzer.bureaus()
+        bureaus = list(query.named_bureaus) or self.analyzer.kind_named(query.text) or self.analyzer.bureaus()
         if len(bureaus) < 2:
             return Answer(query.text, "比较需要至少两个单位，请在问题中写明要比较的单位。", True, (), ())
         if len(bureaus) > 2 and not query.named_bureaus:
@@ -314,8 +314,9 @@ class Assistant:
         sides = [[r for r in query.reports if r.bureau == b] or self.analyzer.resolve_bureau(b) for b in bureaus]
         names = [alias for r in self.analyzer.reports for alias in r.aliases]
         mentions = self.analyzer.named_in(query.text)
-        own = side_topics(query.text, mentions, names) if [m.bureau for m in mentions] == bureaus else None
-        return self.comparer.compare(query.text, own or [comparison_topic(query.text, names)], sides, timings)
+        blanked = without_names(query.text, tuple(self.analyzer.reports))  # "西峡退役军人局": the short form typed after a place too
+        own = side_topics(blanked, mentions, names) if [m.bureau for m in mentions] == bureaus else None
+        return self.comparer.compare(query.text, own or [comparison_topic(blanked, names)], sides, timings)
 
 
 def understood_scope(query: Query) -> str:

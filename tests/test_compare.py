@@ -77,3 +77,18 @@ def test_a_side_ends_on_a_full_sentence_or_says_what_is_left_out(shipped_assista
     wangcheng = next(side for side in answer.sides if "望城" in side.bureau)
     assert re.search(r"(?:。\[\d+\]|\[\d+\]另有\d+项未列出。)$", wangcheng.answer), wangcheng.answer
     assert "专项446万元" in wangcheng.answer  # the items after the first semicolon are read on, not dropped
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("临朐水利和宁城应急的预算执行率哪个高", "预算执行率是多少"),
+        ("西峡和东游镇在职人数比一比", "在职人数是多少"),
+        ("临朐水利和宁城应急的基本支出分别多少", "基本支出多少"),
+        ("临朐水利和宁城应急存在的问题有啥不一样", "存在的问题"),
+    ],
+)
+def test_a_which_is_higher_comparison_asks_each_side_for_its_figure(question, topic):
+    from assistant.compare import comparison_topic
+
+    assert comparison_topic(question, ["临朐水利", "宁城应急", "西峡", "东游镇"]) == topic

@@ -196,3 +196,12 @@ def test_a_year_after_the_bureaus_short_name_picks_its_report():
 )
 def test_measure_words_and_each_ask_for_figures(question, shape):
     assert question_shape(question) == shape
+
+
+def test_a_pair_named_by_its_kind_is_those_two_bureaus():
+    metas = [read_metadata(path.read_text(encoding="utf-8"), str(path)) for path in (WANGCHENG, CHANGNING)]
+    hospital = read_metadata("城固县中医医院2023年度部门整体支出绩效自评报告\n一、基本情况\n城固县中医医院是公益二类事业单位。", "h.txt")
+    analyzer = QueryAnalyzer([*metas, hospital])
+    assert sorted(analyzer.kind_named("比较一下两个工信局的项目支出")) == sorted([WC, CN])
+    assert analyzer.kind_named("比较一下两个卫健局的项目支出") == []  # no such pair: the user is asked which
+    assert analyzer.kind_named("比较一下项目支出") == []
