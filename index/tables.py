@@ -148,6 +148,8 @@ def row_label(quote: str) -> str | None:
     rows = table_rows(quote)
     cells = cells_of(quote)
     if len(rows) != 1 or (rows[0].start, rows[0].end) != (cells[0].start, cells[-1].end):
+        if len(cells) >= 3 and _is_grid_row(cells):  # a money table's row: "合计：7,982.36，8,756.39，97.55%"
+            return f"{re.sub(r'^其中[:：]?', '', cells[0].text)}：{'，'.join(c.text for c in cells[1:])}。"
         return None
     return rows[0].label
 

@@ -143,7 +143,7 @@ def table_office(tmp_path_factory):
     from assistant.settings import Settings
 
     corpus = tmp_path_factory.mktemp("tables")
-    for path in (WANGCHENG, CHANGNING, PUBLISHED / "table_cell_unit.txt"):
+    for path in (WANGCHENG, CHANGNING, PUBLISHED / "table_cell_unit.txt", PUBLISHED / "money_table_spaced.txt"):
         shutil.copy(path, corpus)
     assistant = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("index")))
     assert not assistant.ingest().failed
@@ -157,6 +157,9 @@ def table_office(tmp_path_factory):
         ("朝天水利局饮水项目预算执行率多少", "95.06%", "年度资金总额"),
         ("朝天水利局全年执行数多少", "456.3", "年度资金总额"),
         ("朝天区水利局水质达标率目标和实际完成各是多少？", "95%", "水质达标率"),
+        ("平江林业局公用经费实际花了多少", "139.62", "公用经费"),  # only the money table states it
+        ("平江林业局项目支出全年预算数是多少", "2209.2", "项目支出"),
+        ("平江林业局一年花了多少钱", "3126.4", "支出合计"),  # the unit's spending as a whole
     ],
 )
 def test_table_questions_are_answered_with_the_row_cited(table_office, question, first, row):
@@ -207,3 +210,8 @@ def test_money_table_figures_lead_with_the_executed_amount():
     assert figures[:3] == [("基本支出", 1486.92, "实际"), ("基本支出", 1512.8, "全年预算"), ("基本支出", 1502.36, "年初预算")]
     assert ("公用经费", 168.15, "实际") in figures
     assert ("总支出", 1655.07, "实际") in figures and ("预算执行率", 97.44, None) in figures
+
+
+def test_a_money_table_row_reads_as_its_label_and_figures():
+    assert row_label("合计\t7,982.36\t8,756.39\t8,542.17\t97.55%") == "合计：7,982.36，8,756.39，8,542.17，97.55%。"
+    assert row_label("其中：人员经费\n1 318.52\n1 318.77") == "人员经费：1318.52，1318.77。"
