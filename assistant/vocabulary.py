@@ -61,8 +61,6 @@ PERCENT_UNITS = ("个百分点", "百分点", "%")
 UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
 # A question asks for money with these (花了多少钱, 金额, 多少万元).
 MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|支出|收入|拨款|投入|开支|花|薪|工资|补贴|补助|奖补|费用")
-# A money question made of only these words ("一年花了多少钱") asks what the unit spent in all: its 总支出.
-WHOLE_SPENDING_WORDS = frozenset("花 花了 花费 花钱 开支 开销 用了 用钱 钱 多少钱 一年 全年 年度 总共 一共 全部 整体 总 共".split())
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
 NUMBER_ASK = re.compile(r"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几")

@@ -14,7 +14,7 @@ from index.store import ReportStore
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS, WHOLE_SPENDING_WORDS, asked_basis
+from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS, asked_basis
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit
@@ -99,8 +99,6 @@ class ExtractiveAnswerer:
         if len(slots) > 1 or any(slot.change for slot in slots):
             return None  # two figures asked, or a change: answered from sentences, each in its slot
         named = metrics_named(slots[0].clause if slots else query.text)
-        if not named and slots and slots[0].unit == "money" and set(self.terms(query).weights) <= WHOLE_SPENDING_WORDS:
-            named = ["总支出"]  # "东游镇一年花了多少钱": the unit's spending as a whole
         if len(named) > 1 and named[0] in _COLUMN_METRICS:
             named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the column its basis
         if not named:
