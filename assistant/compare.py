@@ -14,13 +14,9 @@ from index.store import ReportStore
 from .answering import ExtractiveAnswerer, figure_value, to_passage
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Mention, Query, question_shape
+from .vocabulary import COMPARE_PHRASES, WHICH_MORE
 
-_COMPARE_WORDS = re.compile(
-    r"比较一下|比较|对比一下|对比|相比|有什么区别|有啥区别|区别|有啥不一样|不一样|分别|各自|各|异同|有什么不同|有何不同|不同|差异|两个局|两局|两个部门|两家|之间"
-)
 _JOINERS = re.compile(r"^[和与及、的，,\s]+|[和与及、的在，,\s]+$")
-# A comparison that asks which side has more ("哪个高", "比一比"): each side is asked for its figure.
-_WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)更?(?:多|高|大|少|低|小)|比一比|比比|高低|孰高孰低")
 _MONEY_TOPIC = re.compile(r"支出|预算|经费|收入|拨款|资金|花了|钱")
 # Rows shown when a money topic names no metric: the headline figures of every report.
 _HEADLINE_METRICS = ("一般公共预算拨款收入", "总支出", "基本支出", "项目支出", "人员经费", "公用经费", "三公经费")
@@ -30,8 +26,8 @@ def comparison_topic(text: str, names: list[str]) -> str:
     """What is compared: the question without the bureau names and comparison words."""
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
-    asks_amount = _WHICH_MORE.search(text) is not None
-    text = _COMPARE_WORDS.sub(" ", _WHICH_MORE.sub(" ", text))
+    asks_amount = WHICH_MORE.search(text) is not None
+    text = COMPARE_PHRASES.sub(" ", WHICH_MORE.sub(" ", text))
     parts = [_JOINERS.sub("", part) for part in text.split()]
     topic = "".join(p for p in parts if p) or text.strip()
     return topic + "是多少" if asks_amount and question_shape(topic) != "number" else topic

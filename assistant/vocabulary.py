@@ -73,6 +73,12 @@ SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
 # How a question asks which indicators of a self-evaluation table fell short (扣了分, 没完成).
 SHORTFALL_ASKS = re.compile(r"扣分|扣了|失分|丢分|没有?完成|未完成|未达|没达|不达标|没拿满|差在哪")
 COMPARE_WORDS = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
+# The words a comparison is phrased with, taken out of its topic ("比较一下…有什么区别").
+COMPARE_PHRASES = re.compile(
+    r"比较一下|比较|对比一下|对比|相比|有什么区别|有啥区别|区别|有啥不一样|不一样|分别|各自|各|异同|有什么不同|有何不同|不同|差异|两个局|两局|两个部门|两家|之间"
+)
+# A comparison that asks which side has more ("哪个高", "比一比"): each side is asked for its figure.
+WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)更?(?:多|高|大|少|低|小)|比一比|比比|高低|孰高孰低")
 # Words that tie two asked items together ("收入和支出各多少").
 JOINERS = re.compile(r"[和与及、跟以及]")
 # A question asks by how much something changed ("比上年少了多少", "增长多少", "提高了几个百分点").
@@ -87,17 +93,3 @@ TARGET_WORDS = re.compile(r"目标|指标值|计划|预期|任务数")
 PERCENT_NOUNS = re.compile(r"(?:率|比重|占比|比例|满意度|百分比)(?:是|为|有|达到|能达到)?$")
 # Markers a report puts before a figure (约 120 人, 累计 36 家).
 APPROX_BEFORE = ("约", "近", "超", "逾", "超过", "达", "达到", "共", "累计")
-# A report states the basis of a budget figure with these; a question may ask for one (the first that matches wins).
-BASIS_WORDS = (
-    ("年初预算", re.compile(r"年初")),
-    ("全年预算", re.compile(r"全年预算|调整后?预算|调整数")),
-    ("决算", re.compile(r"决算")),
-    ("实际", re.compile(r"实际|执行数|全年执行")),
-    ("预计", re.compile(r"预计")),
-    ("年初预算", re.compile(r"预算数")),
-)
-
-
-def asked_basis(question: str) -> str | None:
-    """The basis a question asks a budget figure on (年初预算, 全年预算, 决算, 实际, 预计), if it names one."""
-    return next((basis for basis, pattern in BASIS_WORDS if pattern.search(question)), None)

@@ -97,7 +97,7 @@ _GENERIC_LINE = re.compile(r"[\u4e00-\u9fff]{2,12}支出$")
 _STAFF_RE = [(metric, re.compile(pattern)) for metric, pattern, _ in _STAFF_ALIASES]
 
 # The money figures at the head of a self-evaluation table, and how questions name its figures.
-_TABLE_MONEY = ("年初预算数", "全年预算数", "全年执行数")
+TABLE_MONEY = ("年初预算数", "全年预算数", "全年执行数")
 _TABLE_RE = (
     ("自评得分", re.compile(r"自评(?:总)?得?分|总得分|总分|综合得分")),
     ("预算执行率", re.compile(r"(?:预算|资金)?执行率")),
@@ -228,7 +228,7 @@ def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
     figures = []
     for row in table_rows(cleaned.text):
         if row.kind == "budget":
-            stated = [(column, value) for column, value in zip(BUDGET_COLUMNS, row.cells[1:], strict=False) if column in _TABLE_MONEY or column == "执行率"]
+            stated = [(column, value) for column, value in zip(BUDGET_COLUMNS, row.cells[1:], strict=False) if column in TABLE_MONEY or column == "执行率"]
         elif row.kind == "total" and _is_score(row.cells[-1]):
             stated = [("自评得分", row.cells[-1])]
         else:
@@ -246,14 +246,23 @@ def _is_score(cell: str) -> bool:
     return re.fullmatch(r"\d{1,3}(?:\.\d+)?", cell) is not None and float(cell) <= 100
 
 
-# The basis a money table's column states, in the order an answer prefers them when the question names none.
-_COLUMN_BASES = (
-    ("实际", re.compile(r"执行数|实际|支出数|完成数")),
+# How a money table's column or a question names the basis of a budget figure; the first that matches wins.
+_BASIS_NAMED = (
+    ("年初预算", re.compile(r"年初")),
+    ("全年预算", re.compile(r"全年预算|调整")),
     ("决算", re.compile(r"决算")),
-    ("全年预算", re.compile(r"调整|全年预算")),
-    ("年初预算", re.compile(r"年初|预算")),
+    ("实际", re.compile(r"实际|执行数|全年执行|支出数|完成数")),
+    ("预计", re.compile(r"预计")),
+    ("年初预算", re.compile(r"预算(?:数|$)")),
 )
+# A table's figures in the order an answer prefers them when the question names no basis: the executed amount first.
+_BASIS_PREFERENCE = ("实际", "决算", "全年预算", "年初预算")
 _TABLE_UNIT = re.compile(r"单位[:：]\s*(万元|元)")
+
+
+def basis_named(text: str) -> str | None:
+    """The basis (年初预算, 全年预算, 决算, 实际, 预计) a table column or a question names, if any."""
+    return next((basis for basis, pattern in _BASIS_NAMED if pattern.search(text)), None)
 
 
 def _grid_figures(report: Report, cleaned: CleanText) -> list[Figure]:
@@ -266,7 +275,7 @@ def _grid_figures(report: Report, cleaned: CleanText) -> list[Figure]:
         metric = _money_metric(row.label) or ("总支出" if row.label in ("合计", "总计") and labels & {"基本支出", "项目支出"} else None)
         if metric is None:
             continue
-        unit_named = _TABLE_UNIT.search(cleaned.text, max(0, row.start - 400), row.start)
+        unit_named = _TABLE_UNIT.search(cleaned.text, max(0, row.header_start - 400), row.header_start)
         to_wan = 1 / 10000 if unit_named and unit_named.group(1) == "元" else 1.0
         start, end = cleaned.span_in_original(row.start, row.end)
         quote = report.text[start:end]
@@ -277,12 +286,12 @@ def _grid_figures(report: Report, cleaned: CleanText) -> list[Figure]:
             number = float(cell.rstrip("%").replace(",", ""))
             if "率" in column:
                 if metric == "总支出":
-                    stated.append((len(_COLUMN_BASES), Figure(report.meta.id, report.meta.bureau, "预算执行率", number, "%", None, quote, start, end)))
+                    stated.append((len(_BASIS_PREFERENCE), Figure(report.meta.id, report.meta.bureau, "预算执行率", number, "%", None, quote, start, end)))
                 continue
-            order, basis = next(((i, b) for i, (b, pattern) in enumerate(_COLUMN_BASES) if pattern.search(column)), (None, None))
-            if basis is not None:
+            basis = basis_named(column)
+            if basis in _BASIS_PREFERENCE:
                 value = round(number * to_wan, 6)
-                stated.append((order, Figure(report.meta.id, report.meta.bureau, metric, value, "万元", basis, quote, start, end)))
+                stated.append((_BASIS_PREFERENCE.index(basis), Figure(report.meta.id, report.meta.bureau, metric, value, "万元", basis, quote, start, end)))
         figures += [figure for _, figure in sorted(stated, key=lambda pair: pair[0])]
     return figures
 

@@ -109,7 +109,7 @@ def table_breaks(text: str) -> set[int]:
     for row in _rows_in(cells):
         kept |= {m.start() for m in _BREAK_IN_ROW.finditer(text, row.start, row.end)}
         kept |= {line_end_before(row.start), row.end}
-    for grid in grid_rows(text):
+    for grid in _grids_in(cells):
         kept |= {m.start() for m in _BREAK_IN_ROW.finditer(text, grid.header_start, grid.end)}
         kept |= {line_end_before(grid.header_start), grid.end}
     kept |= {cell.end for cell in cells if _HEADER.match(cell.text) or _LEVEL.match(cell.text)}
@@ -252,7 +252,10 @@ def grid_rows(text: str, start: int = 0, end: int | None = None) -> list[GridRow
     A table is known by its shape: a header of short column names (at least two of them about money,
     such as 年初预算数 or 执行率), then rows of a label and exactly one figure per further column.
     """
-    cells = cells_of(text, start, end)
+    return _grids_in(cells_of(text, start, end))
+
+
+def _grids_in(cells: list[Cell]) -> list[GridRow]:
     found: list[GridRow] = []
     k = 1
     while k < len(cells):

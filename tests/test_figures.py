@@ -292,3 +292,29 @@ def test_synthetic_checks_flag_exactly_the_broken_ones(synthetic: Synthetic) -> 
         expected = {n for n in report.inconsistent_checks if sum(map(_CHECK_PARTS[n], metrics)) >= 2}
         flagged = {c.name for c in check_figures(figures) if not c.consistent}
         assert flagged == expected, report.file_name
+
+
+@pytest.mark.parametrize(
+    ("text", "basis"),
+    [
+        ("年初预算数", "年初预算"),
+        ("调整后预算数", "全年预算"),
+        ("实际支出数", "实际"),
+        ("全年执行数", "实际"),
+        ("决算数", "决算"),
+        ("执行率", None),
+        ("预算执行率多少", None),
+    ],
+)
+def test_a_column_or_a_question_names_its_basis_in_one_place(text, basis):
+    from index.figures import basis_named
+
+    assert basis_named(text) == basis
+
+
+def test_an_amount_read_from_yuan_is_shown_to_two_decimals_rounded_half_up():
+    from assistant.answering import figure_value
+    from index.models import Figure
+
+    shown = [figure_value(Figure("r", "b", "三公经费", value, "万元", None, "", 0, 0)) for value in (5.585, 1964.531842, 11.0)]
+    assert shown == ["5.59", "1964.53", "11"]

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from index.figures import metrics_named
+from index.figures import TABLE_MONEY, basis_named, metrics_named
 from index.models import Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS, asked_basis
+from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit
@@ -23,9 +24,6 @@ from .selection import Scorer
 from .shortfalls import shortfall_rows
 from .signals import coverage
 from .terms import Terms, Vocabulary, question_terms
-
-# Metrics that name a self-evaluation table's column: asked with another metric ("项目支出全年预算数"), they name its basis.
-_COLUMN_METRICS = ("全年预算数", "年初预算数", "全年执行数")
 
 
 class ExtractiveAnswerer:
@@ -99,8 +97,8 @@ class ExtractiveAnswerer:
         if len(slots) > 1 or any(slot.change for slot in slots):
             return None  # two figures asked, or a change: answered from sentences, each in its slot
         named = metrics_named(slots[0].clause if slots else query.text)
-        if len(named) > 1 and named[0] in _COLUMN_METRICS:
-            named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the column its basis
+        if len(named) > 1 and named[0] in TABLE_MONEY:
+            named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the self-evaluation table's column its basis
         if not named:
             return None
         stored: dict[str, list[Figure]] = {}
@@ -112,7 +110,7 @@ class ExtractiveAnswerer:
         """The key figure extracted at ingest that a 多少 question about one report asks for: on the basis the
         question names (年初预算, 决算, 实际…), else the first the report states."""
         figures = [f for f in asked[1].get(asked[0], []) if _unit_fits(query.asked, f.unit)] if asked else []
-        basis = asked_basis(query.text) if asked and asked[0] not in _COLUMN_METRICS else None
+        basis = basis_named(query.text) if asked and asked[0] not in TABLE_MONEY else None
         if basis:
             figures = [f for f in figures if f.basis == basis]
         return figures[0] if figures else None
@@ -310,8 +308,8 @@ def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:
 
 
 def figure_value(figure: Figure) -> str:
-    """A figure's value as a report writes it: two decimals at most (an amount in 元 read as 万元 is rounded), no trailing zeros."""
-    return f"{round(figure.value, 2):.2f}".rstrip("0").rstrip(".")
+    """A figure's value as a report writes it: two decimals at most (an amount in 元 read as 万元 is rounded half up), no trailing zeros."""
+    return str(Decimal(str(figure.value)).quantize(Decimal("0.01"), ROUND_HALF_UP)).rstrip("0").rstrip(".")
 
 
 def _unit_fits(question: str, unit: str) -> bool:
