@@ -84,7 +84,17 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true")
 
     fitting = commands.add_parser("fit", help="fit the answerer's weights and abstention threshold on development questions")
-    fitting.add_argument("questions", type=Path, nargs="+")
+    fitting.add_argument("questions", type=Path, nargs="*", help="development questions about the corpus")
+    fitting.add_argument(
+        "--with",
+        nargs=2,
+        type=Path,
+        action="append",
+        default=[],
+        dest="paired",
+        metavar=("QUESTIONS", "REPORTS"),
+        help="development questions about a report folder, indexed beside the corpus (as eval --reports does)",
+    )
     fitting.add_argument("--write", action="store_true", help="write the fitted values into assistant/settings.py")
     return parser
 
@@ -392,8 +402,16 @@ def _fit(assistant, args) -> int:
     from .evaluate import load_questions
     from .fitting import collect, fit, report, write_settings
 
-    questions = [q for path in args.questions for q in load_questions(path)]
-    result = fit(collect(assistant, questions, progress=lambda qs: tqdm(qs, unit="问", desc="拟合", disable=None)))
+    def examples(over, paths: list[Path]) -> list:
+        questions = [q for path in paths for q in load_questions(path)]
+        return collect(over, questions, progress=lambda qs: tqdm(qs, unit="问", desc="拟合", disable=None))
+
+    if not args.questions and not args.paired:
+        raise SystemExit("fit：请给出问题文件（或 --with 问题文件 报告文件夹）")
+    collected = examples(assistant, args.questions) if args.questions else []
+    for questions, reports in args.paired:
+        collected += examples(_with_extra_reports(assistant, [reports]), [questions])
+    result = fit(collected)
     print(report(result))
     if args.write:
         write_settings(result)

@@ -74,7 +74,7 @@ class Comparer:
             side, passages = self._side(reports, topic, tabled, cited, timings)
             side_answers.append(side)
             side_passages.append(passages)
-        checks = tuple(f"{c.bureau}：{c.note}" for c in self._checks(sides) if not c.consistent)
+        checks = tuple(f"{c.bureau}：{c.note}" for c in self._checks(sides, {row.metric for row in table}) if not c.consistent)
         lines = ["关键数据：" + "；".join(_row_text(row) for row in table) + "。"] if table else []
         lines += [f"【{side.bureau}】{side.answer}" for side in side_answers]
         lines += notes
@@ -140,8 +140,10 @@ class Comparer:
         rest = [p for p in passages if not any(p.report_id == q.report_id and p.start == q.start for q in lead)]
         return tuple(lead + rest)
 
-    def _checks(self, sides: list[list[ReportMeta]]) -> list[Check]:
-        return self.store.checks([r.id for side in sides for r in side])
+    def _checks(self, sides: list[list[ReportMeta]], metrics: set[str]) -> list[Check]:
+        """The consistency checks of the compared figures: those whose total or parts the table shows."""
+        checks = self.store.checks([r.id for side in sides for r in side])
+        return [c for c in checks if metrics & {c.total.metric, *(part.metric for part in c.parts)}]
 
 
 class _Citations:

@@ -23,7 +23,7 @@ _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 _MARKER = re.compile(r"\[\d+\]")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?:年|-\d)")
 _GROUPED = re.compile(r"(?<=\d),(?=\d{3})")
-_CN_FIGURE = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=[个家人名项次场条座台处所批])")
+_CN_FIGURE = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?=(?:余|多)?[个家人名项次场条座台处所批])")
 
 
 def normalise(text: str) -> str:

@@ -17,9 +17,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 SETTINGS_FILE_ENV = "ASSISTANT_SETTINGS_FILE"
 
 # Written by `python -m assistant fit tests/data/qa_shared.jsonl tests/data/qa_heldout.jsonl` (see AnswererSettings).
-FITTED_WEIGHTS = (1.0956, -1.7456, 3.1084, 2.0928, 3.1754, 5.2215, -0.1406, -0.9077, 3.7181, -4.077, 3.8196)
-FITTED_BIAS = -6.223
-FITTED_ABSTAIN_BELOW = 0.6409
+FITTED_WEIGHTS = (5.0704, -6.6302, 1.3542, 0.7562, 2.3837, 4.6167, -1.0213, 0.8717, 2.693, -1.7307, 2.8907)
+FITTED_BIAS = -7.1463
+FITTED_ABSTAIN_BELOW = 0.8158
 
 
 class EmbedderSettings(BaseModel):

@@ -55,6 +55,7 @@ MEASURE_WORDS = (
     "分",
 )
 # Measure words that count the same things: people are counted in 人, 名 or 位.
+GENERAL_MEASURE = "个"  # the classifier that counts anything ("几个研究生")
 SAME_MEASURE = (frozenset({"人", "名", "位"}), frozenset({"公里", "千米"}))
 MONEY_UNITS = ("亿元", "万元", "元")
 PERCENT_UNITS = ("个百分点", "百分点", "%")

@@ -247,7 +247,7 @@ def _is_score(cell: str) -> bool:
 
 
 # How a money table's column or a question names the basis of a budget figure; the first that matches wins.
-_BASIS_NAMED = (
+BASIS_PATTERNS = (
     ("年初预算", re.compile(r"年初")),
     ("全年预算", re.compile(r"全年预算|调整")),
     ("决算", re.compile(r"决算")),
@@ -262,7 +262,7 @@ _TABLE_UNIT = re.compile(r"单位[:：]\s*(万元|元)")
 
 def basis_named(text: str) -> str | None:
     """The basis (年初预算, 全年预算, 决算, 实际, 预计) a table column or a question names, if any."""
-    return next((basis for basis, pattern in _BASIS_NAMED if pattern.search(text)), None)
+    return next((basis for basis, pattern in BASIS_PATTERNS if pattern.search(text)), None)
 
 
 def _grid_figures(report: Report, cleaned: CleanText) -> list[Figure]:

@@ -160,6 +160,10 @@ def test_comparison_shows_the_consistency_checks(shipped_assistant):
     assert any("5107.2" in note and "4459.21" in note for note in answer.checks)
 
 
+def test_a_comparison_shows_only_the_checks_of_its_figures(shipped_assistant):
+    assert shipped_assistant.compare("望城", "常宁", "出台了什么政策文件").checks == ()
+
+
 @pytest.mark.parametrize(("first", "second", "error"), [("望城", "望城区工信局", BadQuestionError), ("望城", "株洲", UnknownBureauError)])
 def test_bad_comparisons_get_clear_errors(shipped_assistant, first, second, error):
     with pytest.raises(error):

@@ -52,6 +52,7 @@ def test_unit_fit_is_exact_near_or_none():
     slot = Slot("", "", "人")
     people, visits, money = quantities("在职25人，服务300人次，支出5万元")
     assert (unit_fit(slot, people), unit_fit(slot, visits), unit_fit(slot, money)) == (1.0, 0.5, 0.0)
+    assert unit_fit(Slot("", "", "个"), people) == 0.5  # 个 counts anything
 
 
 def test_the_label_decides_between_figures_of_one_unit():
@@ -79,6 +80,7 @@ def test_slot_fit_multiplies_unit_and_noun():
         ("2021年一般公共预算拨款收入2,284.43万元[1]", "2284.43"),
         ("[1]据报告：50人。", "50"),
         ("新建文化广场十二个。", "12"),
+        ("选派执法骨干三十余人参加培训。", "30"),
         ("没有数字", None),
     ],
 )

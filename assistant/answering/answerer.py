@@ -18,7 +18,7 @@ from ..query import Query
 from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
-from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit
+from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit, unit_fit
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
@@ -81,6 +81,8 @@ class ExtractiveAnswerer:
         if not items and (not ranked or not self.scorer.answers(ranked[0].score)):
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
+        if not items and not states_asked_kind(query, chosen):
+            return Answer(query.text, abstention(query), True, (), passages)
         text = self.compose(query, chosen, as_list=query.shape == "list", more=more)
         return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
 
@@ -293,6 +295,15 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
             previous = (-i, figure)
             figures.append(f"{slot.noun}：{figure.text}" if len(slots) > 1 and slot.noun else figure.text)
     return "；".join(figures) + "。" if figures else ""
+
+
+def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
+    """Whether the sentences state a figure of the kind a 多少 question asks (分, 人, 万元, %); any figure
+    when it names no kind. A question about a score is not answered by a sentence without one."""
+    slots = asked_slots(query.asked) if query.shape == "number" else ()
+    if not slots or slots[0].unit is None:
+        return True
+    return any(unit_fit(slots[0], q) > 0 for s in chosen for q in quantities(s.display))
 
 
 def _distance(previous: tuple[int, Quantity] | None, current: tuple[int, Quantity]) -> int:

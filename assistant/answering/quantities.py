@@ -12,11 +12,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from index.figures import BASIS_PATTERNS, basis_named
+
 from ..vocabulary import (
     APPROX_BEFORE,
     CHANGE_ASKS,
     CHANGE_BEFORE,
     CHANGE_VERBS,
+    GENERAL_MEASURE,
     JOINERS,
     MEASURE_WORDS,
     MONEY_ASKS,
@@ -221,11 +224,13 @@ def unit_fit(slot: Slot, quantity: Quantity) -> float:
     if slot.unit == "money":
         return 1.0 if quantity.kind == "money" else 0.0
     if slot.unit == "percent":
-        return 1.0 if quantity.kind == "percent" else 0.25
+        return 1.0 if quantity.kind == "percent" else 0.0
     if quantity.unit == slot.unit or any({quantity.unit, slot.unit} <= same for same in SAME_MEASURE):
         return 1.0
     if quantity.kind == "count" and (quantity.unit.startswith(slot.unit) or slot.unit.startswith(quantity.unit)):
         return 0.5  # 人次 for 人
+    if quantity.kind == "count" and slot.unit == GENERAL_MEASURE:
+        return 0.5  # "几个研究生" is answered by "11名"
     return 0.0
 
 
@@ -256,9 +261,25 @@ def adjacent(head: str, quantity: Quantity) -> float:
 
 
 def aspect_fit(slot: Slot, quantity: Quantity) -> float:
-    """A change answers a question about change, a level one about a level; a target answers only a question about targets."""
+    """A change answers a question about change, a level one about a level; a target answers only a question
+    about targets; a budget does not answer a question about what was spent, nor the reverse."""
     fit = 1.0 if slot.change == quantity.change else (0.3 if slot.change else 0.6)
-    return fit * (0.5 if quantity.target and not slot.target else 1.0)
+    fit *= 0.5 if quantity.target and not slot.target else 1.0
+    return fit * (0.3 if _bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) else 1.0)
+
+
+def stated_basis(label: str) -> str | None:
+    """The basis the words right before a figure name ("年初预算数为…，决算数为" → 决算): the last one named."""
+    named = [(m.end(), basis) for basis, pattern in BASIS_PATTERNS for m in pattern.finditer(label)]
+    return max(named)[1] if named else None
+
+
+def _bases_differ(asked: str | None, stated: str | None) -> bool:
+    """A planned amount (年初预算, 全年预算, 预计) asked and a spent one (决算, 实际) stated, or the reverse."""
+    return bool(asked and stated) and (asked in _SPENT) != (stated in _SPENT)
+
+
+_SPENT = ("决算", "实际")
 
 
 def slot_fit(slot: Slot, quantity: Quantity) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 
 from index.cleaning import match_key
 
-from .quantities import Quantity, Slot, best_quantity, noun_fit, unit_fit
+from .quantities import Quantity, Slot, aspect_fit, best_quantity, noun_fit, unit_fit
 from .terms import Terms
 
 SIGNALS = (
@@ -21,7 +21,7 @@ SIGNALS = (
     "focus",  # the same over the clause that asks the figure (the whole question when none)
     "section",  # share found in the sentence's section path
     "context",  # share found in the sentences around it
-    "unit_fit",  # the best quantity's unit against the asked unit (number questions)
+    "unit_fit",  # the best quantity's unit and aspect (change, target, basis) against the asked ones (number questions)
     "noun_fit",  # the best quantity's counted noun against the asked noun (number questions)
     "no_quantity",  # a number question, and the sentence states no quantity
     "retrieval",  # 1 / (1 + the fused retrieval rank of its chunk)
@@ -59,7 +59,7 @@ def quantity_signals(slots: tuple[Slot, ...], found: list[Quantity]) -> tuple[fl
     if not found:
         return 0.0, 0.0, 1.0
     best = best_quantity(slots[0], found)
-    return unit_fit(slots[0], best), noun_fit(slots[0], best), 0.0
+    return unit_fit(slots[0], best) * aspect_fit(slots[0], best), noun_fit(slots[0], best), 0.0
 
 
 def signal_vector(
