@@ -11,7 +11,7 @@ import re
 
 # Interrogatives and chat fillers: they ask, and say nothing about where the answer is.
 QUESTION_WORDS = frozenset(
-    "多少 几 哪些 哪个 哪家 哪几 什么 啥 怎么样 怎样 怎么 咋 如何 是否 有没有 是不是 多大 多高 请问 一下 介绍 说说 讲讲 "
+    "多少 几 哪些 哪个 哪家 哪几 什么 啥 怎么样 怎样 怎么 咋 咋样 如何 是否 有没有 是不是 多大 多高 请问 一下 介绍 说说 讲讲 "
     "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
     "报告 情况 方面 主要 那边 这边 那里 去年 今年 打算".split()
 )
@@ -64,10 +64,13 @@ UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
 MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|支出|收入|拨款|投入|开支|花|薪|工资|补贴|补助|奖补|费用")
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
-NUMBER_ASK = re.compile(r"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几")
+# Nouns that name a rate, and "how is it" asked right after one ("满意度咋样"): a figure is asked.
+RATE_NOUNS = ("率", "比重", "占比", "比例", "满意度", "百分比")
+RATE_HOW = "(?:" + "|".join(f"(?<={noun})" for noun in RATE_NOUNS) + ")(?:怎么样|咋样|如何|怎样|高不高)"
+NUMBER_ASK = re.compile(rf"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几|{RATE_HOW}")
 # The shape of a question, as query analysis reads it (the first ask wins).
 SHAPE_NUMBER = re.compile(
-    rf"多少|几(?:{'|'.join(sorted(MEASURE_WORDS, key=len, reverse=True))}|年|成)|多大|多高|多长|多远|多重|多久|金额|数额|总额|比例|占比|是几"
+    rf"多少|几(?:{'|'.join(sorted(MEASURE_WORDS, key=len, reverse=True))}|年|成)|多大|多高|多长|多远|多重|多久|金额|数额|总额|比例|占比|是几|{RATE_HOW}"
 )
 SHAPE_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
 SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
@@ -91,6 +94,6 @@ CHANGE_BEFORE = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升
 # A figure labelled with these is a target, not what was done; a question with them asks for the target.
 TARGET_WORDS = re.compile(r"目标|指标值|计划|预期|任务数")
 # A noun right before 多少 that is a rate or share: the answer is a percentage ("执行率多少", "满意度是多少").
-PERCENT_NOUNS = re.compile(r"(?:率|比重|占比|比例|满意度|百分比)(?:是|为|有|达到|能达到)?$")
+PERCENT_NOUNS = re.compile(rf"(?:{'|'.join(RATE_NOUNS)})(?:是|为|有|达到|能达到)?$")
 # Markers a report puts before a figure (约 120 人, 累计 36 家).
 APPROX_BEFORE = ("约", "近", "超", "逾", "超过", "达", "达到", "共", "累计")

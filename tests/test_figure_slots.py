@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.quantities import Slot, asked_slots, best_quantity, noun_fit, quantities, slot_fit, unit_fit
+from assistant.answering.quantities import Slot, aspect_fit, asked_slots, best_quantity, noun_fit, quantities, slot_fit, unit_fit
 from assistant.evaluate import figure_key, first_figure
 
 
@@ -160,3 +160,23 @@ def test_numbers_spaced_by_a_pdf_text_layer_are_read_whole():
 
     text = "支出合计 4 ,215.06 万元，项目支出 2 846. 32 万元，执行率为 97. 4%，巡河 8 642 人次，2022 年派出 12 人"
     assert [(q.value, q.unit) for q in quantities(text)] == [(4215.06, "万元"), (2846.32, "万元"), (97.4, "%"), (8642.0, "人次"), (12.0, "人")]
+
+
+@pytest.mark.parametrize("question", ["群众满意度咋样", "预算执行率如何", "资金占比怎么样"])
+def test_how_is_a_rate_asks_its_figure(question):
+    (slot,) = asked_slots(question)
+    assert slot.unit == "percent" and "咋样" not in slot.words
+
+
+def test_a_rate_is_not_answered_by_money_or_a_count():
+    slot = asked_slots("执行率多少")[0]
+    money, count = quantities("经费170万元，人员4050人")
+    assert (unit_fit(slot, money), unit_fit(slot, count)) == (0.0, 0.0)
+
+
+def test_a_budget_does_not_answer_what_was_spent():
+    spent, planned = asked_slots("项目支出决算数是多少")[0], asked_slots("项目支出预算数是多少")[0]
+    budget, actual = quantities("年初预算数为1091万元，决算数为980万元")
+    assert best_quantity(spent, [budget, actual]).text == "980万元"
+    assert best_quantity(planned, [budget, actual]).text == "1091万元"
+    assert (aspect_fit(spent, budget), aspect_fit(spent, actual), aspect_fit(planned, budget)) == (0.3, 1.0, 1.0)
