@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 from conftest import ROOT
 
 from assistant.errors import BadQuestionError, UnknownBureauError
+
+DEV_FRESH = ROOT / "tests" / "data" / "dev_fresh" / "reports"
 from assistant.service import Conversation
 from index.cleaning import match_key
 
@@ -306,3 +309,20 @@ def test_a_section_question_in_other_words_lists_its_items(shipped_assistant):
     answer = shipped_assistant.ask("望城工信局存在什么问题")
     assert not answer.abstained and len(answer.citations) >= 2
     assert all(c.section.startswith(answer.citations[0].section.split(" › ")[0]) for c in answer.citations)
+
+
+def test_a_table_figure_is_quoted_where_the_report_states_it_in_words(settings_factory, tmp_path):
+    """The stored figure comes from the money table; the answer quotes the sentence that states it first,
+    then cites the table row it comes from."""
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    shutil.copy(DEV_FRESH / "longyou_housing_2023.html", corpus)
+    assistant = Assistant(settings_factory(corpus_dir=corpus))
+    assert not assistant.ingest().failed
+    answer = assistant.ask("龙游住建局的预算执行率多少")
+    assert answer.answer.startswith("预算执行率：97.55%。")
+    first, second = answer.citations
+    assert "执行率97.55%" in first.quote.replace(" ", "") and "\t" not in first.quote
+    assert "8,542.17" in second.quote

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.quantities import Slot, aspect_fit, asked_slots, best_quantity, noun_fit, quantities, slot_fit, unit_fit
+from assistant.answering.quantities import Slot, asked_slots, aspect_fit, best_quantity, noun_fit, quantities, slot_fit, unit_fit
 from assistant.evaluate import figure_key, first_figure
 
 

@@ -12,6 +12,7 @@ from index.figures import TABLE_MONEY, basis_named, metrics_named
 from index.models import Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
+from index.tables import row_label
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
@@ -136,10 +137,13 @@ class ExtractiveAnswerer:
         report = self.store.report(figure.report_id)
         chunk = next(c for c in self.store.report_chunks(report.id) if c.start <= figure.start < c.end)
         (stated,), more = self.whole([Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 0)])
+        in_prose = stated_in_prose(figure, ranked) if row_label(figure.quote) else None
+        chosen = [in_prose, stated] if in_prose else [stated]
         basis = f"（{figure.basis}）" if figure.basis else ""
         lead = f"{figure.metric.removeprefix('项目支出:')}：{figure_value(figure)}{figure.unit}{basis}。"
         rest = f"另有{more}项未列出。" if more else ""
-        return Answer(query.text, f"{lead}{stated.display}[1]{rest}", False, cite([stated]), self._cited_first([stated], passages, top_k))
+        text = lead + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1)) + rest
+        return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
 
     def figure_citation(self, figure: Figure, n: int) -> Citation:
         """Citation [n] of the sentence that states a key figure."""
@@ -295,6 +299,18 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
             previous = (-i, figure)
             figures.append(f"{slot.noun}：{figure.text}" if len(slots) > 1 and slot.noun else figure.text)
     return "；".join(figures) + "。" if figures else ""
+
+
+def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:
+    """A likely sentence of the figure's report that states it in words ("整体预算执行率97.55%"): a reader
+    quotes that rather than the table row ("合计：7,982.36，8,756.39，97.55%"), which is cited beside it."""
+    name = figure.metric.removeprefix("项目支出:")[-2:]
+    for sentence in ranked[:10]:
+        if sentence.report.id != figure.report_id or sentence.start <= figure.start < sentence.end or row_label(sentence.quote):
+            continue
+        if name in sentence.display and any(q.unit == figure.unit and abs(q.value - figure.value) < 0.005 for q in quantities(sentence.display)):
+            return sentence
+    return None
 
 
 def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
