@@ -14,10 +14,10 @@ import pytest
 from conftest import ROOT
 
 from assistant.errors import BadQuestionError, UnknownBureauError
-
-DEV_FRESH = ROOT / "tests" / "data" / "dev_fresh" / "reports"
 from assistant.service import Conversation
 from index.cleaning import match_key
+
+DEV_FRESH = ROOT / "tests" / "data" / "dev_fresh" / "reports"
 
 WC = "长沙市望城区工业和信息化局"
 CN = "常宁市科技和工业信息化局"
