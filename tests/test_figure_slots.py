@@ -180,3 +180,8 @@ def test_a_budget_does_not_answer_what_was_spent():
     assert best_quantity(spent, [budget, actual]).text == "980万元"
     assert best_quantity(planned, [budget, actual]).text == "1091万元"
     assert (aspect_fit(spent, budget), aspect_fit(spent, actual), aspect_fit(planned, budget)) == (0.3, 1.0, 1.0)
+
+
+def test_items_enumerated_before_one_ask_each_get_a_slot():
+    assert [(s.noun, s.unit) for s in asked_slots("在编、临聘、退休各多少人")] == [("在编", "人"), ("临聘", "人"), ("退休", "人")]
+    assert [s.noun for s in asked_slots("基本支出多少、项目支出多少")] == ["基本支出", "项目支出"]

@@ -43,6 +43,8 @@ _QUANTITY = re.compile(
     rf"\s*(?P<approx>多|余)?\s*(?P<scale>万(?!元)|亿(?!元))?(?P<unit>{_UNIT_ALTERNATION})"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
+# A question's clauses; its 、 enumerates what one ask asks about (see _enumerated_asks).
+_QUESTION_BREAK = re.compile(r"[，,；;。：:！!？?（）()\n]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
 _TARGET_REACH = 6
@@ -143,7 +145,7 @@ def _strip_approx(label: str) -> str:
 def asked_slots(question: str) -> tuple[Slot, ...]:
     """The figures a question asks for, in its order ("收入和支出各多少" asks two)."""
     slots, previous = [], ""
-    for clause in (c for c in _CLAUSE_BREAK.split(question) if c):
+    for clause in (c for part in _QUESTION_BREAK.split(question) for c in _enumerated_asks(part) if c):
         ask = NUMBER_ASK.search(clause)
         if not ask:
             previous = clause
@@ -161,6 +163,18 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
             part_words = _words(part) if len(parts) > 1 else words
             slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target))
     return tuple(slots)
+
+
+def _enumerated_asks(clause: str) -> list[str]:
+    """A clause cut after each ask its 、 separates ("基本支出多少、项目支出多少"); items enumerated before one
+    ask stay together ("在编、临聘、退休各多少人")."""
+    pieces, current = [], []
+    for item in clause.split("、"):
+        current.append(item)
+        if NUMBER_ASK.search(item):
+            pieces.append("、".join(current))
+            current = []
+    return pieces + (["、".join(current)] if current else [])
 
 
 def _words(text: str) -> tuple[str, ...]:
