@@ -17,9 +17,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 SETTINGS_FILE_ENV = "ASSISTANT_SETTINGS_FILE"
 
 # Written by `python -m assistant fit tests/data/qa_shared.jsonl tests/data/qa_heldout.jsonl` (see AnswererSettings).
-FITTED_WEIGHTS = (5.0704, -6.6302, 1.3542, 0.7562, 2.3837, 4.6167, -1.0213, 0.8717, 2.693, -1.7307, 2.8907)
-FITTED_BIAS = -7.1463
-FITTED_ABSTAIN_BELOW = 0.8158
+FITTED_WEIGHTS = (5.1344, -5.9424, 1.5766, 0.7311, 2.6796, 4.642, -1.1042, 1.1904, 1.4298, -1.8022, 2.9209)
+FITTED_BIAS = -7.2619
+FITTED_ABSTAIN_BELOW = 0.8027
 
 
 class EmbedderSettings(BaseModel):
