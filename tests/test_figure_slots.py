@@ -191,3 +191,13 @@ def test_a_one_character_verb_says_what_is_counted():
     slot = asked_slots("锥栗一共种了多少亩")[0]
     assert "种" in slot.words
     assert best_quantity(slot, quantities("完成锥栗低产林改造3,200亩，全镇锥栗种植面积达到1.6万亩")).text == "1.6万亩"
+
+
+def test_a_sentence_naming_only_a_budget_does_not_answer_what_was_spent():
+    from assistant.answering.quantities import states_asked_basis
+
+    spent = asked_slots("项目支出决算数是多少")[0]
+    assert not states_asked_basis(spent, "2021年年初预算数为1091万元")
+    assert states_asked_basis(spent, "年初预算数为1091万元，决算数为980万元")
+    assert states_asked_basis(spent, "项目支出980万元")  # no basis named: it may be the spent amount
+    assert states_asked_basis(asked_slots("项目支出多少")[0], "2021年年初预算数为1091万元")

@@ -19,7 +19,7 @@ from ..query import Query
 from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
-from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit, unit_fit
+from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit, states_asked_basis, unit_fit
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
@@ -319,6 +319,8 @@ def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
     slots = asked_slots(query.asked) if query.shape == "number" else ()
     if not slots or slots[0].unit is None:
         return True
+    if any(not states_asked_basis(slots[0], s.display) for s in chosen):
+        return False
     return any(unit_fit(slots[0], q) > 0 for s in chosen for q in quantities(s.display))
 
 

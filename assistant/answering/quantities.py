@@ -288,6 +288,14 @@ def stated_basis(label: str) -> str | None:
     return max(named)[1] if named else None
 
 
+def states_asked_basis(slot: Slot, sentence: str) -> bool:
+    """False when the slot asks for one basis (决算) and the sentence names only the other kind (年初预算数):
+    a budget does not tell what was spent, and the question is not answered."""
+    asked = basis_named(slot.clause)
+    named = {basis for basis, pattern in BASIS_PATTERNS if pattern.search(sentence)}
+    return not asked or not named or any(not _bases_differ(asked, basis) for basis in named)
+
+
 def _bases_differ(asked: str | None, stated: str | None) -> bool:
     """A planned amount (年初预算, 全年预算, 预计) asked and a spent one (决算, 实际) stated, or the reverse."""
     return bool(asked and stated) and (asked in _SPENT) != (stated in _SPENT)
