@@ -17,9 +17,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 SETTINGS_FILE_ENV = "ASSISTANT_SETTINGS_FILE"
 
 # Written by `python -m assistant fit tests/data/qa_shared.jsonl tests/data/qa_heldout.jsonl` (see AnswererSettings).
-FITTED_WEIGHTS = (5.1344, -5.9424, 1.5766, 0.7311, 2.6796, 4.642, -1.1042, 1.1904, 1.4298, -1.8022, 2.9209)
-FITTED_BIAS = -7.2619
-FITTED_ABSTAIN_BELOW = 0.8027
+FITTED_WEIGHTS = (4.8877, -6.5365, 1.297, 0.7555, 2.4459, 4.5688, -1.0001, 0.8637, 2.7199, -1.7595, 2.875)
+FITTED_BIAS = -6.9884
+FITTED_ABSTAIN_BELOW = 0.8137
 
 
 class EmbedderSettings(BaseModel):

@@ -187,12 +187,6 @@ def test_items_enumerated_before_one_ask_each_get_a_slot():
     assert [s.noun for s in asked_slots("基本支出多少、项目支出多少")] == ["基本支出", "项目支出"]
 
 
-def test_a_one_character_verb_says_what_is_counted():
-    slot = asked_slots("锥栗一共种了多少亩")[0]
-    assert "种" in slot.words
-    assert best_quantity(slot, quantities("完成锥栗低产林改造3,200亩，全镇锥栗种植面积达到1.6万亩")).text == "1.6万亩"
-
-
 def test_a_sentence_naming_only_a_budget_does_not_answer_what_was_spent():
     from assistant.answering.quantities import states_asked_basis
 

@@ -186,7 +186,7 @@ def _words(text: str) -> tuple[str, ...]:
             for t in tokenize(text)
             if t not in QUESTION_WORDS
             and not t.isdigit()
-            and (len(t) > 1 or "\u4e00" <= t <= "\u9fff")
+            and len(t) > 1
             and not NUMBER_ASK.search(t)
             and "几" not in t
             and not any(t in unit for unit in UNITS)

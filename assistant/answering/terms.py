@@ -106,17 +106,14 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
     weights: dict[str, float] = {}
     expansions: dict[str, tuple[str, ...]] = {}
     own_names = [r.bureau[leading_division(r.bureau)[1] :] for r in scope if r.bureau]
-    import jieba.posseg
-
-    verbs_and_nouns = {w.word for w in jieba.posseg.lcut(question) if len(w.word) == 1 and w.flag in ("v", "n")}
     for term in tokenize(question):
         if term in QUESTION_WORDS or term in name_tokens or term in weights or any(term in n for n in named):
             continue
         if len(term) > 1 and term not in vocabulary and abbreviates(term, own_names):
             continue  # a short form of the bureau's own name ("卫健" for 卫生健康局) that no report writes
         found = tuple(s for s in sorted(synonyms.get(term, ())) if len(s) >= 2 and s in vocabulary and s not in QUESTION_WORDS)
-        if len(term) == 1 and not term.isascii() and not found and term not in verbs_and_nouns:
-            continue  # a lone character with no synonym in the reports is a function word more often than not, unless it is a verb or noun (罚, 招)
+        if len(term) == 1 and not term.isascii() and not found:
+            continue  # a lone character with no synonym in the reports is a function word more often than not
         weights[term] = idf.get(term, median) * vocabulary.rarity(term)
         if found:
             expansions[term] = found
