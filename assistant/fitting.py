@@ -4,7 +4,8 @@ For every answerable question, each candidate sentence is labelled by whether it
 question's evidence; a logistic regression over the signals (`signals.SIGNALS`) learns the weights.
 The threshold is then chosen over the best candidate of every question: answerable questions
 should clear it, unanswerable ones should not, and a wrong figure costs twice a wrong abstention.
-Run: python -m assistant fit ../shared/eval/qa.jsonl tests/data/qa_heldout.jsonl [--write]
+Run (questions over the corpus, then `--with QUESTIONS REPORTS` for sets about other report folders):
+python -m assistant fit tests/data/qa_shared.jsonl tests/data/qa_heldout.jsonl --with tests/data/dev_shapes/qa.jsonl tests/data/dev_shapes/reports --with tests/data/dev_fresh/qa.jsonl tests/data/dev_fresh/reports --write
 """
 
 from __future__ import annotations

@@ -44,3 +44,11 @@ def test_grading_counts_a_wrong_bureau_as_a_miss(shipped_assistant):
     texts = {m.title: (m.bureau, normalise(shipped_assistant.store.report_text(m.id))) for m in shipped_assistant.reports()}
     graded = evaluate([question], lambda _: wrong, texts)[0]
     assert not graded.citation_hit and graded.failures
+
+
+def test_fit_takes_question_sets_about_other_report_folders():
+    from assistant.cli import _parser
+
+    args = _parser().parse_args(["fit", "a.jsonl", "--with", "b.jsonl", "reports_b", "--with", "c.jsonl", "reports_c"])
+    assert args.questions == [Path("a.jsonl")]
+    assert args.paired == [[Path("b.jsonl"), Path("reports_b")], [Path("c.jsonl"), Path("reports_c")]]
