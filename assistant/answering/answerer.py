@@ -315,7 +315,8 @@ def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:
 
 def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
     """Whether the sentences state a figure of the kind a 多少 question asks (分, 人, 万元, %); any figure
-    when it names no kind. A question about a score is not answered by a sentence without one."""
+    when it names no kind. A question about a score is not answered by a sentence without one, nor one
+    about what was spent (决算) by sentences that name only a budget."""
     slots = asked_slots(query.asked) if query.shape == "number" else ()
     if not slots or slots[0].unit is None:
         return True
