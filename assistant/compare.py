@@ -11,7 +11,7 @@ from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
 
-from .answering import ExtractiveAnswerer, figure_value, to_passage
+from .answering import ExtractiveAnswerer, Sentence, cite, figure_value, stated_in_prose, to_passage
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Mention, Query, question_shape
 from .vocabulary import COMPARE_PHRASES, WHICH_MORE
@@ -101,7 +101,8 @@ class Comparer:
         hits = self.search.search(topic, self.pool, side_query.report_ids, timings, vector)
         answer = self.answerer.answer(side_query, hits, self.top_k, vector)
         if tabled:
-            numbers = list(dict.fromkeys(cited.figure(figure) for figure in tabled))
+            ranked = self.answerer.candidates(side_query, hits, vector)
+            numbers = list(dict.fromkeys(n for figure in tabled for n in cited.figure_in_words(figure, ranked)))
             text = "".join(f"{sentence_text(cited.by_n[n].quote)}[{n}]" + (f"另有{cited.more[n]}项未列出。" if cited.more.get(n) else "") for n in numbers)
             return Side(bureau, text, False, tuple(cited.by_n[n] for n in numbers)), answer.passages
         if answer.abstained:
@@ -164,6 +165,11 @@ class _Citations:
                 return known.n
         self.all.append(replace(citation, n=len(self.all) + 1))
         return len(self.all)
+
+    def figure_in_words(self, figure: Figure, ranked: list[Sentence]) -> list[int]:
+        """The numbers citing a figure: a sentence stating it in words first, when it is a table row's."""
+        prose = stated_in_prose(figure, ranked)
+        return ([self.add(cite([prose])[0])] if prose else []) + [self.figure(figure)]
 
     def figure(self, figure: Figure) -> int:
         """The number of the sentence stating a figure, reusing one already cited that holds it."""

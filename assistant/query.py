@@ -61,6 +61,8 @@ class Query:
 
 
 _ORG_END = "局委厅办院站所"
+# What may follow a bureau's short name typed on its own: a joiner, 的, punctuation or the end.
+_NAME_END = r"(?:[和与及跟、的，,。？?！!\s]|$)"
 
 
 def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
@@ -68,7 +70,8 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
 
     Officers write a place then their own short form of the organisation ("弋阳文广旅局", "当阳卫健局"):
     a run after the alias whose characters follow the bureau's name in order is part of the name when
-    it ends on an organisation word or is three characters or more.
+    it ends on an organisation word, is three characters or more, or stands alone before 和/的 or the
+    end ("临朐水利和宁城应急的…").
     """
     spans = []
     for report in reports:
@@ -80,7 +83,8 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
                 run = re.match(rf"[{_CJK}]{{1,8}}", text[end:])
                 for k in range(len(run.group(0)) if run and own else 0, 0, -1):
                     piece = run.group(0)[:k]
-                    if abbreviates(piece, [own]) and (piece[-1] in _ORG_END or k >= 3):
+                    alone = re.match(_NAME_END, text[end + k :]) is not None
+                    if abbreviates(piece, [own]) and (piece[-1] in _ORG_END or k >= 3 or alone):
                         end += k
                         break
                 spans.append((start, end))

@@ -93,6 +93,8 @@ CHANGE_VERBS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|
 CHANGE_BEFORE = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|超出|节约|多|少)了?$")
 # A figure labelled with these is a target, not what was done; a question with them asks for the target.
 TARGET_WORDS = re.compile(r"目标|指标值|计划|预期|任务数")
+# A figure right after these is a bound set, not a level reached ("对执行率低于90%的项目", "≥95%"): it counts as a target.
+BOUND_BEFORE = re.compile(r"(?:不?低于|不?高于|不?少于|不?多于|不超过|≥|≤|＞|＜|>|<|>=|<=)\s*$")
 # A noun right before 多少 that is a rate or share: the answer is a percentage ("执行率多少", "满意度是多少").
 PERCENT_NOUNS = re.compile(rf"(?:{'|'.join(RATE_NOUNS)})(?:是|为|有|达到|能达到)?$")
 # Markers a report puts before a figure (约 120 人, 累计 36 家).

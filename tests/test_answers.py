@@ -326,3 +326,20 @@ def test_a_table_figure_is_quoted_where_the_report_states_it_in_words(settings_f
     first, second = answer.citations
     assert "执行率97.55%" in first.quote.replace(" ", "") and "\t" not in first.quote
     assert "8,542.17" in second.quote
+
+
+def test_a_comparison_quotes_a_table_figure_where_it_is_stated_in_words_and_skips_a_bound(settings_factory, tmp_path):
+    """临朐's rate comes from a table flattened one cell per line: its side quotes the sentence that says it.
+    宁城's side states its rate, not the 90% bound of a sentence about projects below it."""
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    for name in ("linqu_water_2022.txt", "ningcheng_emergency_2022.txt"):
+        shutil.copy(DEV_FRESH / name, corpus)
+    assistant = Assistant(settings_factory(corpus_dir=corpus))
+    assert not assistant.ingest().failed
+    answer = assistant.ask("临朐水利和宁城应急的预算执行率哪个高")
+    linqu, ningcheng = answer.sides
+    assert "部门整体预算执行率为97.4%" in linqu.answer
+    assert "预算执行率97.53%" in ningcheng.answer and "90%" not in ningcheng.answer

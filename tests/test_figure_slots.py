@@ -155,6 +155,16 @@ def test_a_target_word_far_from_the_figure_does_not_make_it_a_target():
     assert (best_quantity(first, found).text, best_quantity(second, found).text) == ("341.52万元", "2,846名")
 
 
+def test_a_bound_answers_only_a_question_about_targets():
+    found = quantities("对执行率低于90%的项目相应压减下年预算，全年预算执行率97.53%")
+    assert [(q.text, q.bound, q.target) for q in found] == [("90%", True, True), ("97.53%", False, False)]
+    assert [q.bound for q in quantities("满意度≥95%，不少于20场，超过1000人")] == [True, True, False]
+    (level,) = asked_slots("预算执行率是多少")
+    assert best_quantity(level, quantities("对执行率低于90%的项目相应压减下年预算")) is None
+    (target,) = asked_slots("执行率目标是多少")
+    assert best_quantity(target, quantities("对执行率低于90%的项目相应压减下年预算")).text == "90%"
+
+
 def test_numbers_spaced_by_a_pdf_text_layer_are_read_whole():
     from assistant.answering.quantities import quantities
 

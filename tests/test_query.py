@@ -176,6 +176,8 @@ MT = _report("湄潭县交通运输局", ("湄潭县交通运输局", "湄潭县
         ("弋阳文广旅送戏下乡搞了几场", "     送戏下乡搞了几场"),  # three characters in order, no 局 needed
         ("弋阳文化活动办了多少场", "  文化活动办了多少场"),  # two characters alone stay a topic
         ("弋阳的龟峰景区带动多少户增收", "  的龟峰景区带动多少户增收"),
+        ("弋阳文旅和望城的满意度", "    和望城的满意度"),  # two characters standing alone before 和 are its name
+        ("弋阳文旅的满意度", "    的满意度"),
     ],
 )
 def test_the_bureaus_short_name_typed_after_its_place_is_not_asked_about(question, asked):

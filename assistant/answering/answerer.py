@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from index.cleaning import squash_spaces
 from index.figures import TABLE_MONEY, basis_named, metrics_named
 from index.models import Chunk, Figure, ReportMeta
 from index.search import Hit
@@ -137,7 +138,7 @@ class ExtractiveAnswerer:
         report = self.store.report(figure.report_id)
         chunk = next(c for c in self.store.report_chunks(report.id) if c.start <= figure.start < c.end)
         (stated,), more = self.whole([Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 0)])
-        in_prose = stated_in_prose(figure, ranked) if row_label(figure.quote) else None
+        in_prose = stated_in_prose(figure, ranked)
         chosen = [in_prose, stated] if in_prose else [stated]
         basis = f"（{figure.basis}）" if figure.basis else ""
         lead = f"{figure.metric.removeprefix('项目支出:')}：{figure_value(figure)}{figure.unit}{basis}。"
@@ -303,8 +304,11 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
 
 def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:
     """A likely sentence of the figure's report that states it in words ("整体预算执行率97.55%"): a reader
-    quotes that rather than the table row ("合计：7,982.36，8,756.39，97.55%"), which is cited beside it."""
+    quotes that rather than the table row ("合计：7,982.36，8,756.39，97.55%"), which is cited beside it.
+    None when the figure's own sentence already says in words what it is."""
     name = figure.metric.removeprefix("项目支出:")[-2:]
+    if not row_label(figure.quote) and name in squash_spaces(figure.quote):
+        return None
     for sentence in ranked[:10]:
         if sentence.report.id != figure.report_id or sentence.start <= figure.start < sentence.end or row_label(sentence.quote):
             continue

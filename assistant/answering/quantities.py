@@ -16,6 +16,7 @@ from index.figures import BASIS_PATTERNS, basis_named
 
 from ..vocabulary import (
     APPROX_BEFORE,
+    BOUND_BEFORE,
     CHANGE_ASKS,
     CHANGE_BEFORE,
     CHANGE_VERBS,
@@ -67,6 +68,7 @@ class Quantity:
     subject: str = ""  # what the whole sentence is about, when it says so apart (a table row's indicator)
     change: bool = False  # it states a change ("增长12%", "减少1.18万元"), not a level
     target: bool = False  # it states a target ("年度指标值≥80公里", "年度目标120场"), not what was done
+    bound: bool = False  # it states a bound set for something ("对执行率低于90%的项目", "≥95%"): a target, or a condition
 
     @property
     def kind(self) -> str:
@@ -101,6 +103,7 @@ def quantities(text: str) -> list[Quantity]:
         after = _CLAUSE_BREAK.search(text, match.end())
         label = _strip_approx(re.sub(r"[\s≥≤＞＜>=<]+$", "", text[clause_start : match.start()]))
         counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
+        bound = bool(BOUND_BEFORE.search(text[clause_start : match.start()]))
         found.append(
             Quantity(
                 re.sub(r"\s+", "", match.group(0)),
@@ -112,7 +115,8 @@ def quantities(text: str) -> list[Quantity]:
                 counted,
                 subject,
                 bool(CHANGE_BEFORE.search(label)),
-                bool(TARGET_WORDS.search(label[-_TARGET_REACH:])),
+                bool(TARGET_WORDS.search(label[-_TARGET_REACH:])) or bound,
+                bound,
             )
         )
     return found
@@ -309,13 +313,18 @@ def slot_fit(slot: Slot, quantity: Quantity) -> float:
     return unit_fit(slot, quantity) * (0.5 + 0.5 * noun_fit(slot, quantity)) * aspect_fit(slot, quantity)
 
 
+def answering(slot: Slot, found: list[Quantity]) -> list[Quantity]:
+    """The quantities that may answer the slot: a bound ("低于90%的项目") only a question about targets."""
+    return [q for q in found if slot.target or not q.bound]
+
+
 def best_quantity(slot: Slot, found: list[Quantity], question: str = "") -> Quantity | None:
     """The quantity that answers the slot best; the earlier one on a tie.
 
     A figure the question itself states ("6条产业链…产值多少") is what the user already knows, not the answer.
     """
     asked = re.sub(r"\s+", "", question)
-    found = [q for q in found if not (asked and q.text in asked)] if asked else found
+    found = [q for q in answering(slot, found) if not (asked and q.text in asked)]
     if not found:
         return None
     return max(found, key=lambda q: (slot_fit(slot, q), -q.start))

@@ -10,7 +10,7 @@ import numpy as np
 
 from index.cleaning import match_key
 
-from .quantities import Quantity, Slot, aspect_fit, best_quantity, noun_fit, unit_fit
+from .quantities import Quantity, Slot, answering, aspect_fit, best_quantity, noun_fit, unit_fit
 from .terms import Terms
 
 SIGNALS = (
@@ -56,6 +56,7 @@ def quantity_signals(slots: tuple[Slot, ...], found: list[Quantity]) -> tuple[fl
     """(unit fit, noun fit, no quantity) of the quantity that best answers the first slot."""
     if not slots:
         return 0.0, 0.0, 0.0
+    found = answering(slots[0], found)
     if not found:
         return 0.0, 0.0, 1.0
     best = best_quantity(slots[0], found)
