@@ -262,6 +262,15 @@ def test_a_paragraph_of_yi_shi_er_shi_gives_one_item_each():
     assert _quotes(items) == ["一是预算编制不够精细。", "二是专业人才不足，修缮依赖外聘。", "三是指标难以量化。"] and items.more == 0
 
 
+def test_items_of_one_sentence_cut_at_semicolons_stay_items():
+    from assistant.answering.sections import section_items
+
+    text = "五、存在的问题\n一是前期工作不充分，年中调整较多；二是效益指标量化不足；三是专业技术人员紧缺。"
+    chunks = _chunks(text, [("五、存在的问题", ["一是前期工作不充分，年中调整较多；", "二是效益指标量化不足；", "三是专业技术人员紧缺。"])])
+    found = section_items(text, chunks, "五、存在的问题")
+    assert [text[s:e] for _, s, e in found.spans] == ["一是前期工作不充分，年中调整较多；", "二是效益指标量化不足；", "三是专业技术人员紧缺。"]
+
+
 def test_numbered_sub_sections_are_the_items():
     from assistant.answering.sections import section_items
 

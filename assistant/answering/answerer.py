@@ -233,7 +233,7 @@ class ExtractiveAnswerer:
             completed.append(
                 Sentence(sentence.report, sentence.chunk, sentence.start, end, text[sentence.start : end], sentence.score, sentence.rank, sentence.signals)
             )
-        return completed, left
+        return _without_nested(completed), left
 
     # -- the reply -------------------------------------------------------------------------
 
@@ -300,6 +300,18 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
             previous = (-i, figure)
             figures.append(f"{slot.noun}：{figure.text}" if len(slots) > 1 and slot.noun else figure.text)
     return "；".join(figures) + "。" if figures else ""
+
+
+def _without_nested(chosen: list[Sentence]) -> list[Sentence]:
+    """The sentences less any that another one already quotes whole (a sentence read on over its next pieces)."""
+    return [
+        s
+        for i, s in enumerate(chosen)
+        if not any(
+            j != i and o.report.id == s.report.id and o.start <= s.start and s.end <= o.end and (o.start, o.end) != (s.start, s.end)
+            for j, o in enumerate(chosen)
+        )
+    ]
 
 
 def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:

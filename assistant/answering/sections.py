@@ -120,10 +120,12 @@ def _sentence_items(text: str, chunks: list[Chunk]) -> list[tuple[str, int, int]
 
 
 def _merge_open(text: str, chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Pieces of one sentence (cut at ；or ：) joined back into the sentence."""
+    """Pieces of one sentence (cut at ；or ：) joined back into the sentence; a piece that opens with an item
+    marker ("二是…；") stays an item of its own."""
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and text[merged[-1][0] : merged[-1][1]].rstrip()[-1:] in _OPEN_END and end - merged[-1][0] <= MAX_WHOLE_CHARS:
+        opens_item = _ENUMERATED.match(text[start : start + 6]) is not None
+        if merged and not opens_item and text[merged[-1][0] : merged[-1][1]].rstrip()[-1:] in _OPEN_END and end - merged[-1][0] <= MAX_WHOLE_CHARS:
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
