@@ -72,3 +72,12 @@ def test_synonyms_come_from_cilin_and_must_occur_in_the_reports():
     vocabulary = Vocabulary.of([["开支"], ["费用"]])
     terms = question_terms("支出多少", (), vocabulary)
     assert set(terms.synonyms["支出"]) <= {"开支", "费用"} and terms.synonyms["支出"]
+
+
+def test_a_part_asked_in_other_words_is_matched_on_headings_not_sentences():
+    vocabulary = Vocabulary.of([["原因", "分析"], ["职责"], ["基层"], ["力量"]])
+    terms = question_terms("基层力量为啥弱", (), vocabulary)
+    assert set(terms.parts) == {"原因"} and "原因" not in terms.weights
+    assert set(terms.with_parts) == {"基层", "力量", "原因"}
+    assert set(question_terms("主要管什么", (), vocabulary).parts) == {"职责"}
+    assert question_terms("下一步怎么解决", (), vocabulary).parts == {}  # 措施 is in no report here

@@ -211,7 +211,7 @@ class ExtractiveAnswerer:
         terms = self.terms(query)
         chunks = self.store.report_chunks(best.report.id)
         heading, share = asked_section(terms, chunks)
-        likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.weights, best.quote)
+        likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.with_parts, best.quote)
         if not heading or share == 0 or not (likely or share > 0.5):
             return [], 0
         text = self.store.report_text(best.report.id)

@@ -19,7 +19,7 @@ SIGNALS = (
     "lexical",  # share of the question's term weight found in the sentence, as written
     "synonyms",  # the same, counting synonyms from the reports' vocabulary
     "focus",  # the same over the clause that asks the figure (the whole question when none)
-    "section",  # share found in the sentence's section path
+    "section",  # share found in the sentence's section path, the parts asked in other words included
     "context",  # share found in the sentences around it
     "unit_fit",  # the best quantity's unit and aspect (change, target, basis) against the asked ones (number questions)
     "noun_fit",  # the best quantity's counted noun against the asked noun (number questions)
@@ -84,7 +84,7 @@ def signal_vector(
             coverage(terms, terms.weights, sentence),
             coverage(terms, terms.weights, sentence, expanded=True),
             coverage(terms, focus, sentence, expanded=True),
-            coverage(terms, terms.weights, section, expanded=True),
+            coverage(terms, terms.with_parts, section, expanded=True),
             coverage(terms, terms.weights, context, expanded=True),
             unit,
             noun,

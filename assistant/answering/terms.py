@@ -12,7 +12,7 @@ import importlib.util
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from index.lexical import tokenize
 from index.models import ReportMeta
 
 from ..query import abbreviates
-from ..vocabulary import QUESTION_WORDS
+from ..vocabulary import PART_ASKS, QUESTION_WORDS
 
 
 @cache
@@ -92,9 +92,20 @@ class Terms:
 
     weights: dict[str, float]
     synonyms: dict[str, tuple[str, ...]]
+    parts: dict[str, float] = field(default_factory=dict)  # report parts asked in other words ("为啥" → 原因)
+
+    @property
+    def with_parts(self) -> dict[str, float]:
+        """The term weights with the asked parts': what a section heading is matched on."""
+        return {**self.weights, **self.parts}
 
     def forms(self, term: str, expanded: bool) -> tuple[str, ...]:
         return (term, *self.synonyms.get(term, ())) if expanded else (term,)
+
+
+def parts_asked(question: str) -> list[str]:
+    """The report parts a question asks for in other words ("为啥…" asks the 原因)."""
+    return [noun for noun, pattern in PART_ASKS if pattern.search(question)]
 
 
 def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocabulary) -> Terms:
@@ -117,4 +128,7 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         weights[term] = idf.get(term, median) * vocabulary.rarity(term)
         if found:
             expansions[term] = found
-    return Terms(weights, expansions)
+    parts = {noun: idf.get(noun, median) * vocabulary.rarity(noun) for noun in parts_asked(question) if noun in vocabulary and noun not in weights}
+    for noun in parts:
+        expansions[noun] = tuple(s for s in sorted(synonyms.get(noun, ())) if len(s) >= 2 and s in vocabulary)
+    return Terms(weights, expansions, parts)
