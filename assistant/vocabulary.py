@@ -13,7 +13,7 @@ import re
 QUESTION_WORDS = frozenset(
     "多少 几 哪些 哪个 哪家 哪几 什么 啥 怎么样 怎样 怎么 咋 咋样 如何 是否 有没有 是不是 多大 多高 请问 一下 介绍 说说 讲讲 "
     "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
-    "报告 情况 方面 主要 那边 这边 那里 去年 今年 打算".split()
+    "报告 情况 方面 主要 那边 这边 那里 去年 今年 打算 为什么 为啥 为何".split()
 )
 # Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
 MEASURE_WORDS = (
