@@ -103,9 +103,9 @@ class Terms:
         return (term, *self.synonyms.get(term, ())) if expanded else (term,)
 
 
-def parts_asked(question: str) -> list[str]:
-    """The report parts a question asks for in other words ("为啥…" asks the 原因)."""
-    return [noun for noun, pattern in PART_ASKS if pattern.search(question)]
+def parts_asked(question: str) -> dict[str, str]:
+    """The report parts a question asks for in other words, each with the words that ask it ("管什么" asks the 职责)."""
+    return {noun: found.group(0) for noun, pattern in PART_ASKS if (found := pattern.search(question))}
 
 
 def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocabulary) -> Terms:
@@ -117,7 +117,10 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
     weights: dict[str, float] = {}
     expansions: dict[str, tuple[str, ...]] = {}
     own_names = [r.bureau[leading_division(r.bureau)[1] :] for r in scope if r.bureau]
+    asked_parts = parts_asked(question)
     for term in tokenize(question):
+        if any(term in words for words in asked_parts.values()):
+            continue  # "管" of 管什么 asks for the 职责, it is not a topic
         if term in QUESTION_WORDS or term in name_tokens or term in weights or any(term in n for n in named):
             continue
         if len(term) > 1 and term not in vocabulary and abbreviates(term, own_names):
@@ -128,7 +131,7 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         weights[term] = idf.get(term, median) * vocabulary.rarity(term)
         if found:
             expansions[term] = found
-    parts = {noun: idf.get(noun, median) * vocabulary.rarity(noun) for noun in parts_asked(question) if noun in vocabulary and noun not in weights}
+    parts = {noun: idf.get(noun, median) * vocabulary.rarity(noun) for noun in asked_parts if noun in vocabulary and noun not in weights}
     for noun in parts:
         expansions[noun] = tuple(s for s in sorted(synonyms.get(noun, ())) if len(s) >= 2 and s in vocabulary)
     return Terms(weights, expansions, parts)
