@@ -11,7 +11,7 @@ from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
 
-from .answering import ExtractiveAnswerer, Sentence, cite, figure_value, stated_in_prose, to_passage
+from .answering import ExtractiveAnswerer, Sentence, cite, figure_as_written, stated_in_prose, to_passage
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Mention, Query, question_shape
 from .vocabulary import COMPARE_PHRASES, WHICH_MORE
@@ -124,7 +124,7 @@ class Comparer:
                 if figure is None:
                     cells.append(TableCell(side[0].bureau, "未列出", "", None, None))
                     continue
-                cells.append(TableCell(side[0].bureau, figure_value(figure), figure.unit, figure.basis, cited.figure(figure)))
+                cells.append(TableCell(side[0].bureau, *figure_as_written(figure), figure.basis, cited.figure(figure)))
             rows.append(TableRow(metric, tuple(cells)))
             note = _basis_note(metric, [(side[0], figures[side[0].bureau].get(metric)) for side in sides])
             if note:

@@ -312,9 +312,22 @@ def test_a_column_or_a_question_names_its_basis_in_one_place(text, basis):
     assert basis_named(text) == basis
 
 
-def test_an_amount_read_from_yuan_is_shown_to_two_decimals_rounded_half_up():
-    from assistant.answering import figure_value
+def test_a_stored_amount_not_found_as_written_is_shown_to_two_decimals_rounded_half_up():
+    from assistant.answering import figure_as_written
     from index.models import Figure
 
-    shown = [figure_value(Figure("r", "b", "三公经费", value, "万元", None, "", 0, 0)) for value in (5.585, 1964.531842, 11.0)]
+    shown = [figure_as_written(Figure("r", "b", "三公经费", value, "万元", None, "", 0, 0))[0] for value in (5.585, 1964.531842, 11.0)]
     assert shown == ["5.59", "1964.53", "11"]
+
+
+def test_an_amount_is_stated_as_its_report_writes_it():
+    from assistant.answering import figure_as_written
+    from index.models import Figure
+
+    def stored(value: float, quote: str) -> Figure:
+        return Figure("r", "张北县医疗保障局", "三公经费", value, "万元", None, quote, 0, len(quote))
+
+    assert figure_as_written(stored(3.864250, "“三公”经费支出38,642.50元，上年为45,318.00元")) == ("38,642.50", "元")
+    assert figure_as_written(stored(36200.0, "基金收入3.62亿元，上年为3.47亿元")) == ("3.62", "亿元")
+    assert figure_as_written(stored(793.43, "“三公”经费793.43万元")) == ("793.43", "万元")
+    assert figure_as_written(stored(4327.58, "合计\n4 327.58\n4 215.06")) == ("4327.58", "万元")  # digits broken by a PDF: the stored value

@@ -141,7 +141,8 @@ class ExtractiveAnswerer:
         in_prose = stated_in_prose(figure, ranked)
         chosen = [in_prose, stated] if in_prose else [stated]
         basis = f"（{figure.basis}）" if figure.basis else ""
-        lead = f"{figure.metric.removeprefix('项目支出:')}：{figure_value(figure)}{figure.unit}{basis}。"
+        value, unit = figure_as_written(figure)
+        lead = f"{figure.metric.removeprefix('项目支出:')}：{value}{unit}{basis}。"
         rest = f"另有{more}项未列出。" if more else ""
         text = lead + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1)) + rest
         return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
@@ -354,8 +355,25 @@ def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:
 
 
 def figure_value(figure: Figure) -> str:
-    """A figure's value as a report writes it: two decimals at most (an amount in 元 read as 万元 is rounded half up), no trailing zeros."""
+    """A figure's value as stored: two decimals at most (an amount in 元 read as 万元 is rounded half up), no trailing zeros."""
     return str(Decimal(str(figure.value)).quantize(Decimal("0.01"), ROUND_HALF_UP)).rstrip("0").rstrip(".")
+
+
+# An amount is stored in 万元; a report may write it in 元 or 亿元 (the factor from 万元 to it).
+_WRITTEN_SCALES = ((1.0, "万元"), (10000.0, "元"), (0.0001, "亿元"))
+_WRITTEN_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,])")
+
+
+def figure_as_written(figure: Figure) -> tuple[str, str]:
+    """A figure's value and unit as its sentence writes them ("38,642.50", "元"): a reader checks the answer
+    against the report, and an amount in 元 rounded to 万元 would state a figure the report never writes."""
+    if figure.unit == "万元":
+        numbers = _WRITTEN_NUMBER.findall(re.sub(r"\s+", " ", figure.quote))
+        for scale, unit in _WRITTEN_SCALES:
+            for number in numbers:
+                if abs(float(number.replace(",", "")) - figure.value * scale) < 0.005:
+                    return (figure_value(figure) if scale == 1.0 else number), unit
+    return figure_value(figure), figure.unit
 
 
 def _unit_fits(question: str, unit: str) -> bool:
