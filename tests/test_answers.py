@@ -14,9 +14,11 @@ import pytest
 from conftest import ROOT
 
 from assistant.errors import BadQuestionError, UnknownBureauError
+from assistant.evaluate import first_figure
 from assistant.service import Conversation
 from index.cleaning import match_key
 
+DEV_FRESH2 = ROOT / "tests" / "data" / "dev_fresh2" / "reports"
 DEV_FRESH = ROOT / "tests" / "data" / "dev_fresh" / "reports"
 
 WC = "长沙市望城区工业和信息化局"
@@ -352,3 +354,16 @@ def test_a_comparison_quotes_a_table_figure_where_it_is_stated_in_words_and_skip
     linqu, ningcheng = answer.sides
     assert "部门整体预算执行率为97.4%" in linqu.answer
     assert "预算执行率97.53%" in ningcheng.answer and "90%" not in ningcheng.answer
+
+
+def test_a_stored_figure_answers_only_for_the_project_the_question_names(settings_factory, tmp_path):
+    """永康's page holds four projects' self-evaluation tables: the 执行率 asked is the named project's."""
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    shutil.copy(DEV_FRESH2 / "yongkang_finance_project_selfeval_2023.html", corpus)
+    assistant = Assistant(settings_factory(corpus_dir=corpus))
+    assert not assistant.ingest().failed
+    answer = assistant.ask("永康农村公路养护项目执行率多少")
+    assert first_figure(answer.answer) == "85.59"

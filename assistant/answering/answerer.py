@@ -9,14 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 
 from index.cleaning import squash_spaces
-from index.figures import TABLE_MONEY, basis_named, metrics_named
+from index.figures import BASIS_PATTERNS, TABLE_MONEY, basis_named, metrics_named
+from index.gazetteer import leading_division
 from index.models import Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
 from index.tables import row_label
 
 from ..models import Answer, Citation, Passage
-from ..query import Query
+from ..query import Query, abbreviates
 from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
@@ -24,8 +25,11 @@ from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, 
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
-from .signals import coverage
+from .signals import coverage, focus_weights
 from .terms import Terms, Vocabulary, question_terms
+
+# How far before a stored figure its setting reaches: a self-evaluation table's 项目名称 line and header rows.
+SETTING_CHARS = 300
 
 
 class ExtractiveAnswerer:
@@ -117,7 +121,38 @@ class ExtractiveAnswerer:
         basis = basis_named(query.text) if asked and asked[0] not in TABLE_MONEY else None
         if basis:
             figures = [f for f in figures if f.basis == basis]
-        return figures[0] if figures else None
+        return self._about_what_is_asked(query, asked[0], figures) if figures else None
+
+    def _about_what_is_asked(self, query: Query, metric: str, figures: list[Figure]) -> Figure | None:
+        """The figure whose setting (its section and the lines before it, where a self-evaluation table names
+        its project) holds what else the question names ("农村公路养护" of several projects' tables); None when
+        none holds most of it: then the sentences answer, or the question is not answered."""
+        terms = self.terms(query)
+        rest = {t: w for t, w in focus_weights(terms, asked_slots(query.asked)).items() if self._names_a_setting(t, terms, metric, query.text)}
+        if not rest:
+            return figures[0]
+        scored = [(coverage(terms, rest, self._setting(figure), expanded=True), -i) for i, figure in enumerate(figures)]
+        share, at = max(scored)
+        return figures[-at] if share >= 0.5 else None
+
+    def _names_a_setting(self, term: str, terms: Terms, metric: str, question: str) -> bool:
+        """A term of the asking clause that may say which figure is meant: a word the reports use that is
+        neither the metric's, nor its basis's ("年初预算"), nor a bureau's short name ("住建", "残联")."""
+        bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(question)]
+        if term not in self.vocabulary or any(form in metric for form in terms.forms(term, True)) or any(term in b for b in bases):
+            return False
+        return not abbreviates(term, self._own_names())
+
+    def _own_names(self) -> list[str]:
+        """Every indexed bureau's name without its place ("住房和城乡建设局")."""
+        return [r.bureau[leading_division(r.bureau)[1] :] for r in self.store.reports() if r.bureau]
+
+    def _setting(self, figure: Figure) -> str:
+        """What a figure is about besides its own line: its report's title, its section path and the text just before it."""
+        report = self.store.report(figure.report_id)
+        chunk = next((c for c in self.store.report_chunks(figure.report_id) if c.start <= figure.start < c.end), None)
+        before = self.store.report_text(figure.report_id)[max(figure.start - SETTING_CHARS, 0) : figure.end]
+        return report.title + (chunk.section if chunk else "") + before
 
     def unstated_metric(self, asked: tuple[str, dict[str, list[Figure]]] | None, ranked: list[Sentence]) -> str | None:
         """A key metric a 多少 question asks for that its one report never states with a figure.
