@@ -61,8 +61,8 @@ class Query:
 
 
 _ORG_END = "局委厅办院站所"
-# What may follow a bureau's short name typed on its own: a joiner, 的, punctuation or the end.
-_NAME_END = r"(?:[和与及跟、的，,。？?！!\s]|$)"
+# What may follow a bureau's short name typed on its own: a joiner, 的, punctuation, a year or the end.
+_NAME_END = r"(?:[和与及跟、的，,。？?！!\s\d]|$)"
 
 
 def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
@@ -70,8 +70,8 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
 
     Officers write a place then their own short form of the organisation ("弋阳文广旅局", "当阳卫健局"):
     a run after the alias whose characters follow the bureau's name in order is part of the name when
-    it ends on an organisation word, is three characters or more, or stands alone before 和/的 or the
-    end ("临朐水利和宁城应急的…").
+    it ends on an organisation word, is three characters or more, or stands alone before 和/的, a year
+    or the end ("临朐水利和宁城应急的…", "会宁疾控2023年").
     """
     spans = []
     for report in reports:

@@ -367,3 +367,8 @@ def test_a_stored_figure_answers_only_for_the_project_the_question_names(setting
     assert not assistant.ingest().failed
     answer = assistant.ask("永康农村公路养护项目执行率多少")
     assert first_figure(answer.answer) == "85.59"
+
+
+def test_a_figure_of_another_year_is_not_answered_by_the_reports_own(shipped_assistant):
+    answer = shipped_assistant.ask("望城工信局项目支出2019年是多少")  # the 2021 report states no 2019 figure
+    assert answer.abstained

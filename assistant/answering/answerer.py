@@ -28,6 +28,7 @@ from .shortfalls import shortfall_rows
 from .signals import coverage, focus_weights
 from .terms import Terms, Vocabulary, question_terms
 
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
 # How far before a stored figure its setting reaches: a self-evaluation table's 项目名称 line and header rows.
 SETTING_CHARS = 300
 
@@ -76,7 +77,7 @@ class ExtractiveAnswerer:
         if SHORTFALL_ASKS.search(query.text) and (rows := shortfall_rows(self.store, query.reports)):
             return Answer(query.text, self.compose(query, rows, as_list=True), False, cite(rows), self._cited_first(rows, passages, top_k))
         asked = self._asked_metric(query)
-        figure = self.key_figure(query, asked)
+        figure = self.key_figure(query, asked) if not other_years(query) else None
         if figure:
             return self._answer_from_figure(query, figure, ranked, passages, top_k)
         unstated = self.unstated_metric(asked, ranked)
@@ -87,7 +88,7 @@ class ExtractiveAnswerer:
         if not items and (not ranked or not self.scorer.answers(ranked[0].score)):
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
-        if not items and not states_asked_kind(query, chosen):
+        if not items and not (states_asked_kind(query, chosen) and states_asked_year(query, chosen)):
             return Answer(query.text, abstention(query), True, (), passages)
         text = self.compose(query, chosen, as_list=query.shape == "list", more=more)
         return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
@@ -363,6 +364,21 @@ def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:
         if name in sentence.display and any(q.unit == figure.unit and abs(q.value - figure.value) < 0.005 for q in quantities(sentence.display)):
             return sentence
     return None
+
+
+def other_years(query: Query) -> list[int]:
+    """Years a 多少 question names that are not the year of any report it asks ("营养餐项目2022年执行率" of a 2023 report)."""
+    if query.shape != "number":
+        return []
+    own = {r.year for r in query.reports}
+    return [y for y in map(int, _YEAR.findall(query.text)) if y not in own]
+
+
+def states_asked_year(query: Query, chosen: list[Sentence]) -> bool:
+    """A figure of another year than its report's is answered only by a sentence that names that year (or
+    上年, for the year before): a report's own figures are not the other year's."""
+    years = other_years(query)
+    return not years or any(str(y) in s.display or (y == s.report.year - 1 and "上年" in s.display) for y in years for s in chosen)
 
 
 def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
