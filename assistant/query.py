@@ -15,8 +15,10 @@ from .vocabulary import COMPARE_WORDS, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER
 
 _CJK = r"\u4e00-\u9fff"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-# An organisation word right after a place ("株洲市工信局", "长沙县发改委"): the place names a bureau.
-_ORG_AFTER_PLACE = re.compile(rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室)")
+# An organisation word right after a place ("株洲市工信局", "会宁县人民医院", "敦化一中", "某某疾控中心"): the place names a body.
+_ORG_AFTER_PLACE = re.compile(
+    rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室|医院|法院|检察院|学校|中学|小学)|[一二三四五六七八九十]中(?![心央间期])|[{_CJK}]{{2,6}}?中心"
+)
 # An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
 _ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅)")
 # "两个工信局", "这两家医院": a pair named by what kind of body they are.

@@ -48,6 +48,9 @@ def test_a_question_is_limited_to_the_bureaus_it_names(analyzer, question, expec
         ("长沙市工信局2021年收入", "长沙市工信局"),  # the city's own bureau, not the district's
         ("望城区财政局基本支出多少？", "望城区财政局"),  # another organisation at an indexed bureau's place
         ("常宁教育局的项目支出", "常宁教育局"),
+        ("望城区人民医院在职职工有多少人", "望城区人民医院"),  # a hospital, a school, a centre are bodies too
+        ("常宁一中项目支出多少", "常宁一中"),
+        ("常宁疾控中心收入多少", "常宁疾控中心"),
     ],
 )
 def test_an_unindexed_bureau_or_year_is_named_and_nothing_is_searched(analyzer, question, missing_word):
@@ -55,6 +58,11 @@ def test_an_unindexed_bureau_or_year_is_named_and_nothing_is_searched(analyzer, 
     assert query.reports == ()
     assert missing_word in query.missing
     assert WC in query.missing or CN in query.missing  # lists what is indexed
+
+
+@pytest.mark.parametrize("question", ["望城中心城区新增多少企业", "常宁中小企业获得多少资金"])
+def test_a_centre_of_town_is_not_a_body(analyzer, question):
+    assert analyzer.analyze(question).missing is None
 
 
 def test_a_year_that_dates_a_fact_inside_the_report_does_not_filter(analyzer):
