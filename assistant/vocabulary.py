@@ -13,7 +13,7 @@ import re
 QUESTION_WORDS = frozenset(
     "多少 几 哪些 哪个 哪家 哪几 什么 啥 怎么样 怎样 怎么 咋 咋样 如何 是否 有没有 是不是 多大 多高 请问 一下 介绍 说说 讲讲 "
     "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
-    "报告 情况 方面 主要 那边 这边 那里 去年 今年 打算 为什么 为啥 为何".split()
+    "报告 情况 方面 主要 那边 这边 那里 去年 今年 一年 打算 为什么 为啥 为何 多少钱".split()
 )
 # Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
 MEASURE_WORDS = (
@@ -62,6 +62,8 @@ PERCENT_UNITS = ("个百分点", "百分点", "%")
 UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
 # A question asks for money with these (花了多少钱, 金额, 多少万元).
 MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|支出|收入|拨款|投入|开支|花|薪|工资|补贴|补助|奖补|费用")
+# A money question naming nothing but how the money moved ("临朐水利局总共花了多少钱") asks for the report's total.
+TOTAL_ASKS = (("总支出", re.compile(r"花|用|支出|开支")), ("收入合计", re.compile(r"收|拿到|到账|进账|收入")))
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
 # Nouns that name a rate, and "how is it" asked right after one ("满意度咋样"): a figure is asked.

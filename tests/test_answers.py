@@ -372,3 +372,9 @@ def test_a_stored_figure_answers_only_for_the_project_the_question_names(setting
 def test_a_figure_of_another_year_is_not_answered_by_the_reports_own(shipped_assistant):
     answer = shipped_assistant.ask("望城工信局项目支出2019年是多少")  # the 2021 report states no 2019 figure
     assert answer.abstained
+
+
+def test_money_spent_with_no_topic_is_the_reports_total(shipped_assistant):
+    answer = shipped_assistant.ask("常宁科工信局总共花了多少钱")
+    assert answer.answer.startswith("总支出：5252.64万元。")
+    assert not shipped_assistant.ask("常宁科工信局买设备花了多少钱").answer.startswith("总支出")  # a topic: not the total

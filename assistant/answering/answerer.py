@@ -18,7 +18,7 @@ from index.tables import row_label
 
 from ..models import Answer, Citation, Passage
 from ..query import Query, abbreviates
-from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS
+from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS, TOTAL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit, states_asked_basis, unit_fit
@@ -108,12 +108,23 @@ class ExtractiveAnswerer:
         named = metrics_named(slots[0].clause if slots else query.text)
         if len(named) > 1 and named[0] in TABLE_MONEY:
             named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the self-evaluation table's column its basis
-        if not named:
-            return None
         stored: dict[str, list[Figure]] = {}
         for figure in self.store.figures([query.reports[0].id]):
             stored.setdefault(figure.metric, []).append(figure)
+        if not named:
+            total = self._total_asked(query, slots)
+            return (total, stored) if total in stored else None
         return named[0], stored
+
+    def _total_asked(self, query: Query, slots: tuple[Slot, ...]) -> str | None:
+        """The total a money question asks when it names no topic, only how the money moved (花了多少钱: 总支出)."""
+        if len(slots) != 1 or slots[0].unit != "money" or self._topic_terms(query):
+            return None
+        return next((metric for metric, verbs in TOTAL_ASKS if verbs.search(slots[0].clause)), None)
+
+    def _topic_terms(self, query: Query) -> list[str]:
+        """The question's terms that name a topic: words the reports use, not a bureau's short name."""
+        return [t for t in self.terms(query).weights if t in self.vocabulary and not abbreviates(t, self._own_names())]
 
     def key_figure(self, query: Query, asked: tuple[str, dict[str, list[Figure]]] | None) -> Figure | None:
         """The key figure extracted at ingest that a 多少 question about one report asks for: on the basis the
