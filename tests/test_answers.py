@@ -378,3 +378,15 @@ def test_money_spent_with_no_topic_is_the_reports_total(shipped_assistant):
     answer = shipped_assistant.ask("常宁科工信局总共花了多少钱")
     assert answer.answer.startswith("总支出：5252.64万元。")
     assert not shipped_assistant.ask("常宁科工信局买设备花了多少钱").answer.startswith("总支出")  # a topic: not the total
+
+
+def test_income_asked_with_no_topic_is_the_reports_total(settings_factory, tmp_path):
+    """会宁's scanned report states 收入合计 and, later, 事业收入: "收入一共多少" asks the total."""
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    shutil.copy(DEV_FRESH2 / "huining_cdc_2022_scan.txt", corpus)
+    assistant = Assistant(settings_factory(corpus_dir=corpus))
+    assert not assistant.ingest().failed
+    assert assistant.ask("会宁疾控去年收入一共多少").answer.startswith("收入合计：2318.64万元。")

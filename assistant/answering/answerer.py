@@ -118,9 +118,10 @@ class ExtractiveAnswerer:
 
     def _total_asked(self, query: Query, slots: tuple[Slot, ...]) -> str | None:
         """The total a money question asks when it names no topic, only how the money moved (花了多少钱: 总支出)."""
-        if len(slots) != 1 or slots[0].unit != "money" or self._topic_terms(query):
+        if len(slots) != 1 or slots[0].unit not in ("money", None):
             return None
-        return next((metric for metric, verbs in TOTAL_ASKS if verbs.search(slots[0].clause)), None)
+        topics = self._topic_terms(query)
+        return next((metric for metric, verbs in TOTAL_ASKS if verbs.search(slots[0].clause) and all(verbs.fullmatch(t) for t in topics)), None)
 
     def _topic_terms(self, query: Query) -> list[str]:
         """The question's terms that name a topic: words the reports use, not a bureau's short name."""
