@@ -5,7 +5,7 @@ question's evidence; a logistic regression over the signals (`signals.SIGNALS`) 
 The threshold is then chosen over the best candidate of every question: answerable questions
 should clear it, unanswerable ones should not, and a wrong figure costs twice a wrong abstention.
 Run (questions over the corpus, then `--with QUESTIONS REPORTS` for sets about other report folders):
-python -m assistant fit tests/data/qa_shared.jsonl tests/data/qa_heldout.jsonl --with tests/data/dev_shapes/qa.jsonl tests/data/dev_shapes/reports --with tests/data/dev_fresh/qa.jsonl tests/data/dev_fresh/reports --write
+python -m assistant fit tests/data/qa_shared.jsonl tests/data/qa_heldout.jsonl --with tests/data/dev_shapes/qa.jsonl tests/data/dev_shapes/reports --with tests/data/dev_fresh/qa.jsonl tests/data/dev_fresh/reports --with tests/data/dev_fresh2/qa.jsonl tests/data/dev_fresh2/reports --write
 """
 
 from __future__ import annotations

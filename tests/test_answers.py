@@ -390,3 +390,8 @@ def test_income_asked_with_no_topic_is_the_reports_total(settings_factory, tmp_p
     assistant = Assistant(settings_factory(corpus_dir=corpus))
     assert not assistant.ingest().failed
     assert assistant.ask("会宁疾控去年收入一共多少").answer.startswith("收入合计：2318.64万元。")
+
+
+def test_a_metric_stated_only_on_the_other_basis_is_said_to_be_unstated(shipped_assistant):
+    answer = shipped_assistant.ask("望城区工信局2021年项目支出最终决算数是多少？")  # the report gives only its 年初预算数
+    assert answer.abstained and "没有单独列出项目支出（决算）" in answer.answer

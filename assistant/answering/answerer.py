@@ -21,11 +21,11 @@ from ..query import Query, abbreviates
 from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, SHORTFALL_ASKS, TOTAL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
-from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit, states_asked_basis, unit_fit
+from .quantities import Quantity, Slot, asked_slots, bases_differ, best_quantity, quantities, slot_fit, stated_basis, states_asked_basis, unit_fit
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
-from .signals import coverage, focus_weights
+from .signals import SIGNALS, coverage, focus_weights
 from .terms import Terms, Vocabulary, question_terms
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -80,7 +80,7 @@ class ExtractiveAnswerer:
         figure = self.key_figure(query, asked) if not other_years(query) else None
         if figure:
             return self._answer_from_figure(query, figure, ranked, passages, top_k)
-        unstated = self.unstated_metric(asked, ranked)
+        unstated = self.unstated_metric(query, asked, ranked)
         if unstated:
             names = "、".join(r.bureau for r in query.reports)
             return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。下列段落可能相关，仅供参考。", True, (), passages)
@@ -88,7 +88,7 @@ class ExtractiveAnswerer:
         if not items and (not ranked or not self.scorer.answers(ranked[0].score)):
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
-        if not items and not (states_asked_kind(query, chosen) and states_asked_year(query, chosen)):
+        if not items and not ((query.shape != "number" or shares_a_word(chosen)) and states_asked_kind(query, chosen) and states_asked_year(query, chosen)):
             return Answer(query.text, abstention(query), True, (), passages)
         text = self.compose(query, chosen, as_list=query.shape == "list", more=more)
         return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
@@ -167,19 +167,24 @@ class ExtractiveAnswerer:
         before = self.store.report_text(figure.report_id)[max(figure.start - SETTING_CHARS, 0) : figure.end]
         return report.title + (chunk.section if chunk else "") + before
 
-    def unstated_metric(self, asked: tuple[str, dict[str, list[Figure]]] | None, ranked: list[Sentence]) -> str | None:
-        """A key metric a 多少 question asks for that its one report never states with a figure.
+    def unstated_metric(self, query: Query, asked: tuple[str, dict[str, list[Figure]]] | None, ranked: list[Sentence]) -> str | None:
+        """A key metric a 多少 question asks for that its one report never states with a figure, or states
+        only on the other basis ("项目支出决算数" where the report gives only its 年初预算数).
 
         Then a sentence that merely mentions it ("基本支出…包括人员经费") must not lend its figure.
         """
-        if not asked or asked[0] in asked[1]:
+        if not asked:
+            return None
+        basis = basis_named(query.text) if asked[0] not in TABLE_MONEY else None
+        stored = asked[1].get(asked[0], [])
+        if stored and not (basis and all(bases_differ(basis, f.basis) for f in stored)):
             return None
         for sentence in ranked[:10]:
             text = sentence.display
             at = text.find(asked[0][:4])
-            if at >= 0 and any(0 <= q.start - at - len(asked[0][:4]) <= 8 for q in quantities(text)):
+            if at >= 0 and any(0 <= q.start - at - len(asked[0][:4]) <= 8 and not bases_differ(basis, stated_basis(q.label)) for q in quantities(text)):
                 return None  # the extractor missed it, but the text does state it: answer from the text
-        return asked[0]
+        return f"{asked[0]}（{basis}）" if stored else asked[0]
 
     def _answer_from_figure(self, query: Query, figure: Figure, ranked: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> Answer:
         """Lead with the stored figure and cite its sentence."""
@@ -376,6 +381,12 @@ def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:
         if name in sentence.display and any(q.unit == figure.unit and abs(q.value - figure.value) < 0.005 for q in quantities(sentence.display)):
             return sentence
     return None
+
+
+def shares_a_word(chosen: list[Sentence]) -> bool:
+    """Whether the leading sentence holds any of the question's terms (or a synonym): a figure in one that shares
+    none answers a neighbouring question its section is about, not this one ("移交办工作经费50万元" for 项目支出决算数)."""
+    return not chosen[0].signals or chosen[0].signals[SIGNALS.index("synonyms")] > 0
 
 
 def other_years(query: Query) -> list[int]:

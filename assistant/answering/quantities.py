@@ -283,7 +283,7 @@ def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     about targets; a budget does not answer a question about what was spent, nor the reverse."""
     fit = 1.0 if slot.change == quantity.change else (0.3 if slot.change else 0.6)
     fit *= 0.5 if quantity.target and not slot.target else 1.0
-    return fit * (0.3 if _bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) else 1.0)
+    return fit * (0.3 if bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) else 1.0)
 
 
 def stated_basis(label: str) -> str | None:
@@ -297,10 +297,10 @@ def states_asked_basis(slot: Slot, sentence: str) -> bool:
     a budget does not tell what was spent, and the question is not answered."""
     asked = basis_named(slot.clause)
     named = {basis for basis, pattern in BASIS_PATTERNS if pattern.search(sentence)}
-    return not asked or not named or any(not _bases_differ(asked, basis) for basis in named)
+    return not asked or not named or any(not bases_differ(asked, basis) for basis in named)
 
 
-def _bases_differ(asked: str | None, stated: str | None) -> bool:
+def bases_differ(asked: str | None, stated: str | None) -> bool:
     """A planned amount (年初预算, 全年预算, 预计) asked and a spent one (决算, 实际) stated, or the reverse."""
     return bool(asked and stated) and (asked in _SPENT) != (stated in _SPENT)
 
