@@ -11,7 +11,7 @@ from index.gazetteer import leading_division, places_in
 from index.models import ReportMeta
 
 from .errors import BadQuestionError, UnknownBureauError
-from .vocabulary import COMPARE_WORDS, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER
+from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER
 
 _CJK = r"\u4e00-\u9fff"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -72,8 +72,8 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
 
     Officers write a place then their own short form of the organisation ("弋阳文广旅局", "当阳卫健局"):
     a run after the alias whose characters follow the bureau's name in order is part of the name when
-    it ends on an organisation word, is three characters or more, or stands alone before 和/的, a year
-    or the end ("临朐水利和宁城应急的…", "会宁疾控2023年").
+    it ends on an organisation word, is three characters or more, or stands alone before 和/的, a year,
+    a question word or the end ("临朐水利和宁城应急的…", "会宁疾控2023年", "盐池残联有啥问题").
     """
     spans = []
     for report in reports:
@@ -85,7 +85,7 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
                 run = re.match(rf"[{_CJK}]{{1,8}}", text[end:])
                 for k in range(len(run.group(0)) if run and own else 0, 0, -1):
                     piece = run.group(0)[:k]
-                    alone = re.match(_NAME_END, text[end + k :]) is not None
+                    alone = re.match(_NAME_END, text[end + k :]) is not None or _word_before_a_question_word(piece, text[end:])
                     if abbreviates(piece, [own]) and (piece[-1] in _ORG_END or k >= 3 or alone):
                         end += k
                         break
@@ -95,6 +95,14 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
     for start, end in spans:
         chars[start:end] = [" "] * (end - start)
     return "".join(chars)
+
+
+def _word_before_a_question_word(piece: str, rest: str) -> bool:
+    """Whether `rest` opens with `piece` as a word of its own, then a question word ("残联|有|啥问题", "疾控|是|管啥的")."""
+    import jieba
+
+    words = jieba.lcut(rest[:12])
+    return len(words) > 1 and words[0] == piece and words[1] in QUESTION_WORDS
 
 
 def check_question(text: str, max_chars: int) -> str:

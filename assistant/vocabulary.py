@@ -79,10 +79,11 @@ SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
 # How a question asks which indicators of a self-evaluation table fell short (扣了分, 没完成).
 # Questions that ask for one part of a report without naming it: "为啥" asks the 原因, "管什么" the 职责,
 # "下一步怎么解决" the 措施. The part's noun joins the question's terms, so its section and sentences match.
+# Each part is named by its usual headings' words, first the one the answerer weighs.
 PART_ASKS = (
-    ("原因", re.compile(r"为什么|为啥|为何|咋会|怎么会|什么原因|啥原因")),
-    ("职责", re.compile(r"管什么|管啥|管哪些|负责什么|负责啥|负责哪些|干什么的|干啥的|做什么的|干嘛的")),
-    ("措施", re.compile(r"下一步|怎么解决|如何解决|咋解决|怎么改|咋改|怎么办|咋办")),
+    (("原因",), re.compile(r"为什么|为啥|为何|咋会|怎么会|什么原因|啥原因")),
+    (("职责", "职能"), re.compile(r"管什么|管啥|管哪些|负责什么|负责啥|负责哪些|干什么的|干啥的|做什么的|干嘛的")),
+    (("措施", "改进", "下一步"), re.compile(r"下一步|怎么解决|如何解决|咋解决|怎么改|咋改|怎么办|咋办")),
 )
 SHORTFALL_ASKS = re.compile(r"扣分|扣了|失分|丢分|没有?完成|未完成|未达|没达|不达标|没拿满|差在哪")
 COMPARE_WORDS = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")

@@ -82,3 +82,5 @@ def test_a_part_asked_in_other_words_is_matched_on_headings_not_sentences():
     duties = question_terms("主要管什么", (), Vocabulary.of([["职责"], ["管理"], ["经费"]]))
     assert (set(duties.parts), duties.weights) == ({"职责"}, {})  # 管 of 管什么 asks, it is no topic (管理)
     assert question_terms("下一步怎么解决", (), vocabulary).parts == {}  # 措施 is in no report here
+    functions = question_terms("是管啥的", (), Vocabulary.of([["职能"], ["经费"]]))
+    assert set(functions.parts) == {"职责"} and "职能" in functions.forms("职责", True)  # the report's heading says 职能

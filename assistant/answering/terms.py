@@ -103,9 +103,10 @@ class Terms:
         return (term, *self.synonyms.get(term, ())) if expanded else (term,)
 
 
-def parts_asked(question: str) -> dict[str, str]:
-    """The report parts a question asks for in other words, each with the words that ask it ("管什么" asks the 职责)."""
-    return {noun: found.group(0) for noun, pattern in PART_ASKS if (found := pattern.search(question))}
+def parts_asked(question: str) -> dict[tuple[str, ...], str]:
+    """The report parts a question asks for in other words (by their heading words), each with the words that
+    ask it ("管什么" asks the 职责/职能)."""
+    return {names: found.group(0) for names, pattern in PART_ASKS if (found := pattern.search(question))}
 
 
 def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocabulary) -> Terms:
@@ -131,7 +132,10 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         weights[term] = idf.get(term, median) * vocabulary.rarity(term)
         if found:
             expansions[term] = found
-    parts = {noun: idf.get(noun, median) * vocabulary.rarity(noun) for noun in asked_parts if noun in vocabulary and noun not in weights}
-    for noun in parts:
-        expansions[noun] = tuple(s for s in sorted(synonyms.get(noun, ())) if len(s) >= 2 and s in vocabulary)
+    parts = {}
+    for noun, *others in asked_parts:
+        forms = tuple(f for f in (*others, *sorted(synonyms.get(noun, ()))) if len(f) >= 2 and f in vocabulary)
+        if noun not in weights and (noun in vocabulary or forms):
+            parts[noun] = idf.get(noun, median) * vocabulary.rarity(noun)
+            expansions[noun] = forms
     return Terms(weights, expansions, parts)
