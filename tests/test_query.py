@@ -187,7 +187,7 @@ MT = _report("湄潭县交通运输局", ("湄潭县交通运输局", "湄潭县
         ("弋阳文旅和望城的满意度", "    和望城的满意度"),  # two characters standing alone before 和 are its name
         ("弋阳文旅的满意度", "    的满意度"),
         ("弋阳文旅2023年收入", "    2023年收入"),  # a year after the short name: the name ends there
-        ("弋阳文旅有啥问题", "    有啥问题"),  # a word of its own before a question word
+        ("弋阳文旅是管啥的", "    是管啥的"),  # a word of its own (as jieba cuts it) before a question word
     ],
 )
 def test_the_bureaus_short_name_typed_after_its_place_is_not_asked_about(question, asked):
