@@ -19,7 +19,7 @@ from .tables import row_label, table_breaks
 SENTENCE_END = "。！？；;!?"
 CLOSERS = "”’」』）)》】"
 HEADING = re.compile(
-    r"(?P<l1>[一二三四五六七八九十]+[、.．])"
+    r"(?P<l1>[一二三四五六七八九十]+\s*[、.．])"
     r"|(?P<l2>[（(]\s*[一二三四五六七八九十]+\s*[）)])"
     r"|(?P<l3>\d{1,2}\s*[、.．](?!\d))"
     r"|(?P<l4>[（(]\s*\d{1,2}\s*[）)])"
@@ -32,7 +32,10 @@ _BREAK = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*\n\s*")
 _LIST_MARKER = re.compile(r"^(?:" + HEADING.pattern + r")\s*")
 _SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _MIN_DUPLICATE_CHARS = 20
-_PAGE_NUMBER = re.compile(r"(?<![ \t])[ \t]*(?:-[ \t]*\d{1,4}[ \t]*-|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?)[ \t]*(?=\n|$)")
+# A printed page number on a line of its own: "- 3 -", "－３－" (full width, as a scan's OCR gives it), "— 2 —", "第3页 共9页".
+_PAGE_NUMBER = re.compile(
+    r"(?<![ \t\u3000])[ \t\u3000]*(?:[-－—–][ \t\u3000]*\d{1,4}[ \t\u3000]*[-－—–]|第[ \t\u3000]*\d{1,4}[ \t\u3000]*页(?:[ \t\u3000]*共[ \t\u3000]*\d{1,4}[ \t\u3000]*页)?)[ \t\u3000]*(?=\n|$)"
+)
 _STANDALONE_END = re.compile(r"(?:局|委|会|院|办|处|室|厅|中心|报告|说明|情况|日|月|年度?|）|\))$")
 _QUOTE_MARKS = re.compile("[\"'“”‘’「」『』]")
 _TEXT_TO_LINE_END = re.compile(r"\S[^\n]*")

@@ -152,6 +152,7 @@ def test_title_is_not_joined_to_the_first_heading():
         ("1、预算编制工作有待细化", 3),
         ("12、完成市委交办事项", 3),
         ("1．负责全县应急管理", 3),
+        ("四 、 存 在 的 问 题", 1),  # spaced out by a scan's OCR
         ("(1)项目资金", 4),
         ("（2）项目资金", 4),
         ("1.5 亿元用于技改", 0),  # a decimal number, not a clause number
@@ -213,3 +214,8 @@ def test_match_key_folds_width_and_spacing(text, key):
 
 def test_match_key_treats_damaged_and_clean_text_alike():
     assert match_key("方面专\n\n项 446 万元;") == match_key("方面专项446万元；")
+
+
+def test_a_full_width_page_number_of_a_scan_is_dropped():
+    text = "一是人才流失较多。\n\u3000\u3000\u3000\u3000－３－\n四、存在的问题\n"
+    assert clean(text).text == "一是人才流失较多。\n\n四、存在的问题\n"
