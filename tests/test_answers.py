@@ -367,6 +367,8 @@ def test_a_stored_figure_answers_only_for_the_project_the_question_names(setting
     assert not assistant.ingest().failed
     answer = assistant.ask("永康农村公路养护项目执行率多少")
     assert first_figure(answer.answer) == "85.59"
+    spent = assistant.ask("永康农村公路养护项目实际花了多少")  # what a project spent is its table's 全年执行数
+    assert spent.answer.startswith("全年执行数：2447.83万元")
 
 
 def test_a_figure_of_another_year_is_not_answered_by_the_reports_own(shipped_assistant):

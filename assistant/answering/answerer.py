@@ -112,20 +112,19 @@ class ExtractiveAnswerer:
         for figure in self.store.figures([query.reports[0].id]):
             stored.setdefault(figure.metric, []).append(figure)
         if not named:
-            total = self._total_asked(query, slots)
-            return (total, stored) if total in stored else None
+            total = self._total_asked(query, slots, stored)
+            return (total, stored) if total else None
         return named[0], stored
 
-    def _total_asked(self, query: Query, slots: tuple[Slot, ...]) -> str | None:
-        """The total a money question asks when it names no topic, only how the money moved (花了多少钱: 总支出)."""
+    def _total_asked(self, query: Query, slots: tuple[Slot, ...], stored: dict[str, list[Figure]]) -> str | None:
+        """The total a money question asks when it names only how the money moved and, at most, what the
+        total's setting names (花了多少钱: 总支出; 营养餐项目实际花了多少: that project's 全年执行数)."""
         if len(slots) != 1 or slots[0].unit not in ("money", None):
             return None
-        topics = self._topic_terms(query)
-        return next((metric for metric, verbs in TOTAL_ASKS if verbs.search(slots[0].clause) and all(verbs.fullmatch(t) for t in topics)), None)
-
-    def _topic_terms(self, query: Query) -> list[str]:
-        """The question's terms that name a topic: words the reports use, not a bureau's short name."""
-        return [t for t in self.terms(query).weights if t in self.vocabulary and not abbreviates(t, self._own_names())]
+        for totals, verbs in TOTAL_ASKS:
+            if verbs.search(slots[0].clause):
+                return next((t for t in totals if t in stored and self._about_what_is_asked(query, t, stored[t])), None)
+        return None
 
     def key_figure(self, query: Query, asked: tuple[str, dict[str, list[Figure]]] | None) -> Figure | None:
         """The key figure extracted at ingest that a 多少 question about one report asks for: on the basis the
@@ -154,6 +153,8 @@ class ExtractiveAnswerer:
         bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(question)]
         if term not in self.vocabulary or any(form in metric for form in terms.forms(term, True)) or any(term in b for b in bases):
             return False
+        if any(verbs.fullmatch(term) for _, verbs in TOTAL_ASKS):
+            return False  # 支出, 收入: how the money moved, not where
         return not abbreviates(term, self._own_names())
 
     def _own_names(self) -> list[str]:
