@@ -397,3 +397,17 @@ def test_income_asked_with_no_topic_is_the_reports_total(settings_factory, tmp_p
 def test_a_metric_stated_only_on_the_other_basis_is_said_to_be_unstated(shipped_assistant):
     answer = shipped_assistant.ask("望城区工信局2021年项目支出最终决算数是多少？")  # the report gives only its 年初预算数
     assert answer.abstained and "没有单独列出项目支出（决算）" in answer.answer
+
+
+def test_a_project_rate_asked_for_another_project_is_not_the_one_tables(settings_factory, tmp_path):
+    """陇西's report is one project's (中药材): its 执行率 does not answer a question about a 马铃薯 project."""
+    from assistant.service import Assistant
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    shutil.copy(DEV_FRESH / "longxi_herbs_project_2023.txt", corpus)
+    assistant = Assistant(settings_factory(corpus_dir=corpus))
+    assert not assistant.ingest().failed
+    other = assistant.ask("陇西马铃薯产业项目执行率多少")
+    assert other.abstained and "95.56" not in other.answer.split("下列段落")[0]
+    assert first_figure(assistant.ask("陇西中药材项目执行率多少").answer) == "95.56"

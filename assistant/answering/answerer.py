@@ -29,6 +29,8 @@ from .signals import SIGNALS, coverage, focus_weights
 from .terms import Terms, Vocabulary, question_terms
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
+# Metrics a self-evaluation table states once per project: which project is named decides which figure answers.
+PER_PROJECT = (*TABLE_MONEY, "预算执行率", "自评得分")
 # How far before a stored figure its setting reaches: a self-evaluation table's 项目名称 line and header rows.
 SETTING_CHARS = 300
 
@@ -139,13 +141,18 @@ class ExtractiveAnswerer:
         """The figure whose setting (its section and the lines before it, where a self-evaluation table names
         its project) holds what else the question names ("农村公路养护" of several projects' tables); None when
         none holds most of it: then the sentences answer, or the question is not answered."""
-        terms = self.terms(query)
-        rest = {t: w for t, w in focus_weights(terms, asked_slots(query.asked)).items() if self._names_a_setting(t, terms, metric, query.text)}
+        terms, rest = self.terms(query), self._setting_terms(query, metric)
         if not rest:
             return figures[0]
         scored = [(coverage(terms, rest, self._setting(figure), expanded=True), -i) for i, figure in enumerate(figures)]
         share, at = max(scored)
         return figures[-at] if share >= 0.5 else None
+
+    def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
+        """The asking clause's terms that say which of the metric's figures is meant ("农村公路养护")."""
+        terms = self.terms(query)
+        focus = focus_weights(terms, asked_slots(query.asked))
+        return {t: w for t, w in focus.items() if w > 0 and self._names_a_setting(t, terms, metric, query.text)}  # a term in every chunk tells nothing
 
     def _names_a_setting(self, term: str, terms: Terms, metric: str, question: str) -> bool:
         """A term of the asking clause that may say which figure is meant: a word the reports use that is
@@ -169,8 +176,9 @@ class ExtractiveAnswerer:
         return report.title + (chunk.section if chunk else "") + before
 
     def unstated_metric(self, query: Query, asked: tuple[str, dict[str, list[Figure]]] | None, ranked: list[Sentence]) -> str | None:
-        """A key metric a 多少 question asks for that its one report never states with a figure, or states
-        only on the other basis ("项目支出决算数" where the report gives only its 年初预算数).
+        """A key metric a 多少 question asks for that its one report never states with a figure, states only on
+        the other basis ("项目支出决算数" where the report gives only its 年初预算数), or, for a metric stated per
+        project, states only for other projects than the one named ("智慧交通项目执行率" where the one table is 雪亮工程's).
 
         Then a sentence that merely mentions it ("基本支出…包括人员经费") must not lend its figure.
         """
@@ -179,6 +187,9 @@ class ExtractiveAnswerer:
         basis = basis_named(query.text) if asked[0] not in TABLE_MONEY else None
         stored = asked[1].get(asked[0], [])
         if stored and not (basis and all(bases_differ(basis, f.basis) for f in stored)):
+            named = self._setting_terms(query, asked[0])
+            if asked[0] in PER_PROJECT and not self._about_what_is_asked(query, asked[0], stored) and not other_years(query):
+                return f"{asked[0]}（{'、'.join(named)}）"  # the report states it, but for something else than what is named
             return None
         for sentence in ranked[:10]:
             text = sentence.display
