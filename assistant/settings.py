@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 SETTINGS_FILE_ENV = "ASSISTANT_SETTINGS_FILE"
 
-# Written by the fit command in AnswererSettings' docstring (all four development sets).
+# Written by the fit command in AnswererSettings' docstring (all four development sets), run at commit b7ce14a.
 FITTED_WEIGHTS = (5.2041, -10.5605, 0.669, 0.2404, 1.9449, 3.9525, -0.7404, 0.6313, 2.7628, -2.3429, 2.8943)
 FITTED_BIAS = -6.6364
 FITTED_ABSTAIN_BELOW = 0.7414
