@@ -322,16 +322,23 @@ def test_a_section_question_in_other_words_lists_its_items(shipped_assistant):
     assert all(c.section.startswith(answer.citations[0].section.split(" › ")[0]) for c in answer.citations)
 
 
-def test_a_table_figure_is_quoted_where_the_report_states_it_in_words(settings_factory, tmp_path):
-    """The stored figure comes from the money table; the answer quotes the sentence that states it first,
-    then cites the table row it comes from."""
+def _assistant_over(settings_factory, tmp_path: Path, *reports: Path):
+    """An assistant whose corpus is these reports alone, ingested."""
     from assistant.service import Assistant
 
     corpus = tmp_path / "reports"
     corpus.mkdir()
-    shutil.copy(DEV_FRESH / "longyou_housing_2023.html", corpus)
+    for report in reports:
+        shutil.copy(report, corpus)
     assistant = Assistant(settings_factory(corpus_dir=corpus))
     assert not assistant.ingest().failed
+    return assistant
+
+
+def test_a_table_figure_is_quoted_where_the_report_states_it_in_words(settings_factory, tmp_path):
+    """The stored figure comes from the money table; the answer quotes the sentence that states it first,
+    then cites the table row it comes from."""
+    assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH / "longyou_housing_2023.html")
     answer = assistant.ask("龙游住建局的预算执行率多少")
     assert answer.answer.startswith("预算执行率：97.55%。")
     first, second = answer.citations
@@ -342,14 +349,7 @@ def test_a_table_figure_is_quoted_where_the_report_states_it_in_words(settings_f
 def test_a_comparison_quotes_a_table_figure_where_it_is_stated_in_words_and_skips_a_bound(settings_factory, tmp_path):
     """临朐's rate comes from a table flattened one cell per line: its side quotes the sentence that says it.
     宁城's side states its rate, not the 90% bound of a sentence about projects below it."""
-    from assistant.service import Assistant
-
-    corpus = tmp_path / "reports"
-    corpus.mkdir()
-    for name in ("linqu_water_2022.txt", "ningcheng_emergency_2022.txt"):
-        shutil.copy(DEV_FRESH / name, corpus)
-    assistant = Assistant(settings_factory(corpus_dir=corpus))
-    assert not assistant.ingest().failed
+    assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH / "linqu_water_2022.txt", DEV_FRESH / "ningcheng_emergency_2022.txt")
     answer = assistant.ask("临朐水利和宁城应急的预算执行率哪个高")
     linqu, ningcheng = answer.sides
     assert "部门整体预算执行率为97.4%" in linqu.answer
@@ -358,13 +358,7 @@ def test_a_comparison_quotes_a_table_figure_where_it_is_stated_in_words_and_skip
 
 def test_a_stored_figure_answers_only_for_the_project_the_question_names(settings_factory, tmp_path):
     """永康's page holds four projects' self-evaluation tables: the 执行率 asked is the named project's."""
-    from assistant.service import Assistant
-
-    corpus = tmp_path / "reports"
-    corpus.mkdir()
-    shutil.copy(DEV_FRESH2 / "yongkang_finance_project_selfeval_2023.html", corpus)
-    assistant = Assistant(settings_factory(corpus_dir=corpus))
-    assert not assistant.ingest().failed
+    assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH2 / "yongkang_finance_project_selfeval_2023.html")
     answer = assistant.ask("永康农村公路养护项目执行率多少")
     assert first_figure(answer.answer) == "85.59"
     spent = assistant.ask("永康农村公路养护项目实际花了多少")  # what a project spent is its table's 全年执行数
@@ -384,13 +378,7 @@ def test_money_spent_with_no_topic_is_the_reports_total(shipped_assistant):
 
 def test_income_asked_with_no_topic_is_the_reports_total(settings_factory, tmp_path):
     """会宁's scanned report states 收入合计 and, later, 事业收入: "收入一共多少" asks the total."""
-    from assistant.service import Assistant
-
-    corpus = tmp_path / "reports"
-    corpus.mkdir()
-    shutil.copy(DEV_FRESH2 / "huining_cdc_2022_scan.txt", corpus)
-    assistant = Assistant(settings_factory(corpus_dir=corpus))
-    assert not assistant.ingest().failed
+    assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH2 / "huining_cdc_2022_scan.txt")
     assert assistant.ask("会宁疾控去年收入一共多少").answer.startswith("收入合计：2318.64万元。")
 
 
@@ -401,13 +389,7 @@ def test_a_metric_stated_only_on_the_other_basis_is_said_to_be_unstated(shipped_
 
 def test_a_project_rate_asked_for_another_project_is_not_the_one_tables(settings_factory, tmp_path):
     """陇西's report is one project's (中药材): its 执行率 does not answer a question about a 马铃薯 project."""
-    from assistant.service import Assistant
-
-    corpus = tmp_path / "reports"
-    corpus.mkdir()
-    shutil.copy(DEV_FRESH / "longxi_herbs_project_2023.txt", corpus)
-    assistant = Assistant(settings_factory(corpus_dir=corpus))
-    assert not assistant.ingest().failed
+    assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH / "longxi_herbs_project_2023.txt")
     other = assistant.ask("陇西马铃薯产业项目执行率多少")
     assert other.abstained and "95.56" not in other.answer.split("下列段落")[0]
     assert first_figure(assistant.ask("陇西中药材项目执行率多少").answer) == "95.56"
