@@ -1,0 +1,192 @@
+"""Key figures stored at ingest, as answers: which metric a question asks, which of the report's figures of it
+(the basis named, the project named), and when the report does not state it for what is asked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from index.figures import BASIS_PATTERNS, TABLE_MONEY, basis_named, metrics_named
+from index.gazetteer import leading_division
+from index.models import Figure
+from index.store import ReportStore
+
+from ..query import Query, abbreviates
+from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
+from .candidates import Sentence
+from .quantities import Slot, asked_slots, bases_differ, quantities, stated_basis
+from .signals import coverage, focus_weights
+from .terms import Terms, Vocabulary
+
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+# Metrics a self-evaluation table states once per project: which project is named decides which figure answers.
+PER_PROJECT = (*TABLE_MONEY, "预算执行率", "自评得分")
+# How far before a stored figure its setting reaches: a self-evaluation table's 项目名称 line and header rows.
+SETTING_CHARS = 300
+
+Asked = tuple[str, dict[str, list[Figure]]]
+
+
+class KeyFigures:
+    """The stored key figures of the report a 多少 question is about, read against the question."""
+
+    def __init__(self, store: ReportStore, terms: Callable[[Query], Terms], vocabulary: Callable[[], Vocabulary]) -> None:
+        self.store, self.terms, self.vocabulary = store, terms, vocabulary
+
+    def asked_metric(self, query: Query) -> Asked | None:
+        """The key metric a 多少 question about one report names, with that report's stored figures by metric.
+
+        A question that names a key metric and nothing else ("常宁的项目支出呢") asks for its figure too.
+        """
+        if len(query.reports) != 1 or (query.shape != "number" and not names_only_a_metric(query.asked)):
+            return None
+        slots = asked_slots(query.asked)
+        if len(slots) > 1 or any(slot.change for slot in slots):
+            return None  # two figures asked, or a change: answered from sentences, each in its slot
+        named = metrics_named(slots[0].clause if slots else query.text)
+        if len(named) > 1 and named[0] in TABLE_MONEY:
+            named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the self-evaluation table's column its basis
+        stored: dict[str, list[Figure]] = {}
+        for figure in self.store.figures([query.reports[0].id]):
+            stored.setdefault(figure.metric, []).append(figure)
+        if not named:
+            total = self._total_asked(query, slots, stored)
+            return (total, stored) if total else None
+        return named[0], stored
+
+    def _total_asked(self, query: Query, slots: tuple[Slot, ...], stored: dict[str, list[Figure]]) -> str | None:
+        """The total a money question asks when it names only how the money moved and, at most, what the
+        total's setting names (花了多少钱: 总支出; 营养餐项目实际花了多少: that project's 全年执行数)."""
+        if len(slots) != 1 or slots[0].unit not in ("money", None):
+            return None
+        for totals, verbs in TOTAL_ASKS:
+            if verbs.search(slots[0].clause):
+                return next((t for t in totals if t in stored and self._about_what_is_asked(query, t, stored[t])), None)
+        return None
+
+    def key_figure(self, query: Query, asked: Asked | None) -> Figure | None:
+        """The key figure extracted at ingest that a 多少 question about one report asks for: on the basis the
+        question names (年初预算, 决算, 实际…), else the first the report states."""
+        figures = [f for f in asked[1].get(asked[0], []) if _unit_fits(query.asked, f.unit)] if asked else []
+        basis = basis_named(query.text) if asked and asked[0] not in TABLE_MONEY else None
+        if basis:
+            figures = [f for f in figures if f.basis == basis]
+        return self._about_what_is_asked(query, asked[0], figures) if figures else None
+
+    def _about_what_is_asked(self, query: Query, metric: str, figures: list[Figure]) -> Figure | None:
+        """The figure whose setting (its section and the lines before it, where a self-evaluation table names
+        its project) holds what else the question names ("农村公路养护" of several projects' tables); None when
+        none holds most of it: then the sentences answer, or the question is not answered."""
+        terms, rest = self.terms(query), self._setting_terms(query, metric)
+        if not rest:
+            return figures[0]
+        scored = [(coverage(terms, rest, self._setting(figure), expanded=True), -i) for i, figure in enumerate(figures)]
+        share, at = max(scored)
+        return figures[-at] if share >= 0.5 else None
+
+    def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
+        """The asking clause's terms that say which of the metric's figures is meant ("农村公路养护")."""
+        terms = self.terms(query)
+        focus = focus_weights(terms, asked_slots(query.asked))
+        return {t: w for t, w in focus.items() if w > 0 and self._names_a_setting(t, terms, metric, query.text)}  # a term in every chunk tells nothing
+
+    def _names_a_setting(self, term: str, terms: Terms, metric: str, question: str) -> bool:
+        """A term of the asking clause that may say which figure is meant: a word the reports use that is
+        neither the metric's, nor its basis's ("年初预算"), nor a bureau's short name ("住建", "残联")."""
+        bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(question)]
+        if term not in self.vocabulary() or any(form in metric for form in terms.forms(term, True)) or any(term in b for b in bases):
+            return False
+        if any(verbs.fullmatch(term) for _, verbs in TOTAL_ASKS):
+            return False  # 支出, 收入: how the money moved, not where
+        return not abbreviates(term, self._own_names())
+
+    def _own_names(self) -> list[str]:
+        """Every indexed bureau's name without its place ("住房和城乡建设局")."""
+        return [r.bureau[leading_division(r.bureau)[1] :] for r in self.store.reports() if r.bureau]
+
+    def _setting(self, figure: Figure) -> str:
+        """What a figure is about besides its own line: its report's title, its section path and the text just before it."""
+        report = self.store.report(figure.report_id)
+        chunk = next((c for c in self.store.report_chunks(figure.report_id) if c.start <= figure.start < c.end), None)
+        before = self.store.report_text(figure.report_id)[max(figure.start - SETTING_CHARS, 0) : figure.end]
+        return report.title + (chunk.section if chunk else "") + before
+
+    def unstated_metric(self, query: Query, asked: Asked | None, ranked: list[Sentence]) -> str | None:
+        """A key metric a 多少 question asks for that its one report never states with a figure, states only on
+        the other basis ("项目支出决算数" where the report gives only its 年初预算数), or, for a metric stated per
+        project, states only for other projects than the one named ("智慧交通项目执行率" where the one table is 雪亮工程's).
+
+        Then a sentence that merely mentions it ("基本支出…包括人员经费") must not lend its figure.
+        """
+        if not asked:
+            return None
+        basis = basis_named(query.text) if asked[0] not in TABLE_MONEY else None
+        stored = asked[1].get(asked[0], [])
+        if stored and not (basis and all(bases_differ(basis, f.basis) for f in stored)):
+            named = self._setting_terms(query, asked[0])
+            if asked[0] in PER_PROJECT and not self._about_what_is_asked(query, asked[0], stored) and not other_years(query):
+                return f"{asked[0]}（{'、'.join(named)}）"  # the report states it, but for something else than what is named
+            return None
+        for sentence in ranked[:10]:
+            text = sentence.display
+            at = text.find(asked[0][:4])
+            if at >= 0 and any(0 <= q.start - at - len(asked[0][:4]) <= 8 and not bases_differ(basis, stated_basis(q.label)) for q in quantities(text)):
+                return None  # the extractor missed it, but the text does state it: answer from the text
+        return f"{asked[0]}（{basis}）" if stored else asked[0]
+
+
+def names_only_a_metric(question: str) -> bool:
+    """Whether a question is a key metric's name and question words only ("常宁的项目支出呢？")."""
+    named = metrics_named(question)
+    if not named:
+        return False
+    rest = question
+    for metric in named:
+        rest = rest.replace(metric, " ")
+    from index.lexical import tokenize
+
+    return not [t for t in tokenize(re.sub(r"[^\u4e00-\u9fff]", " ", rest)) if t not in QUESTION_WORDS]
+
+
+def other_years(query: Query) -> list[int]:
+    """Years a 多少 question names that are not the year of any report it asks ("营养餐项目2022年执行率" of a 2023 report)."""
+    if query.shape != "number":
+        return []
+    own = {r.year for r in query.reports}
+    return [y for y in map(int, _YEAR.findall(query.text)) if y not in own]
+
+
+def figure_value(figure: Figure) -> str:
+    """A figure's value as stored: two decimals at most (an amount in 元 read as 万元 is rounded half up), no trailing zeros."""
+    return str(Decimal(str(figure.value)).quantize(Decimal("0.01"), ROUND_HALF_UP)).rstrip("0").rstrip(".")
+
+
+# An amount is stored in 万元; a report may write it in 元 or 亿元 (the factor from 万元 to it).
+_WRITTEN_SCALES = ((1.0, "万元"), (10000.0, "元"), (0.0001, "亿元"))
+_WRITTEN_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,])")
+
+
+def figure_as_written(figure: Figure) -> tuple[str, str]:
+    """A figure's value and unit as its sentence writes them ("38,642.50", "元"): a reader checks the answer
+    against the report, and an amount in 元 rounded to 万元 would state a figure the report never writes."""
+    if figure.unit == "万元":
+        numbers = _WRITTEN_NUMBER.findall(re.sub(r"\s+", " ", figure.quote))
+        for scale, unit in _WRITTEN_SCALES:
+            for number in numbers:
+                if abs(float(number.replace(",", "")) - figure.value * scale) < 0.005:
+                    return (figure_value(figure) if scale == 1.0 else number), unit
+    return figure_value(figure), figure.unit
+
+
+def _unit_fits(question: str, unit: str) -> bool:
+    """Whether a key figure's unit is what the question counts in (多少家 wants 家, 多少钱 wants 万元)."""
+    slots = asked_slots(question)
+    asked = slots[0].unit if slots else None
+    if asked is None:
+        return True
+    if asked == "money":
+        return unit in MONEY_UNITS or unit == "万"
+    if asked == "percent":
+        return unit in PERCENT_UNITS
+    return asked == unit
