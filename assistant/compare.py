@@ -99,9 +99,9 @@ class Comparer:
         side_query = Query(topic, tuple(reports), (bureau,), (), question_shape(topic), False)
         vector = self.search.embed(topic, timings)
         hits = self.search.search(topic, self.pool, side_query.report_ids, timings, vector)
-        answer = self.answerer.answer(side_query, hits, self.top_k, vector)
+        ranked = self.answerer.candidates(side_query, hits, vector)
+        answer = self.answerer.answer_ranked(side_query, hits, ranked, self.top_k)
         if tabled:
-            ranked = self.answerer.candidates(side_query, hits, vector)
             numbers = list(dict.fromkeys(n for figure in tabled for n in cited.figure_in_words(figure, ranked)))
             text = "".join(f"{sentence_text(cited.by_n[n].quote)}[{n}]" + (f"另有{cited.more[n]}项未列出。" if cited.more.get(n) else "") for n in numbers)
             return Side(bureau, text, False, tuple(cited.by_n[n] for n in numbers)), answer.passages

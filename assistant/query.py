@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from index.gazetteer import leading_division, places_in
 from index.models import ReportMeta
@@ -56,7 +57,7 @@ class Query:
     def report_ids(self) -> set[str]:
         return {r.id for r in self.reports}
 
-    @property
+    @cached_property
     def asked(self) -> str:
         """The question without its bureaus' names: what is asked about them (slots and terms read this)."""
         return without_names(self.text, self.reports)
@@ -85,8 +86,9 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
                 run = re.match(rf"[{_CJK}]{{1,8}}", text[end:])
                 for k in range(len(run.group(0)) if run and own else 0, 0, -1):
                     piece = run.group(0)[:k]
-                    alone = re.match(_NAME_END, text[end + k :]) is not None or _word_before_a_question_word(piece, text[end:])
-                    if abbreviates(piece, [own]) and (piece[-1] in _ORG_END or k >= 3 or alone):
+                    if abbreviates(piece, [own]) and (
+                        piece[-1] in _ORG_END or k >= 3 or re.match(_NAME_END, text[end + k :]) or _word_before_a_question_word(piece, text[end:])
+                    ):
                         end += k
                         break
                 spans.append((start, end))

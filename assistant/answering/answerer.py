@@ -34,6 +34,7 @@ class ExtractiveAnswerer:
         self.store = store
         self.scorer = scorer
         self._vocabulary: Vocabulary | None = None
+        self._last_terms: tuple[Query, Terms] | None = None
         self.key_figures = KeyFigures(store, self.terms, lambda: self.vocabulary)
 
     @property
@@ -45,9 +46,14 @@ class ExtractiveAnswerer:
 
     def index_changed(self) -> None:
         self._vocabulary = None
+        self._last_terms = None
 
     def terms(self, query: Query) -> Terms:
-        return question_terms(query.asked, query.reports, self.vocabulary)
+        """The question's weighted terms; kept for the query being answered, which asks for them several times."""
+        last = self._last_terms
+        if last is None or last[0] is not query:
+            last = self._last_terms = (query, question_terms(query.asked, query.reports, self.vocabulary))
+        return last[1]
 
     def candidates(self, query: Query, hits: list[Hit], question_vector: list[float] | None) -> list[Sentence]:
         """Every sentence of the retrieved chunks, scored, best first."""
@@ -67,7 +73,10 @@ class ExtractiveAnswerer:
         """A cited answer, or an abstention that shows the closest passages as possibly related."""
         if query.missing:
             return Answer(query.text, query.missing, True, (), ())
-        ranked = self.candidates(query, hits, question_vector)
+        return self.answer_ranked(query, hits, self.candidates(query, hits, question_vector), top_k)
+
+    def answer_ranked(self, query: Query, hits: list[Hit], ranked: list[Sentence], top_k: int) -> Answer:
+        """The answer from candidates already scored (a comparison side also reads them for its table figures)."""
         passages = self.rerank(hits, ranked)[:top_k]
         if SHORTFALL_ASKS.search(query.text) and (rows := shortfall_rows(self.store, query.reports)):
             return Answer(query.text, self.compose(query, rows, as_list=True), False, cite(rows), self._cited_first(rows, passages, top_k))

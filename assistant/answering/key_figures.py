@@ -78,32 +78,33 @@ class KeyFigures:
         """The figure whose setting (its section and the lines before it, where a self-evaluation table names
         its project) holds what else the question names ("农村公路养护" of several projects' tables); None when
         none holds most of it: then the sentences answer, or the question is not answered."""
-        terms, rest = self.terms(query), self._setting_terms(query, metric)
+        rest = self._setting_terms(query, metric)
         if not rest:
             return figures[0]
+        terms = self.terms(query)
         scored = [(coverage(terms, rest, self._setting(figure), expanded=True), -i) for i, figure in enumerate(figures)]
         share, at = max(scored)
         return figures[-at] if share >= 0.5 else None
 
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
-        """The asking clause's terms that say which of the metric's figures is meant ("农村公路养护")."""
+        """The asking clause's terms that may say which of the metric's figures is meant ("农村公路养护"): words the
+        reports use, with weight (a term in every chunk tells nothing), that are neither the metric's, nor its
+        basis's ("年初预算"), nor how the money moved (支出, 收入), nor a bureau's short name ("住建", "残联")."""
         terms = self.terms(query)
-        focus = focus_weights(terms, asked_slots(query.asked))
-        return {t: w for t, w in focus.items() if w > 0 and self._names_a_setting(t, terms, metric, query.text)}  # a term in every chunk tells nothing
+        bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(query.text)]
+        own_names = [r.bureau[leading_division(r.bureau)[1] :] for r in self.store.reports() if r.bureau]
+        vocabulary = self.vocabulary()
 
-    def _names_a_setting(self, term: str, terms: Terms, metric: str, question: str) -> bool:
-        """A term of the asking clause that may say which figure is meant: a word the reports use that is
-        neither the metric's, nor its basis's ("年初预算"), nor a bureau's short name ("住建", "残联")."""
-        bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(question)]
-        if term not in self.vocabulary() or any(form in metric for form in terms.forms(term, True)) or any(term in b for b in bases):
-            return False
-        if any(verbs.fullmatch(term) for _, verbs in TOTAL_ASKS):
-            return False  # 支出, 收入: how the money moved, not where
-        return not abbreviates(term, self._own_names())
+        def names_a_setting(term: str) -> bool:
+            return (
+                term in vocabulary
+                and not any(form in metric for form in terms.forms(term, True))
+                and not any(term in b for b in bases)
+                and not any(verbs.fullmatch(term) for _, verbs in TOTAL_ASKS)
+                and not abbreviates(term, own_names)
+            )
 
-    def _own_names(self) -> list[str]:
-        """Every indexed bureau's name without its place ("住房和城乡建设局")."""
-        return [r.bureau[leading_division(r.bureau)[1] :] for r in self.store.reports() if r.bureau]
+        return {t: w for t, w in focus_weights(terms, asked_slots(query.asked)).items() if w > 0 and names_a_setting(t)}
 
     def _setting(self, figure: Figure) -> str:
         """What a figure is about besides its own line: its report's title, its section path and the text just before it."""
@@ -124,9 +125,9 @@ class KeyFigures:
         basis = basis_named(query.text) if asked[0] not in TABLE_MONEY else None
         stored = asked[1].get(asked[0], [])
         if stored and not (basis and all(bases_differ(basis, f.basis) for f in stored)):
-            named = self._setting_terms(query, asked[0])
             if asked[0] in PER_PROJECT and not self._about_what_is_asked(query, asked[0], stored) and not other_years(query):
-                return f"{asked[0]}（{'、'.join(named)}）"  # the report states it, but for something else than what is named
+                named = "、".join(self._setting_terms(query, asked[0]))
+                return f"{asked[0]}（{named}）"  # the report states it, but for something else than what is named
             return None
         for sentence in ranked[:10]:
             text = sentence.display
