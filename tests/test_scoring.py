@@ -84,3 +84,37 @@ def test_a_part_asked_in_other_words_is_matched_on_headings_not_sentences():
     assert question_terms("下一步怎么解决", (), vocabulary).parts == {}  # 措施 is in no report here
     functions = question_terms("是管啥的", (), Vocabulary.of([["职能"], ["经费"]]))
     assert set(functions.parts) == {"职责"} and "职能" in functions.forms("职责", True)  # the report's heading says 职能
+
+
+def _sentence(quote: str, section: str, score: float, report: str = "r1"):
+    from assistant.answering.candidates import Sentence
+    from index.models import Chunk, ReportMeta
+
+    meta = ReportMeta(report, "", "", None, None, None, 2023, None, "", (), "", report)
+    return Sentence(meta, Chunk("c", report, 0, section, quote, 0, len(quote), ()), 0, len(quote), quote, score, 0)
+
+
+def test_a_sentence_states_a_cause_by_its_connective_or_its_heading():
+    from assistant.answering.parts import states_part
+
+    assert states_part("原因", "资金于9月才下达，受施工季节限制，仅完成1.18万亩。", "三、项目执行")
+    assert states_part("原因", "6间因设备供货延迟未完工。", "")
+    assert not states_part("原因", "油茶低产林改造任务未能全部完成。", "四、存在的问题")
+    assert not states_part("原因", "因此需要加强管理。", "")  # 因此 draws a consequence
+    assert states_part("原因", "编制有限。", "五、存在的问题及原因")
+    assert states_part("措施", "推动小区成立业主委员会。", "六、改进措施")
+    assert not states_part("措施", "推动小区成立业主委员会。", "三、产出情况")
+
+
+def test_a_why_question_is_answered_by_the_cause_on_its_topic_not_by_the_best_scored_sentence():
+    from assistant.answering.parts import part_answers
+
+    terms = Terms({"油茶": 2.0, "改造": 1.0, "花完": 5.0}, {}, {"原因": 1.0}, frozenset({"花完"}))
+    assert terms.written == {"油茶": 2.0, "改造": 1.0}
+    done = _sentence("油茶改造任务未能全部完成。", "", 0.9)
+    cause = _sentence("油茶改造资金于9月才下达，受施工季节限制。", "", 0.5)
+    other = _sentence("因天气原因，护林员巡护天数减少。", "", 0.6)  # a cause, on another topic
+    section_named = _sentence("受汛期影响推迟开工。", "二、油茶改造项目", 0.4)  # the topic in its heading
+    elsewhere = _sentence("受汛期影响推迟开工。", "", 0.8, report="r2")  # not the best report
+    assert part_answers(terms, [done, other, cause, section_named, elsewhere]) == [cause, section_named]
+    assert part_answers(Terms({"油茶": 1.0}, {}), [done, cause]) == []  # no part asked

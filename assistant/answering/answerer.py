@@ -19,6 +19,7 @@ from ..vocabulary import SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .key_figures import KeyFigures, figure_as_written, other_years
+from .parts import part_answers, states_part
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit, states_asked_basis, unit_fit
 from .sections import asked_section
 from .selection import Scorer
@@ -149,8 +150,16 @@ class ExtractiveAnswerer:
         for list and how questions, runners-up from the same report that are also likely answers."""
         slots = asked_slots(query.asked) if query.shape == "number" else ()
         likely = [s for s in ranked[:10] if s.report.id == ranked[0].report.id and self.scorer.answers(s.score)]
-        # A 多少 question is answered by a likely sentence that states a figure of the asked kind.
-        best = next((s for s in likely if _fit_in(slots[0], s, query.text) > 0), ranked[0]) if slots else ranked[0]
+        if slots:
+            # A 多少 question is answered by a likely sentence that states a figure of the asked kind.
+            best = next((s for s in likely if _fit_in(slots[0], s, query.text) > 0), ranked[0])
+        elif stating := part_answers(self.terms(query), ranked):
+            # "为啥" is answered by the sentences on its topic that state a cause, "咋办" by the measures.
+            return sorted(
+                [stating[0], *(s for s in stating[1:2] if self.scorer.answers(s.score) and _apart(s, stating[0]))], key=lambda s: (s.chunk.ordinal, s.start)
+            )
+        else:
+            best = ranked[0]
         chosen = [best]
         same_report = [s for s in likely if s is not best]
         for slot in slots[1:]:
@@ -178,6 +187,8 @@ class ExtractiveAnswerer:
         terms = self.terms(query)
         chunks = self.store.report_chunks(best.report.id)
         heading, share = asked_section(terms, chunks)
+        if terms.parts and not any(states_part(p, "", heading) for p in terms.parts):
+            return [], 0  # "为啥没花完" asks the causes, not the items of the section its topic names
         likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.with_parts, best.quote)
         if not heading or share == 0 or not (likely or share > 0.5):
             return [], 0

@@ -93,11 +93,17 @@ class Terms:
     weights: dict[str, float]
     synonyms: dict[str, tuple[str, ...]]
     parts: dict[str, float] = field(default_factory=dict)  # report parts asked in other words ("为啥" → 原因)
+    unwritten: frozenset[str] = frozenset()  # terms no indexed report writes, in any form ("花完", "修得慢")
 
     @property
     def with_parts(self) -> dict[str, float]:
         """The term weights with the asked parts': what a section heading is matched on."""
         return {**self.weights, **self.parts}
+
+    @property
+    def written(self) -> dict[str, float]:
+        """The weights of the terms some report writes: what a sentence can hold at all."""
+        return {t: w for t, w in self.weights.items() if t not in self.unwritten}
 
     def forms(self, term: str, expanded: bool) -> tuple[str, ...]:
         return (term, *self.synonyms.get(term, ())) if expanded else (term,)
@@ -138,4 +144,5 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         if noun not in weights and (noun in vocabulary or forms):
             parts[noun] = idf.get(noun, median) * vocabulary.rarity(noun)
             expansions[noun] = forms
-    return Terms(weights, expansions, parts)
+    unwritten = frozenset(t for t in weights if t not in vocabulary and t not in expansions)
+    return Terms(weights, expansions, parts, unwritten)

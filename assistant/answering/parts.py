@@ -1,0 +1,47 @@
+"""Questions that ask for a part of a report in other words: 为啥 asks for a cause, 咋办 for the measures.
+
+The sentence that answers "祁门油茶改造为啥钱没花完" rarely shares the question's colloquial words; it is
+the sentence about the same topic that states a cause ("资金于9月才下达，受施工季节限制…"). A sentence
+states a part when its section heading names it (改进措施, 原因分析), or, for a cause, when it says why
+with a causal connective (由于, 因, 受…影响, 导致).
+"""
+
+from __future__ import annotations
+
+from index.models import SECTION_SEPARATOR
+
+from ..vocabulary import CAUSE_MARKERS, PART_ASKS
+from .candidates import Sentence
+from .signals import coverage
+from .terms import Terms
+
+# A sentence is about the question's topic when it, with its section path, holds at least this share of the
+# weight of the question's terms that the reports write (the same majority a stored figure's setting needs).
+MOST = 0.5
+
+
+def part_names(part: str) -> tuple[str, ...]:
+    """The heading words of an asked part ("措施" → 措施, 改进, 下一步)."""
+    return next((names for names, _ in PART_ASKS if names[0] == part), (part,))
+
+
+def states_part(part: str, sentence: str, section: str) -> bool:
+    """Whether a sentence gives the asked part: its section heading names it, or it states a cause when one is asked."""
+    path = section.split(SECTION_SEPARATOR)
+    if any(name in heading for heading in path for name in part_names(part)):
+        return True
+    return part == "原因" and bool(CAUSE_MARKERS.search(sentence))
+
+
+def on_topic(terms: Terms, sentence: Sentence) -> bool:
+    """Whether a sentence with its section path holds most of the weight of the question's terms a report writes."""
+    return coverage(terms, terms.written, sentence.chunk.section + sentence.quote, expanded=True) >= MOST
+
+
+def part_answers(terms: Terms, ranked: list[Sentence]) -> list[Sentence]:
+    """For a question that asks a part in other words, the best report's sentences that give it, best first,
+    and are about the question's topic; empty when the question asks no part."""
+    if not terms.parts or not ranked:
+        return []
+    report = ranked[0].report.id
+    return [s for s in ranked if s.report.id == report and any(states_part(p, s.display, s.chunk.section) for p in terms.parts) and on_topic(terms, s)]
