@@ -122,12 +122,15 @@ def _ends_paragraph(previous_line: str, next_line: str, is_first_line: bool) -> 
 
 
 def _drop_repeated_paragraphs(original: str, keep: list[bool]) -> None:
-    """Drop a paragraph whose wording (list number aside) already appeared; keeps the first."""
+    """Drop a paragraph whose wording (list number aside) already appeared; keeps the first.
+
+    A table row (its cells apart by tabs) is never dropped: tables one after another repeat their header
+    and their empty rows ("上年结转资金 0.00 0.00"), and each table needs its own."""
     seen: set[str] = set()
     for start, end in _paragraph_spans(original, keep):
         body = "".join(itertools.compress(original[start:end], keep[start:end]))
         key = match_key(_LIST_MARKER.sub("", body))
-        if len(key) < _MIN_DUPLICATE_CHARS:
+        if len(key) < _MIN_DUPLICATE_CHARS or "\t" in body.strip():
             continue
         if key in seen:
             previous_end = start

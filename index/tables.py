@@ -141,6 +141,12 @@ class _LineEnds:
         return self.found[newline]
 
 
+def is_header_row(quote: str) -> bool:
+    """Whether a line holds only a table's column names ("一级指标 二级指标 … 偏差原因分析及改进措施"): it states nothing."""
+    cells = cells_of(quote)
+    return len(cells) > 1 and all(_HEADER.match(c.text) or _LEVEL.match(c.text) for c in cells)
+
+
 def row_label(quote: str) -> str | None:
     """How a quoted table row reads, with its column names; None when the quote is not one row."""
     if "\t" not in quote and "\n" not in quote.strip():

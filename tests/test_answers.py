@@ -362,7 +362,9 @@ def test_a_stored_figure_answers_only_for_the_project_the_question_names(setting
     answer = assistant.ask("永康农村公路养护项目执行率多少")
     assert first_figure(answer.answer) == "85.59"
     spent = assistant.ask("永康农村公路养护项目实际花了多少")  # what a project spent is its table's 全年执行数
-    assert spent.answer.startswith("全年执行数：2447.83万元")
+    assert spent.answer.startswith("全年执行数：2,447.83万元")  # as the table writes it
+    both = assistant.ask("永康全民健身设施项目预算多少 执行了多少")  # the fourth table, two figures in the asked order
+    assert both.answer.startswith("全年预算数：720.00万元（年度资金总额）；全年执行数：612.36万元（年度资金总额）。")
 
 
 def test_a_figure_of_another_year_is_not_answered_by_the_reports_own(shipped_assistant):
@@ -379,7 +381,7 @@ def test_money_spent_with_no_topic_is_the_reports_total(shipped_assistant):
 def test_income_asked_with_no_topic_is_the_reports_total(settings_factory, tmp_path):
     """会宁's scanned report states 收入合计 and, later, 事业收入: "收入一共多少" asks the total."""
     assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH2 / "huining_cdc_2022_scan.txt")
-    assert assistant.ask("会宁疾控去年收入一共多少").answer.startswith("收入合计：2318.64万元。")
+    assert assistant.ask("会宁疾控去年收入一共多少").answer.startswith("收入合计：2,318.64万元。")
 
 
 def test_a_metric_stated_only_on_the_other_basis_is_said_to_be_unstated(shipped_assistant):

@@ -69,6 +69,15 @@ def test_first_occurrence_is_kept_and_short_repeats_are_not_dropped():
     assert cleaned.count("完善工作机制。") == 2
 
 
+def test_table_rows_repeated_by_a_later_table_are_kept():
+    header = "项目资金（万元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分"
+    empty = "上年结转资金\t0.00\t0.00\t0.00\t—\t—\t—"
+    table = "项目名称\t{}\n\n{}\n\n年度资金总额\t{}\n\n{}\n\n"
+    text = TITLE + table.format("营养餐项目", header, "1,280.00\t1,312.40", empty) + table.format("健身设施项目", header, "650.00\t720.00", empty)
+    cleaned = clean(text).text
+    assert cleaned.count(header) == 2 and cleaned.count(empty) == 2
+
+
 @pytest.mark.parametrize("path", [WANGCHENG, CHANGNING], ids=["wangcheng", "changning"])
 def test_origin_maps_every_cleaned_character_back(path):
     original = path.read_text(encoding="utf-8")

@@ -48,6 +48,13 @@ def test_two_items_asked_together_get_one_slot_each():
     assert "收入" in first.words and second.words == ("支出",)
 
 
+def test_a_space_typed_between_two_asks_separates_them():
+    budget, spent = asked_slots("雪亮工程预算多少 实际花了多少")
+    assert (budget.clause, spent.clause) == ("雪亮工程预算多少", "实际花了多少")
+    (one,) = asked_slots("去年 基本支出多少")  # a space before the ask only separates words
+    assert one.clause == "去年 基本支出多少"
+
+
 def test_unit_fit_is_exact_near_or_none():
     slot = Slot("", "", "人")
     people, visits, money = quantities("在职25人，服务300人次，支出5万元")

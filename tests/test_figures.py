@@ -330,4 +330,5 @@ def test_an_amount_is_stated_as_its_report_writes_it():
     assert figure_as_written(stored(3.864250, "“三公”经费支出38,642.50元，上年为45,318.00元")) == ("38,642.50", "元")
     assert figure_as_written(stored(36200.0, "基金收入3.62亿元，上年为3.47亿元")) == ("3.62", "亿元")
     assert figure_as_written(stored(793.43, "“三公”经费793.43万元")) == ("793.43", "万元")
+    assert figure_as_written(stored(1200.0, "年度资金总额\t1,200.00\t1,200.00\t1,146.72")) == ("1,200.00", "万元")
     assert figure_as_written(stored(4327.58, "合计\n4 327.58\n4 215.06")) == ("4327.58", "万元")  # digits broken by a PDF: the stored value

@@ -118,3 +118,18 @@ def test_a_why_question_is_answered_by_the_cause_on_its_topic_not_by_the_best_sc
     elsewhere = _sentence("受汛期影响推迟开工。", "", 0.8, report="r2")  # not the best report
     assert part_answers(terms, [done, other, cause, section_named, elsewhere]) == [cause, section_named]
     assert part_answers(Terms({"油茶": 1.0}, {}), [done, cause]) == []  # no part asked
+
+
+def test_the_cause_closest_in_meaning_comes_first():
+    from dataclasses import replace
+
+    from assistant.answering.parts import part_answers
+
+    terms = Terms({"公路": 1.0}, {}, {"原因": 1.0})
+    semantic = SIGNALS.index("semantic")
+    row = _sentence("公路养护里程未达标，偏差原因：汛期施工窗口期缩短。", "", 0.7)
+    cause = _sentence("公路养护执行率偏低的主要原因是受汛期影响。", "", 0.6)
+    signals = [0.0] * len(SIGNALS)
+    row = replace(row, signals=tuple(signals[:semantic] + [0.86] + signals[semantic + 1 :]))
+    cause = replace(cause, signals=tuple(signals[:semantic] + [0.88] + signals[semantic + 1 :]))
+    assert part_answers(terms, [row, cause]) == [cause, row]

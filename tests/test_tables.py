@@ -214,3 +214,11 @@ def test_money_table_figures_lead_with_the_executed_amount():
 def test_a_money_table_row_reads_as_its_label_and_figures():
     assert row_label("合计\t7,982.36\t8,756.39\t8,542.17\t97.55%") == "合计：7,982.36，8,756.39，8,542.17，97.55%。"
     assert row_label("其中：人员经费\n1 318.52\n1 318.77") == "人员经费：1318.52，1318.77。"
+
+
+def test_a_row_of_column_names_is_a_header_row():
+    from index.tables import is_header_row
+
+    assert is_header_row("一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施")
+    assert not is_header_row("年度资金总额\t650.00\t720.00\t612.36")
+    assert not is_header_row("项目名称\t2023年度全民健身设施提升工程项目")

@@ -83,8 +83,9 @@ class ExtractiveAnswerer:
             return Answer(query.text, self.compose(query, rows, as_list=True), False, cite(rows), self._cited_first(rows, passages, top_k))
         asked = self.key_figures.asked_metric(query)
         figure = self.key_figures.key_figure(query, asked) if not other_years(query) else None
-        if figure:
-            return self._answer_from_figure(query, figure, ranked, passages, top_k)
+        figures = [figure] if figure else self.key_figures.slot_figures(query)
+        if figures:
+            return self._answer_from_figures(query, figures, ranked, passages, top_k)
         unstated = self.key_figures.unstated_metric(query, asked, ranked)
         if unstated:
             names = "、".join(r.bureau for r in query.reports)
@@ -100,18 +101,21 @@ class ExtractiveAnswerer:
 
     # -- answering from a stored key figure -------------------------------------------------
 
-    def _answer_from_figure(self, query: Query, figure: Figure, ranked: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> Answer:
-        """Lead with the stored figure and cite its sentence."""
-        report = self.store.report(figure.report_id)
-        chunk = next(c for c in self.store.report_chunks(report.id) if c.start <= figure.start < c.end)
-        (stated,), more = self.whole([Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 0)])
-        in_prose = stated_in_prose(figure, ranked)
-        chosen = [in_prose, stated] if in_prose else [stated]
-        basis = f"（{figure.basis}）" if figure.basis else ""
-        value, unit = figure_as_written(figure)
-        lead = f"{figure.metric.removeprefix('项目支出:')}：{value}{unit}{basis}。"
+    def _answer_from_figures(self, query: Query, figures: list[Figure], ranked: list[Sentence], passages: tuple[Passage, ...], top_k: int) -> Answer:
+        """Lead with the stored figures, in the question's order, and cite the sentences that state them."""
+        chosen, leads, more = [], [], 0
+        for figure in figures:
+            report = self.store.report(figure.report_id)
+            chunk = next(c for c in self.store.report_chunks(report.id) if c.start <= figure.start < c.end)
+            (stated,), left = self.whole([Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 0)])
+            in_prose = stated_in_prose(figure, ranked)
+            chosen += [s for s in (in_prose, stated) if s and all((s.start, s.end) != (c.start, c.end) for c in chosen)]
+            basis = f"（{figure.basis}）" if figure.basis else ""
+            value, unit = figure_as_written(figure)
+            leads.append(f"{figure.metric.removeprefix('项目支出:')}：{value}{unit}{basis}")
+            more = max(more, left)
         rest = f"另有{more}项未列出。" if more else ""
-        text = lead + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1)) + rest
+        text = "；".join(leads) + "。" + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1)) + rest
         return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
 
     def figure_citation(self, figure: Figure, n: int) -> Citation:
@@ -154,10 +158,8 @@ class ExtractiveAnswerer:
             # A 多少 question is answered by a likely sentence that states a figure of the asked kind.
             best = next((s for s in likely if _fit_in(slots[0], s, query.text) > 0), ranked[0])
         elif stating := part_answers(self.terms(query), ranked):
-            # "为啥" is answered by the sentences on its topic that state a cause, "咋办" by the measures.
-            return sorted(
-                [stating[0], *(s for s in stating[1:2] if self.scorer.answers(s.score) and _apart(s, stating[0]))], key=lambda s: (s.chunk.ordinal, s.start)
-            )
+            # "为啥" is answered by the two sentences on its topic that state a cause, "咋办" by the measures.
+            return sorted([stating[0], *(s for s in stating[1:2] if _apart(s, stating[0]))], key=lambda s: (s.chunk.ordinal, s.start))
         else:
             best = ranked[0]
         chosen = [best]

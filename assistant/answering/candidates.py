@@ -11,7 +11,7 @@ from index.injection import is_planted
 from index.models import Chunk, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
-from index.tables import row_label
+from index.tables import is_header_row, row_label
 
 from .quantities import Slot, quantities
 from .signals import cosine, coverage, focus_weights, signal_vector
@@ -62,8 +62,9 @@ def gather(store: ReportStore, hits: list[Hit], terms: Terms) -> list[Candidate]
             texts[report.id] = store.report_text(report.id)
         chunk_vectors = vectors.get(hit.chunk.id)
         for i, (start, end) in enumerate(hit.chunk.sentences):
-            if is_heading_only(texts[report.id][start:end], hit.chunk.section) or is_planted(texts[report.id][start:end]):
-                continue  # a heading answers nothing; a planted instruction is never evidence
+            quote = texts[report.id][start:end]
+            if is_heading_only(quote, hit.chunk.section) or is_header_row(quote) or is_planted(quote):
+                continue  # a heading or a table's header row answers nothing; a planted instruction is never evidence
             start, end = narrow(texts[report.id], start, end, terms)
             vector = chunk_vectors[i] if chunk_vectors is not None and i < len(chunk_vectors) else None
             found.append(Candidate(report, hit.chunk, start, end, rank, vector))

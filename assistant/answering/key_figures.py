@@ -43,36 +43,67 @@ class KeyFigures:
             return None
         slots = asked_slots(query.asked)
         if len(slots) > 1 or any(slot.change for slot in slots):
-            return None  # two figures asked, or a change: answered from sentences, each in its slot
-        named = metrics_named(slots[0].clause if slots else query.text)
-        if len(named) > 1 and named[0] in TABLE_MONEY:
-            named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the self-evaluation table's column its basis
+            return None  # two figures asked (see slot_figures), or a change: answered from sentences
+        stored = self._stored(query)
+        metric = self._slot_metric(query, slots[0] if slots else None, stored)
+        return (metric, stored) if metric else None
+
+    def slot_figures(self, query: Query) -> list[Figure]:
+        """For a 多少 question about one report that asks two figures or more ("雪亮工程预算多少 实际花了多少"),
+        the stored figure of each, in the question's order; none unless each one is stored for what is named."""
+        slots = asked_slots(query.asked) if len(query.reports) == 1 and query.shape == "number" else ()
+        if len(slots) < 2 or any(slot.change for slot in slots) or other_years(query):
+            return []
+        stored = self._stored(query)
+        figures = []
+        for slot in slots:
+            metric = self._slot_metric(query, slot, stored)
+            figure = self._figure_of(query, slot, metric, stored, slot.clause) if metric else None
+            if figure is None or figure in figures:
+                return []
+            figures.append(figure)
+        return figures
+
+    def _stored(self, query: Query) -> dict[str, list[Figure]]:
         stored: dict[str, list[Figure]] = {}
         for figure in self.store.figures([query.reports[0].id]):
             stored.setdefault(figure.metric, []).append(figure)
-        if not named:
-            total = self._total_asked(query, slots, stored)
-            return (total, stored) if total else None
-        return named[0], stored
+        return stored
 
-    def _total_asked(self, query: Query, slots: tuple[Slot, ...], stored: dict[str, list[Figure]]) -> str | None:
+    def _slot_metric(self, query: Query, slot: Slot | None, stored: dict[str, list[Figure]]) -> str | None:
+        """The key metric one ask names ("执行率"), or the total it asks by how the money moved (花了: 总支出)."""
+        named = metrics_named(slot.clause if slot else query.text)
+        if len(named) > 1 and named[0] in TABLE_MONEY:
+            named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the self-evaluation table's column its basis
+        if named:
+            return named[0]
+        return self._total_asked(query, slot, stored) if slot else None
+
+    def _total_asked(self, query: Query, slot: Slot, stored: dict[str, list[Figure]]) -> str | None:
         """The total a money question asks when it names only how the money moved and, at most, what the
         total's setting names (花了多少钱: 总支出; 营养餐项目实际花了多少: that project's 全年执行数)."""
-        if len(slots) != 1 or slots[0].unit not in ("money", None):
+        if slot.unit not in ("money", None):
             return None
         for totals, verbs in TOTAL_ASKS:
-            if verbs.search(slots[0].clause):
+            if verbs.search(slot.clause):
                 return next((t for t in totals if t in stored and self._about_what_is_asked(query, t, stored[t])), None)
         return None
 
     def key_figure(self, query: Query, asked: Asked | None) -> Figure | None:
         """The key figure extracted at ingest that a 多少 question about one report asks for: on the basis the
         question names (年初预算, 决算, 实际…), else the first the report states."""
-        figures = [f for f in asked[1].get(asked[0], []) if _unit_fits(query.asked, f.unit)] if asked else []
-        basis = basis_named(query.text) if asked and asked[0] not in TABLE_MONEY else None
+        if not asked:
+            return None
+        slots = asked_slots(query.asked)
+        return self._figure_of(query, slots[0] if slots else None, *asked, query.text)
+
+    def _figure_of(self, query: Query, slot: Slot | None, metric: str, stored: dict[str, list[Figure]], asking: str) -> Figure | None:
+        """The metric's stored figure in the asked unit, on the basis the asking text names, for what the question names."""
+        figures = [f for f in stored.get(metric, []) if _unit_fits(slot, f.unit)]
+        basis = basis_named(asking) if metric not in TABLE_MONEY else None
         if basis:
             figures = [f for f in figures if f.basis == basis]
-        return self._about_what_is_asked(query, asked[0], figures) if figures else None
+        return self._about_what_is_asked(query, metric, figures) if figures else None
 
     def _about_what_is_asked(self, query: Query, metric: str, figures: list[Figure]) -> Figure | None:
         """The figure whose setting (its section and the lines before it, where a self-evaluation table names
@@ -169,21 +200,21 @@ _WRITTEN_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?
 
 
 def figure_as_written(figure: Figure) -> tuple[str, str]:
-    """A figure's value and unit as its sentence writes them ("38,642.50", "元"): a reader checks the answer
-    against the report, and an amount in 元 rounded to 万元 would state a figure the report never writes."""
+    """A figure's value and unit as its sentence writes them ("38,642.50", "元"; "1,200.00", "万元"): a reader
+    checks the answer against the report, and an amount in 元 rounded to 万元 would state a figure the report
+    never writes."""
     if figure.unit == "万元":
         numbers = _WRITTEN_NUMBER.findall(re.sub(r"\s+", " ", figure.quote))
         for scale, unit in _WRITTEN_SCALES:
             for number in numbers:
                 if abs(float(number.replace(",", "")) - figure.value * scale) < 0.005:
-                    return (figure_value(figure) if scale == 1.0 else number), unit
+                    return number, unit
     return figure_value(figure), figure.unit
 
 
-def _unit_fits(question: str, unit: str) -> bool:
-    """Whether a key figure's unit is what the question counts in (多少家 wants 家, 多少钱 wants 万元)."""
-    slots = asked_slots(question)
-    asked = slots[0].unit if slots else None
+def _unit_fits(slot: Slot | None, unit: str) -> bool:
+    """Whether a key figure's unit is what the ask counts in (多少家 wants 家, 多少钱 wants 万元)."""
+    asked = slot.unit if slot else None
     if asked is None:
         return True
     if asked == "money":

@@ -12,7 +12,7 @@ from index.models import SECTION_SEPARATOR
 
 from ..vocabulary import CAUSE_MARKERS, PART_ASKS
 from .candidates import Sentence
-from .signals import coverage
+from .signals import SIGNALS, coverage
 from .terms import Terms
 
 # A sentence is about the question's topic when it, with its section path, holds at least this share of the
@@ -39,9 +39,11 @@ def on_topic(terms: Terms, sentence: Sentence) -> bool:
 
 
 def part_answers(terms: Terms, ranked: list[Sentence]) -> list[Sentence]:
-    """For a question that asks a part in other words, the best report's sentences that give it, best first,
-    and are about the question's topic; empty when the question asks no part."""
+    """For a question that asks a part in other words, the best report's sentences about the question's topic
+    that give it, the closest in meaning first (the question's words are colloquial: "钱为啥没花完" shares few
+    with "执行率偏低的主要原因是…"); empty when the question asks no part."""
     if not terms.parts or not ranked:
         return []
     report = ranked[0].report.id
-    return [s for s in ranked if s.report.id == report and any(states_part(p, s.display, s.chunk.section) for p in terms.parts) and on_topic(terms, s)]
+    stating = [s for s in ranked if s.report.id == report and any(states_part(p, s.display, s.chunk.section) for p in terms.parts) and on_topic(terms, s)]
+    return sorted(stating, key=lambda s: -s.signals[SIGNALS.index("semantic")] if s.signals else 0.0)

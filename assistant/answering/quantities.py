@@ -46,6 +46,8 @@ _QUANTITY = re.compile(
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
 # A question's clauses; its 、 enumerates what one ask asks about (see _enumerated_asks).
 _QUESTION_BREAK = re.compile(r"[，,；;。：:！!？?（）()\n]")
+# What separates the items of one question clause: 、, or a space typed between two words.
+_ITEM_BREAK = re.compile(r"(、|(?<=\S)\s+(?=\S))")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
 _TARGET_REACH = 6
@@ -170,15 +172,17 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
 
 
 def _enumerated_asks(clause: str) -> list[str]:
-    """A clause cut after each ask its 、 separates ("基本支出多少、项目支出多少"); items enumerated before one
-    ask stay together ("在编、临聘、退休各多少人")."""
-    pieces, current = [], []
-    for item in clause.split("、"):
-        current.append(item)
+    """A clause cut after each ask that a 、 or a typed space separates ("基本支出多少、项目支出多少", "预算多少
+    执行了多少"); items enumerated before one ask stay together ("在编、临聘、退休各多少人", "去年 基本支出多少")."""
+    pieces, current = [], ""
+    for item, separator in zip(*[iter(_ITEM_BREAK.split(clause) + [""])] * 2):
+        current += item
         if NUMBER_ASK.search(item):
-            pieces.append("、".join(current))
-            current = []
-    return pieces + (["、".join(current)] if current else [])
+            pieces.append(current)
+            current = ""
+        else:
+            current += separator
+    return pieces + ([current] if current.strip() else [])
 
 
 def _words(text: str) -> tuple[str, ...]:
