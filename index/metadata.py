@@ -23,6 +23,9 @@ _LETTER_SPACED = re.compile(r"\S(?: \S){3,}")
 _TITLE_WORDS = re.compile(r"绩效|自评|评价")
 # How a title ends, maybe with a note in brackets after it: …自评报告（2023年度）, …自评表（公开版）.
 _TITLE_ENDS = re.compile(r"(?:报告|说明|自评表|评价表|评分表|自评|评价|(?:自评|评价)(?:情况|结果))[）)]?(?:[（(][^（）()]{1,12}[）)])?$")
+# A line this short that names no document (报告, 说明, 表) is a menu item of the site: 绩效评价, 预算绩效.
+_MENU_LABEL_CHARS = 6
+_NAMES_A_DOCUMENT = re.compile(r"报告|说明|表")
 _TITLE_QUOTES = '《》〈〉「」『』“”"'
 # A page that publishes a report may add this to its title (…2023年项目绩效自评表公开).
 _PUBLICATION_SUFFIX = re.compile(r"(?:的)?(?:公开|公示|公告)$")
@@ -205,10 +208,15 @@ def find_title(text: str) -> str:
     for i, line in enumerate(lines):
         if line is None:
             continue
+        if "|" in line:  # a site's head or menu ("某某局 | 政务公开 | 预算绩效"): a title may stand in one cell only
+            title = next((cell for cell in line.split("|") if _is_title(cell)), "")
+            if title:
+                return _PUBLICATION_SUFFIX.sub("", title.strip(_TITLE_QUOTES))
+            continue
         following = lines[i + 1] if i + 1 < len(lines) else None
         if _is_title(line):
             title = line
-        elif following and _is_title(line + following) and _opens_title(line):
+        elif following and "|" not in following and _is_title(line + following) and _opens_title(line):
             title = line + following
         else:
             continue
@@ -221,6 +229,8 @@ def _is_title(line: str) -> bool:
     line = _PUBLICATION_SUFFIX.sub("", line.strip(_TITLE_QUOTES))
     if len(line) > 70 or _SENTENCE_MARKS.search(line) or _SECTION_NUMBER.match(line):
         return False
+    if len(line) <= _MENU_LABEL_CHARS and not _NAMES_A_DOCUMENT.search(line):
+        return False  # a site's menu item (绩效评价, 绩效自评), not a report's title
     return bool(_TITLE_WORDS.search(line) and _TITLE_ENDS.search(line))
 
 
@@ -269,12 +279,18 @@ def _labelled(text: str, labels: tuple[str, ...], qualifier: int = 0) -> str:
     """The unit named by the first of these labels that the page fills in; "" if none is."""
     fields = _fields(text)
     for label in labels:
-        for name, value in fields:
-            if _is_label(name, label, qualifier) and (unit := _unit_name(_CODE_PREFIX.sub("", value))):
-                return unit
-            if name.startswith(label) and (unit := _unit_after(name[len(label) :])):
-                return unit
+        units = [unit for name, value in fields if (unit := _unit_of_field(name, value, label, qualifier))]
+        if len(set(units)) == 1:
+            return units[0]
+        # Several units under one label: a page of several projects' tables, each with its own 主管部门.
     return ""
+
+
+def _unit_of_field(name: str, value: str, label: str, qualifier: int) -> str:
+    """The unit a field names under this label, or "" when it is another field or names none."""
+    if _is_label(name, label, qualifier) and (unit := _unit_name(_CODE_PREFIX.sub("", value))):
+        return unit
+    return _unit_after(name[len(label) :]) if name.startswith(label) else ""
 
 
 def _unit_after(rest: str) -> str:

@@ -308,6 +308,8 @@ def test_the_section_a_question_names_is_found_by_its_heading():
 
     heading, share = asked_section(Terms({"存在": 1.0, "问题": 1.0}, {}), SMALL_CHUNKS)
     assert (heading, share) == ("四、存在的问题", 1.0)
+    colloquial = Terms({"自己说": 3.0, "问题": 1.0}, {}, unwritten=frozenset({"自己说"}))  # no report writes 自己说
+    assert asked_section(colloquial, SMALL_CHUNKS) == ("四、存在的问题", 1.0)
 
 
 def test_a_question_naming_only_a_key_metric_leads_with_its_figure(shipped_assistant):

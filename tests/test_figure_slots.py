@@ -212,3 +212,26 @@ def test_a_sentence_naming_only_a_budget_does_not_answer_what_was_spent():
     assert states_asked_basis(spent, "年初预算数为1091万元，决算数为980万元")
     assert states_asked_basis(spent, "项目支出980万元")  # no basis named: it may be the spent amount
     assert states_asked_basis(asked_slots("项目支出多少")[0], "2021年年初预算数为1091万元")
+
+
+def test_what_an_ask_counts_after_it_is_kept():
+    (cases,) = asked_slots("劳动仲裁一年收了多少案子")
+    assert (cases.unit, cases.counted) == (None, "案子")
+    (money,) = asked_slots("总共花了多少钱")
+    assert (money.unit, money.counted) == ("money", "")
+
+
+def test_items_a_space_separates_before_one_ask_each_get_a_slot():
+    assert [s.noun for s in asked_slots("基本支出 项目支出各是多少")] == ["基本支出", "项目支出"]
+
+
+def test_one_figure_answers_one_ask():
+    from assistant.answering.answerer import lead_figures
+    from assistant.answering.candidates import Sentence
+    from index.models import Chunk, ReportMeta
+
+    quote = "实施以工代赈项目3个，发放劳务报酬138.55万元。"
+    meta = ReportMeta("r", "", "", None, None, None, 2023, None, "", (), "", "r")
+    chosen = [Sentence(meta, Chunk("c", "r", 0, "", quote, 0, len(quote), ()), 0, len(quote), quote, 1.0, 0)]
+    lead = lead_figures(asked_slots("以工代赈预算多少 实际花了多少"), chosen, "以工代赈预算多少 实际花了多少")
+    assert lead.count("138.55") == 1

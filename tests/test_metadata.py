@@ -403,6 +403,13 @@ def test_site_name_and_footer_are_furniture():
     assert "bureau" in meta.needs_review  # read from the opening sentence: a guess
 
 
+def test_a_site_menu_item_or_head_is_no_title():
+    text = "威县人民政府\n信息公开\n财政预决算\n绩效评价\n威县发展和改革局2023年度部门整体支出绩效自评报告\n一、部门基本情况\n"
+    assert find_title(text) == "威县发展和改革局2023年度部门整体支出绩效自评报告"
+    head = "准格尔旗交通运输局 | 政务公开 | 预算绩效\n准格尔旗交通运输局2022年度重点项目支出绩效自评报告\n一、基本情况\n"
+    assert find_title(head) == "准格尔旗交通运输局2022年度重点项目支出绩效自评报告"
+
+
 def test_a_title_does_not_wrap_across_furniture():
     text = "株洲市芦淞区教育局\n当前位置：首页 > 信息公开\n2023年度项目支出绩效自评报告\n一、项目基本情况\n"
     assert find_title(text) == "2023年度项目支出绩效自评报告"
@@ -476,6 +483,12 @@ def test_a_page_title_that_announces_publication():
         pytest.param("主管部门及代码\n[235]慈利县教育局\n", "慈利县教育局", False, id="label-with-its-code"),
         pytest.param("[ 发布机构 ] 丰都县江池镇人民政府\n[ 发布日期 ] 2024-04-24\n", "丰都县江池镇人民政府", True, id="bracketed-publisher"),
         pytest.param("发布机构 | 乌拉特中旗财政局 | 文 号 | 14 |\n", "乌拉特中旗财政局", True, id="pipe-separated-publisher"),
+        pytest.param(
+            "主管部门\t永康市教育局\n主管部门\t永康市交通运输局\n发布机构：永康市财政局\n",
+            "永康市财政局",
+            True,
+            id="several-projects-departments-name-no-one-unit",
+        ),
     ],
 )
 def test_labelled_fields_name_the_unit(fields, bureau, guessed):

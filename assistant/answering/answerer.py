@@ -191,7 +191,7 @@ class ExtractiveAnswerer:
         heading, share = asked_section(terms, chunks)
         if terms.parts and not any(states_part(p, "", heading) for p in terms.parts):
             return [], 0  # "为啥没花完" asks the causes, not the items of the section its topic names
-        likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.with_parts, best.quote)
+        likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.written_with_parts, best.quote)
         if not heading or share == 0 or not (likely or share > 0.5):
             return [], 0
         text = self.store.report_text(best.report.id)
@@ -252,19 +252,20 @@ class ExtractiveAnswerer:
 
 def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str) -> str:
     """The figure each slot asks for, in the question's order, from the chosen sentences."""
-    figures, previous = [], None
+    figures, previous, used = [], None, set()
     for slot in slots or (Slot("", "", None),):
         options = [
             (slot_fit(slot, q), -i, -_distance(previous, (i, q)), q)
             for i, s in enumerate(chosen)
             for q in quantities(s.display)
-            if q.text not in re.sub(r"\s+", "", question)
+            if q.text not in re.sub(r"\s+", "", question) and (i, q.start) not in used  # one figure answers one ask
         ]
         if options:
             fit, i, _, figure = max(options, key=lambda o: o[:3])
             if fit == 0 and slot.unit is not None:
                 continue  # no figure of the asked kind (多少钱 and only 公里 stated): lead with none rather than a wrong one
             previous = (-i, figure)
+            used.add((-i, figure.start))
             figures.append(f"{slot.noun}：{figure.text}" if len(slots) > 1 and slot.noun else figure.text)
     return "；".join(figures) + "。" if figures else ""
 

@@ -13,7 +13,7 @@ from index.models import Figure
 from index.store import ReportStore
 
 from ..query import Query, abbreviates
-from ..vocabulary import MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
+from ..vocabulary import MONEY_ASKS, MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
 from .candidates import Sentence
 from .quantities import Slot, asked_slots, bases_differ, quantities, stated_basis
 from .signals import coverage, focus_weights
@@ -82,8 +82,8 @@ class KeyFigures:
     def _total_asked(self, query: Query, slot: Slot, stored: dict[str, list[Figure]]) -> str | None:
         """The total a money question asks when it names only how the money moved and, at most, what the
         total's setting names (花了多少钱: 总支出; 营养餐项目实际花了多少: that project's 全年执行数)."""
-        if slot.unit not in ("money", None):
-            return None
+        if slot.unit not in ("money", None) or (slot.counted and not MONEY_ASKS.search(slot.counted)):
+            return None  # "收了多少案子" counts cases, not money
         for totals, verbs in TOTAL_ASKS:
             if verbs.search(slot.clause):
                 return next((t for t in totals if t in stored and self._about_what_is_asked(query, t, stored[t])), None)

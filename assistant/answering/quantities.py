@@ -47,7 +47,8 @@ _CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
 # A question's clauses; its 、 enumerates what one ask asks about (see _enumerated_asks).
 _QUESTION_BREAK = re.compile(r"[，,；;。：:！!？?（）()\n]")
 # What separates the items of one question clause: 、, or a space typed between two words.
-_ITEM_BREAK = re.compile(r"(、|(?<=\S)\s+(?=\S))")
+_TYPED_SPACE = re.compile(r"(?<=\S)\s+(?=\S)")
+_ITEM_BREAK = re.compile(rf"(、|{_TYPED_SPACE.pattern})")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
 _TARGET_REACH = 6
@@ -88,6 +89,7 @@ class Slot:
     head: str = ""  # the word right after 多少 ("多少欠薪"), else right before it ("在职人员多少")
     change: bool = False  # it asks by how much something changed ("比上年少了多少", "提高了几个百分点")
     target: bool = False  # it asks for a target or plan ("目标是多少")
+    counted: str = ""  # what the words right after the ask name ("多少案子" → 案子), "" when none
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -167,7 +169,8 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         parts = _joined_items(clause[: ask.start()], noun)
         for part in parts:
             part_words = _words(part) if len(parts) > 1 else words
-            slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target))
+            counted = _content(after)
+            slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target, counted))
     return tuple(slots)
 
 
@@ -230,11 +233,11 @@ def _content(text: str) -> str:
 
 
 def _joined_items(before_ask: str, noun: str) -> list[str]:
-    """Two items asked together ("收入和支出各多少", "分别是多少") each get a slot; else the one noun."""
+    """Two items asked together ("收入和支出各多少", "基本支出 项目支出各是多少") each get a slot; else the one noun."""
     if not re.search(r"(?:各|分别)(?:是|为|有)?$", before_ask.rstrip("是为有")) and not re.search(r"各|分别", before_ask[-4:]):
         return [noun]
     head = re.split(r"(?:各|分别)", before_ask)[0]
-    parts = [_content(p) for p in JOINERS.split(head)]
+    parts = [_content(p) for joined in JOINERS.split(head) for p in _TYPED_SPACE.split(joined)]
     parts = [p for p in parts if p]
     return parts if len(parts) >= 2 else [noun]
 

@@ -51,8 +51,10 @@ def headings(chunks: list[Chunk]) -> list[str]:
 
 
 def asked_section(terms: Terms, chunks: list[Chunk]) -> tuple[str, float]:
-    """The section whose own heading covers most of the question's term weight (the shorter path on a tie), and that share."""
-    scored = [(coverage(terms, terms.with_parts, h.split(SECTION_SEPARATOR)[-1], expanded=True), -len(h), h) for h in headings(chunks)]
+    """The section whose own heading covers most of the question's term weight (the shorter path on a tie), and that
+    share; only terms some report writes count ("六景镇自己说有哪些问题": 自己说 is in no heading of any report)."""
+    weights = terms.written_with_parts
+    scored = [(coverage(terms, weights, h.split(SECTION_SEPARATOR)[-1], expanded=True), -len(h), h) for h in headings(chunks)]
     share, _, heading = max(scored, default=(0.0, 0, ""))
     return heading, share
 

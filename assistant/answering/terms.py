@@ -101,6 +101,11 @@ class Terms:
         return {**self.weights, **self.parts}
 
     @property
+    def written_with_parts(self) -> dict[str, float]:
+        """The written terms' weights with the asked parts': what a heading can be matched on at all."""
+        return {**self.written, **self.parts}
+
+    @property
     def written(self) -> dict[str, float]:
         """The weights of the terms some report writes: what a sentence can hold at all."""
         return {t: w for t, w in self.weights.items() if t not in self.unwritten}
