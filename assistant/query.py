@@ -21,7 +21,7 @@ _ORG_AFTER_PLACE = re.compile(
     rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室|医院|法院|检察院|学校|中学|小学)|[一二三四五六七八九十]中(?![心央间期])|[{_CJK}]{{2,6}}?中心"
 )
 # An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
-_ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅)")
+_ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅|集团|公司)")
 # "两个工信局", "这两家医院": a pair named by what kind of body they are.
 _TWO_OF_A_KIND = re.compile(rf"两(?:个|家|所)?([{_CJK}]{{1,6}}?(?:局|委|院|中心|站|所|镇|乡|街道|学校))")
 _REFERRING = re.compile(r"^(?:.*[该本此这那哪每各两俩几我贵咱们]个?|全|.*[的在和与跟及、])$")
@@ -73,8 +73,9 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
 
     Officers write a place then their own short form of the organisation ("弋阳文广旅局", "当阳卫健局"):
     a run after the alias whose characters follow the bureau's name in order is part of the name when
-    it ends on an organisation word, is three characters or more, or stands alone before 和/的, a year,
-    a question word or the end ("临朐水利和宁城应急的…", "会宁疾控2023年", "盐池残联有啥问题").
+    it ends on an organisation word, is three characters or more, stands alone before 和/的, a year,
+    a question word or the end ("临朐水利和宁城应急的…", "会宁疾控2023年", "盐池残联有啥问题"), or is a word of
+    its own that opens like the name ("库车市监编制多少").
     """
     spans = []
     for report in reports:
@@ -87,7 +88,7 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
                 for k in range(len(run.group(0)) if run and own else 0, 0, -1):
                     piece = run.group(0)[:k]
                     if abbreviates(piece, [own]) and (
-                        piece[-1] in _ORG_END or k >= 3 or re.match(_NAME_END, text[end + k :]) or _word_before_a_question_word(piece, text[end:])
+                        piece[-1] in _ORG_END or k >= 3 or re.match(_NAME_END, text[end + k :]) or _word_of_its_own(piece, text[end:], own)
                     ):
                         end += k
                         break
@@ -99,12 +100,15 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
     return "".join(chars)
 
 
-def _word_before_a_question_word(piece: str, rest: str) -> bool:
-    """Whether `rest` opens with `piece` as a word of its own, then a question word ("残联|有|啥问题", "疾控|是|管啥的")."""
+def _word_of_its_own(piece: str, rest: str, own: str) -> bool:
+    """Whether `rest` opens with `piece` as a word of its own, then a question word ("残联|有|啥问题") or, when it
+    opens like the bureau's own name and skips some of its characters, any word ("市监|编制", "人社|基本支出";
+    not "文化|活动" of 文化广电…局, a word of the name itself, nor "政府|性基金" of 人民政府)."""
     import jieba
 
     words = jieba.lcut(rest[:12])
-    return len(words) > 1 and words[0] == piece and words[1] in QUESTION_WORDS
+    abbreviation = piece[0] == own[:1] and piece not in own
+    return len(words) > 1 and words[0] == piece and (words[1] in QUESTION_WORDS or abbreviation)
 
 
 def check_question(text: str, max_chars: int) -> str:
@@ -246,9 +250,14 @@ class QueryAnalyzer:
             return None
         names = [r.bureau for r in self.reports if r.bureau]
         for found in _ORG_NAMED.finditer(text):
-            if not _REFERRING.match(found.group(1)) and not any(abbreviates(found.group(0)[-k:], names) for k in range(2, len(found.group(0)) + 1)):
+            if _REFERRING.match(found.group(1)) or any(abbreviates(found.group(0)[-k:], names) for k in range(2, len(found.group(0)) + 1)):
+                continue
+            if not self._mentioned_in_a_report(found.group(0)):  # a company a report writes about is a fact in it
                 return found.group(0)
         return None
+
+    def _mentioned_in_a_report(self, name: str) -> bool:
+        return self._report_text is not None and any(name in self._report_text(r.id) for r in self.reports)
 
     @staticmethod
     def _other_organisation_at(text: str, named: list[Mention]) -> str | None:

@@ -70,6 +70,13 @@ TOTAL_ASKS = (
     (("收入合计",), re.compile(r"收|拿到|到账|进账|收入")),
     (("全年预算数",), re.compile(r"预算")),
 )
+# How money moved, as a question asks it and as the words before a figure name it: spent (花了, 全年执行, 支出),
+# received (收了, 拿到, 收入) or budgeted (预算). A figure of one flow does not answer a question about another.
+FLOWS = (
+    ("spent", re.compile(r"花|用了|支出|开支|执行")),
+    ("received", re.compile(r"收入|收了|拿到|到账|进账")),
+    ("budgeted", re.compile(r"预算")),
+)
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
 # Nouns that name a rate, and "how is it" asked right after one ("满意度咋样"): a figure is asked.

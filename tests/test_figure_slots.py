@@ -235,3 +235,12 @@ def test_one_figure_answers_one_ask():
     chosen = [Sentence(meta, Chunk("c", "r", 0, "", quote, 0, len(quote), ()), 0, len(quote), quote, 1.0, 0)]
     lead = lead_figures(asked_slots("以工代赈预算多少 实际花了多少"), chosen, "以工代赈预算多少 实际花了多少")
     assert lead.count("138.55") == 1
+
+
+def test_a_figure_of_another_flow_of_money_does_not_answer():
+    spent = asked_slots("医保基金花了多少")[0]
+    fund = quantities("基金收入3.62亿元，上年为3.47亿元；基金支出3.41亿元，上年为3.18亿元")
+    assert best_quantity(spent, fund).text == "3.41亿元"
+    project = quantities("年初预算5600.00万元，全年预算6850.00万元，全年执行6212.38万元")
+    assert best_quantity(asked_slots("公路项目花了多少")[0], project).text == "6212.38万元"
+    assert best_quantity(asked_slots("公路项目预算多少")[0], project).text == "5600.00万元"

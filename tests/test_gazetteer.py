@@ -25,11 +25,16 @@ def test_abbreviations_keep_characters_in_order(short, known):
 
 @pytest.mark.parametrize(
     "question",
-    ["火星局的基本支出是多少？", "株洲市工信局的基本支出是多少", "长沙县工信局花了多少钱", "衡阳市科技局有几个人"],
+    ["火星局的基本支出是多少？", "株洲市工信局的基本支出是多少", "长沙县工信局花了多少钱", "衡阳市科技局有几个人", "水务集团的预算是多少"],
 )
 def test_organisations_not_indexed_are_refused(shipped_assistant, question):
     answer = shipped_assistant.ask(question)
     assert answer.abstained and "没有收录" in answer.answer and not answer.citations
+
+
+def test_a_company_a_report_writes_about_is_not_an_organisation_not_indexed(shipped_assistant):
+    query = shipped_assistant.understand("铜官陶瓷公司4050人员生活费等方面的专项安排了多少钱？")
+    assert query.missing is None
 
 
 def test_a_place_inside_a_fact_is_not_a_bureau(shipped_assistant):

@@ -217,3 +217,12 @@ def test_a_pair_named_by_its_kind_is_those_two_bureaus():
     assert sorted(analyzer.kind_named("比较一下两个工信局的项目支出")) == sorted([WC, CN])
     assert analyzer.kind_named("比较一下两个卫健局的项目支出") == []  # no such pair: the user is asked which
     assert analyzer.kind_named("比较一下项目支出") == []
+
+
+def test_a_short_name_that_opens_like_the_bureaus_own_is_part_of_it():
+    from assistant.query import without_names
+
+    market = _report("库车市市场监督管理局", ("库车市市场监督管理局", "库车市", "库车"))
+    assert without_names("库车市监编制多少", (market,)).strip() == "编制多少"
+    town = _report("横州市六景镇人民政府", ("横州市六景镇人民政府", "六景镇", "六景"))
+    assert without_names("六景政府性基金执行了多少", (town,)).strip() == "政府性基金执行了多少"  # 政府 opens no short form of 人民政府

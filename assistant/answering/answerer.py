@@ -289,7 +289,7 @@ def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:
     name = figure.metric.removeprefix("项目支出:")[-2:]
     if not row_label(figure.quote) and name in squash_spaces(figure.quote):
         return None
-    for sentence in ranked[:10]:
+    for sentence in ranked:
         if sentence.report.id != figure.report_id or sentence.start <= figure.start < sentence.end or row_label(sentence.quote):
             continue
         if name in sentence.display and any(q.unit == figure.unit and abs(q.value - figure.value) < 0.005 for q in quantities(sentence.display)):

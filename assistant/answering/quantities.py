@@ -20,6 +20,7 @@ from ..vocabulary import (
     CHANGE_ASKS,
     CHANGE_BEFORE,
     CHANGE_VERBS,
+    FLOWS,
     GENERAL_MEASURE,
     JOINERS,
     MEASURE_WORDS,
@@ -290,7 +291,21 @@ def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     about targets; a budget does not answer a question about what was spent, nor the reverse."""
     fit = 1.0 if slot.change == quantity.change else (0.3 if slot.change else 0.6)
     fit *= 0.5 if quantity.target and not slot.target else 1.0
-    return fit * (0.3 if bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) else 1.0)
+    differ = bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(slot.noun, quantity.label)
+    return fit * (0.3 if differ else 1.0)
+
+
+def flow_named(text: str, last: bool = False) -> str | None:
+    """How money moved as the text names it (spent, received, budgeted): the first flow named, or the last one
+    (the words right before a figure: "年初预算…，全年执行" names what was spent)."""
+    named = sorted((m.start(), flow) for flow, pattern in FLOWS for m in pattern.finditer(text))
+    return (named[-1] if last else named[0])[1] if named else None
+
+
+def flows_differ(asked: str, label: str) -> bool:
+    """A figure of another flow than the one asked ("花了多少" and "基金收入3.62亿元")."""
+    wanted, stated = flow_named(asked), flow_named(label, last=True)
+    return bool(wanted and stated) and wanted != stated
 
 
 def stated_basis(label: str) -> str | None:
