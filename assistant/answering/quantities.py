@@ -295,16 +295,16 @@ def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     return fit * (0.3 if differ else 1.0)
 
 
-def flow_named(text: str, last: bool = False) -> str | None:
-    """How money moved as the text names it (spent, received, budgeted): the first flow named, or the last one
-    (the words right before a figure: "年初预算…，全年执行" names what was spent)."""
+def flow_named(text: str) -> str | None:
+    """How money moved as the text names it last (spent, received, budgeted): the words right before a figure
+    ("年初预算…，全年执行" names what was spent), the words that ask ("项目支出预算数" asks a budget)."""
     named = sorted((m.start(), flow) for flow, pattern in FLOWS for m in pattern.finditer(text))
-    return (named[-1] if last else named[0])[1] if named else None
+    return named[-1][1] if named else None
 
 
 def flows_differ(asked: str, label: str) -> bool:
     """A figure of another flow than the one asked ("花了多少" and "基金收入3.62亿元")."""
-    wanted, stated = flow_named(asked), flow_named(label, last=True)
+    wanted, stated = flow_named(asked), flow_named(label)
     return bool(wanted and stated) and wanted != stated
 
 
