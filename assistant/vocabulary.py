@@ -117,6 +117,8 @@ CHANGE_VERBS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|
 # A report states a change with these right before the figure ("同比增长12%", "比年初预算减少1.18万元").
 CHANGE_BEFORE = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|超出|节约|多|少)了?$")
 # A figure labelled with these is a target, not what was done; a question with them asks for the target.
+# A figure per unit ("每人每月1,186元", "亩均1253元", "5元/生·天"), and a question that asks one ("每人每月多少", "一亩地多少").
+PER_UNIT = re.compile(r"每(?:人|户|亩|生|月|天|年|名|位|个|次|公里|平方米)|[人户亩生]均|一亩|单个|单位成本|/")
 TARGET_WORDS = re.compile(r"目标|指标值|计划|预期|任务数")
 # A figure right after these is a bound set, not a level reached ("对执行率低于90%的项目", "≥95%"): it counts as a target.
 BOUND_BEFORE = re.compile(r"(?:不?低于|不?高于|不?少于|不?多于|不超过|≥|≤|＞|＜|>|<|>=|<=)\s*$")

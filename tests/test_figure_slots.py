@@ -244,3 +244,12 @@ def test_a_figure_of_another_flow_of_money_does_not_answer():
     project = quantities("年初预算5600.00万元，全年预算6850.00万元，全年执行6212.38万元")
     assert best_quantity(asked_slots("公路项目花了多少")[0], project).text == "6212.38万元"
     assert best_quantity(asked_slots("公路项目预算多少")[0], project).text == "5600.00万元"
+
+
+def test_an_amount_per_unit_answers_only_a_question_per_unit():
+    assert [q.per for q in quantities("城乡低保标准为每人每月1,186元，全年发放城乡低保金186.40万元")] == [True, False]
+    assert [q.per for q in quantities("年度指标值5元/生·天，月人均领取基础养老金163元")] == [True, True]
+    per_head = asked_slots("低保标准每人每月多少钱")[0]
+    assert per_head.per and not asked_slots("低保金一共花了多少钱")[0].per
+    total, standard = quantities("全年发放城乡低保金186.40万元，标准为每人每月1,186元")
+    assert best_quantity(per_head, [total, standard]) is standard

@@ -133,3 +133,10 @@ def test_the_cause_closest_in_meaning_comes_first():
     row = replace(row, signals=tuple(signals[:semantic] + [0.86] + signals[semantic + 1 :]))
     cause = replace(cause, signals=tuple(signals[:semantic] + [0.88] + signals[semantic + 1 :]))
     assert part_answers(terms, [row, cause]) == [cause, row]
+
+
+def test_a_term_no_report_writes_is_unwritten_unless_written_words_make_it_up():
+    vocabulary = Vocabulary.of([["工程", "预算"], ["监理"], ["雪亮"]])
+    terms = question_terms("雪亮工程预算多少 钱花完没", (), vocabulary)
+    assert "工程预算" in terms.weights and "工程预算" not in terms.unwritten  # 工程 and 预算 are written
+    assert terms.unwritten == {"花完"}  # in no report, and no written word makes it up

@@ -313,13 +313,16 @@ def states_asked_year(query: Query, chosen: list[Sentence]) -> bool:
 def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
     """Whether the sentences state a figure of the kind a 多少 question asks (分, 人, 万元, %); any figure
     when it names no kind. A question about a score is not answered by a sentence without one, nor one
-    about what was spent (决算) by sentences that name only a budget."""
+    about what was spent (决算) by sentences that name only a budget, nor one per unit by totals."""
     slots = asked_slots(query.asked) if query.shape == "number" else ()
-    if not slots or slots[0].unit is None:
+    if not slots or (slots[0].unit is None and not slots[0].per):
         return True
     if any(not states_asked_basis(slots[0], s.display) for s in chosen):
         return False
-    return any(unit_fit(slots[0], q) > 0 for s in chosen for q in quantities(s.display))
+    stated = [q for s in chosen for q in quantities(s.display)]
+    if slots[0].per and not any(q.per for q in stated):
+        return False  # "每人每月多少钱" is not answered by a total (低保金186.40万元)
+    return any(unit_fit(slots[0], q) > 0 for q in stated)
 
 
 def _distance(previous: tuple[int, Quantity] | None, current: tuple[int, Quantity]) -> int:

@@ -42,8 +42,8 @@ class KeyFigures:
         if len(query.reports) != 1 or (query.shape != "number" and not names_only_a_metric(query.asked)):
             return None
         slots = asked_slots(query.asked)
-        if len(slots) > 1 or any(slot.change for slot in slots):
-            return None  # two figures asked (see slot_figures), or a change: answered from sentences
+        if len(slots) > 1 or any(slot.change or slot.per for slot in slots):
+            return None  # two figures asked (see slot_figures), a change or an amount per unit: answered from sentences
         stored = self._stored(query)
         metric = self._slot_metric(query, slots[0] if slots else None, stored)
         return (metric, stored) if metric else None
@@ -52,7 +52,7 @@ class KeyFigures:
         """For a 多少 question about one report that asks two figures or more ("雪亮工程预算多少 实际花了多少"),
         the stored figure of each, in the question's order; none unless each one is stored for what is named."""
         slots = asked_slots(query.asked) if len(query.reports) == 1 and query.shape == "number" else ()
-        if len(slots) < 2 or any(slot.change for slot in slots) or other_years(query):
+        if len(slots) < 2 or any(slot.change or slot.per for slot in slots) or other_years(query):
             return []
         stored = self._stored(query)
         figures = []
@@ -84,6 +84,9 @@ class KeyFigures:
         total's setting names (花了多少钱: 总支出; 营养餐项目实际花了多少: that project's 全年执行数)."""
         if slot.unit not in ("money", None) or (slot.counted and not MONEY_ASKS.search(slot.counted)):
             return None  # "收了多少案子" counts cases, not money
+        if any(term in slot.clause for term in self.terms(query).unwritten):
+            return None  # "监理费花了多少": it names something, which no report writes
+
         for totals, verbs in TOTAL_ASKS:
             if verbs.search(slot.clause):
                 return next((t for t in totals if t in stored and self._about_what_is_asked(query, t, stored[t])), None)

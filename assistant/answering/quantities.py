@@ -27,6 +27,7 @@ from ..vocabulary import (
     MONEY_ASKS,
     MONEY_UNITS,
     NUMBER_ASK,
+    PER_UNIT,
     PERCENT_ASKS,
     PERCENT_NOUNS,
     PERCENT_UNITS,
@@ -53,6 +54,8 @@ _ITEM_BREAK = re.compile(rf"(、|{_TYPED_SPACE.pattern})")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
 _TARGET_REACH = 6
+# A per-unit word counts this close before its figure ("月人均领取基础养老金163元").
+_PER_REACH = 12
 # A table row as read (index.tables.row_label) names its indicator first: every figure in it is about that.
 _ROW_SUBJECT = re.compile(r"^三级指标“([^”]+)”")
 _FILLER = re.compile(r"^(?:为|是|有|共|共有|达|达到|约|累计|合计|计|了|到|完成|实现|其中)+|(?:为|是|有|共|达|约|计|了|的)+$")
@@ -73,6 +76,7 @@ class Quantity:
     change: bool = False  # it states a change ("增长12%", "减少1.18万元"), not a level
     target: bool = False  # it states a target ("年度指标值≥80公里", "年度目标120场"), not what was done
     bound: bool = False  # it states a bound set for something ("对执行率低于90%的项目", "≥95%"): a target, or a condition
+    per: bool = False  # it states an amount per unit ("每人每月1,186元", "亩均1253元", "5元/生·天"), not a total
 
     @property
     def kind(self) -> str:
@@ -91,6 +95,7 @@ class Slot:
     change: bool = False  # it asks by how much something changed ("比上年少了多少", "提高了几个百分点")
     target: bool = False  # it asks for a target or plan ("目标是多少")
     counted: str = ""  # what the words right after the ask name ("多少案子" → 案子), "" when none
+    per: bool = False  # it asks an amount per unit ("每人每月多少钱", "一亩地花了多少")
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -109,6 +114,7 @@ def quantities(text: str) -> list[Quantity]:
         label = _strip_approx(re.sub(r"[\s≥≤＞＜>=<]+$", "", text[clause_start : match.start()]))
         counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
         bound = bool(BOUND_BEFORE.search(text[clause_start : match.start()]))
+        per = bool(PER_UNIT.search(label[-_PER_REACH:]) or text[match.end() : match.end() + 1] == "/")
         found.append(
             Quantity(
                 re.sub(r"\s+", "", match.group(0)),
@@ -122,6 +128,7 @@ def quantities(text: str) -> list[Quantity]:
                 bool(CHANGE_BEFORE.search(label)),
                 bool(TARGET_WORDS.search(label[-_TARGET_REACH:])) or bound,
                 bound,
+                per,
             )
         )
     return found
@@ -171,7 +178,8 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         for part in parts:
             part_words = _words(part) if len(parts) > 1 else words
             counted = _content(after)
-            slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target, counted))
+            per = bool(PER_UNIT.search(clause[: ask.start()]))
+            slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target, counted, per))
     return tuple(slots)
 
 
@@ -291,6 +299,7 @@ def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     about targets; a budget does not answer a question about what was spent, nor the reverse."""
     fit = 1.0 if slot.change == quantity.change else (0.3 if slot.change else 0.6)
     fit *= 0.5 if quantity.target and not slot.target else 1.0
+    fit *= 0.3 if slot.per != quantity.per else 1.0  # a total does not answer "每人每月多少", nor a rate per head a total
     differ = bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(slot.noun, quantity.label)
     return fit * (0.3 if differ else 1.0)
 

@@ -149,5 +149,17 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         if noun not in weights and (noun in vocabulary or forms):
             parts[noun] = idf.get(noun, median) * vocabulary.rarity(noun)
             expansions[noun] = forms
-    unwritten = frozenset(t for t in weights if t not in vocabulary and t not in expansions)
+    written = {t for t in weights if t in vocabulary or t in expansions}
+    unwritten = frozenset(t for t in weights if t not in written and not _made_of(t, written))
     return Terms(weights, expansions, parts, unwritten)
+
+
+def _made_of(term: str, words: set[str]) -> bool:
+    """Whether the term is written whole by words within it ("工程预算" of 工程 and 预算)."""
+    covered = [False] * len(term)
+    for word in words:
+        at = term.find(word) if word != term else -1
+        while at >= 0:
+            covered[at : at + len(word)] = [True] * len(word)
+            at = term.find(word, at + 1)
+    return all(covered)
