@@ -87,6 +87,9 @@ NUMBER_ASK = re.compile(rf"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高
 SHAPE_NUMBER = re.compile(
     rf"多少|几(?:{'|'.join(sorted(MEASURE_WORDS, key=len, reverse=True))}|年|成)|多大|多高|多长|多远|多重|多久|金额|数额|总额|比例|占比|是几|{RATE_HOW}"
 )
+# A list question names the report part it lists right after its ask ("自己说有哪些问题", "存在啥问题"): that
+# part's section answers, in whatever other words the question is typed.
+LISTED_PART = re.compile(r"(?:哪些|哪几(?:个|项|条|方面)?|什么|啥)(问题|不足|措施|举措|职责|职能|成效|经验|做法|建议)")
 SHAPE_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
 SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
 # How a question asks which indicators of a self-evaluation table fell short (扣了分, 没完成).

@@ -312,6 +312,14 @@ def test_the_section_a_question_names_is_found_by_its_heading():
     assert asked_section(colloquial, SMALL_CHUNKS) == ("四、存在的问题", 1.0)
 
 
+def test_the_part_a_list_question_names_after_its_ask_is_its_section():
+    from assistant.answering.sections import listed_section
+
+    assert listed_section("六景镇自己说有哪些问题", SMALL_CHUNKS) == "四、存在的问题"
+    assert listed_section("下一步有什么措施", SMALL_CHUNKS) == "五、改进措施"
+    assert listed_section("有哪些项目", SMALL_CHUNKS) == ""  # not a part of the report
+
+
 def test_a_question_naming_only_a_key_metric_leads_with_its_figure(shipped_assistant):
     answer = shipped_assistant.ask("常宁的项目支出呢")
     assert answer.answer.startswith("项目支出：4459.21万元。")

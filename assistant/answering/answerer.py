@@ -192,7 +192,9 @@ class ExtractiveAnswerer:
         if terms.parts and not any(states_part(p, "", heading) for p in terms.parts):
             return [], 0  # "为啥没花完" asks the causes, not the items of the section its topic names
         likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.written_with_parts, best.quote)
-        if not heading or share == 0 or not (likely or share > 0.5):
+        if listed := sections.listed_section(query.asked, chunks):
+            heading = listed  # "自己说有哪些问题": the part it lists, whatever else it says
+        elif not heading or share == 0 or not (likely or share > 0.5):
             return [], 0
         text = self.store.report_text(best.report.id)
         found = sections.section_items(text, chunks, heading)

@@ -34,8 +34,9 @@ def states_part(part: str, sentence: str, section: str) -> bool:
 
 
 def on_topic(terms: Terms, sentence: Sentence) -> bool:
-    """Whether a sentence with its section path holds most of the weight of the question's terms a report writes."""
-    return coverage(terms, terms.written, sentence.chunk.section + sentence.quote, expanded=True) >= MOST
+    """Whether a sentence with its section path holds most of the weight of the question's terms a report writes;
+    any sentence is, when the question names nothing else ("下一步打算咋整")."""
+    return not terms.written or coverage(terms, terms.written, sentence.chunk.section + sentence.quote, expanded=True) >= MOST
 
 
 def part_answers(terms: Terms, ranked: list[Sentence]) -> list[Sentence]:

@@ -16,6 +16,7 @@ from index.cleaning import squash_spaces
 from index.injection import is_planted
 from index.models import SECTION_SEPARATOR, Chunk
 
+from ..vocabulary import LISTED_PART
 from .candidates import MAX_QUOTE_CHARS, is_heading_only
 from .signals import coverage
 from .terms import Terms
@@ -48,6 +49,15 @@ def headings(chunks: list[Chunk]) -> list[str]:
         for i in range(len(path)):
             found.setdefault(SECTION_SEPARATOR.join(path[: i + 1]))
     return list(found)
+
+
+def listed_section(question: str, chunks: list[Chunk]) -> str:
+    """The section of the part a list question names right after its ask ("有哪些问题" → 存在的问题及原因), the
+    shorter path first; "" when it names none or the report has no such heading."""
+    named = LISTED_PART.search(question)
+    if not named:
+        return ""
+    return min((h for h in headings(chunks) if named.group(1) in h.split(SECTION_SEPARATOR)[-1]), key=len, default="")
 
 
 def asked_section(terms: Terms, chunks: list[Chunk]) -> tuple[str, float]:
