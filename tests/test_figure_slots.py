@@ -253,3 +253,10 @@ def test_an_amount_per_unit_answers_only_a_question_per_unit():
     assert per_head.per and not asked_slots("低保金一共花了多少钱")[0].per
     total, standard = quantities("全年发放城乡低保金186.40万元，标准为每人每月1,186元")
     assert best_quantity(per_head, [total, standard]) is standard
+
+
+def test_a_clause_before_an_ask_says_what_it_is_about():
+    (rate,) = asked_slots("移民后扶项目钱用完没，执行率多少")
+    assert (rate.clause, rate.context) == ("执行率多少", "移民后扶项目钱用完没")
+    first, second = asked_slots("收入多少，支出多少")
+    assert second.context == ""  # the clause before asks a figure of its own

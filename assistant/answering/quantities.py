@@ -96,6 +96,7 @@ class Slot:
     target: bool = False  # it asks for a target or plan ("目标是多少")
     counted: str = ""  # what the words right after the ask name ("多少案子" → 案子), "" when none
     per: bool = False  # it asks an amount per unit ("每人每月多少钱", "一亩地花了多少")
+    context: str = ""  # the clause before it that asks nothing, which says what it is about ("移民后扶项目钱用完没，执行率多少")
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -166,11 +167,12 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         if not ask:
             previous = clause
             continue
+        context, previous = previous, ""
         after = clause[ask.end() :]
         unit, after = _asked_unit(clause, ask, after)
         noun = _content(after) or _content(clause[: ask.start()])
         # "一共多少钱？" names nothing itself: the clause before it says what is counted.
-        words = _words(clause) or _words(previous)
+        words = _words(clause) or _words(context)
         after_words, before_words = _words(after), _words(clause[: ask.start()])
         head = after_words[0] if after_words else before_words[-1] if before_words else ""
         change, target = bool(CHANGE_ASKS.search(clause)), bool(TARGET_WORDS.search(clause))
@@ -179,7 +181,7 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
             part_words = _words(part) if len(parts) > 1 else words
             counted = _content(after)
             per = bool(PER_UNIT.search(clause[: ask.start()]))
-            slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target, counted, per))
+            slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target, counted, per, context))
     return tuple(slots)
 
 

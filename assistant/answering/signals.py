@@ -38,8 +38,9 @@ def coverage(terms: Terms, weights: dict[str, float], text: str, expanded: bool 
 
 
 def focus_weights(terms: Terms, slots: tuple[Slot, ...]) -> dict[str, float]:
-    """The terms of the clauses that ask a figure; all terms when none does."""
-    clauses = "".join(slot.clause for slot in slots)
+    """The terms of the clauses that ask a figure, and of a clause before one that says what it is about; all terms
+    when none does."""
+    clauses = "".join(slot.context + slot.clause for slot in slots)
     focus = {t: w for t, w in terms.weights.items() if t in clauses}
     return focus or terms.weights
 
