@@ -7,6 +7,7 @@ from dataclasses import replace
 from itertools import zip_longest
 
 from index.cleaning import sentence_text
+from index.figures import metrics_named
 from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
@@ -14,7 +15,7 @@ from index.store import ReportStore
 from .answering import ExtractiveAnswerer, Sentence, cite, figure_as_written, stated_in_prose, to_passage
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Mention, Query, question_shape
-from .vocabulary import COMPARE_PHRASES, WHICH_MORE
+from .vocabulary import COMPARE_PHRASES, NUMBER_ASK, WHICH_MORE
 
 _JOINERS = re.compile(r"^[和与及、的，,\s]+|[和与及、的在，,\s]+$")
 _MONEY_TOPIC = re.compile(r"支出|预算|经费|收入|拨款|资金|花了|钱")
@@ -27,7 +28,7 @@ def comparison_topic(text: str, names: list[str]) -> str:
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
     asks_amount = WHICH_MORE.search(text) is not None
-    text = COMPARE_PHRASES.sub(" ", WHICH_MORE.sub(" ", text))
+    text = COMPARE_PHRASES.sub(" ", WHICH_MORE.sub(lambda m: f" {m.group('what') or ''} ", text))
     parts = [_JOINERS.sub("", part) for part in text.split()]
     topic = "".join(p for p in parts if p) or text.strip()
     return topic + "是多少" if asks_amount and question_shape(topic) != "number" else topic
@@ -49,7 +50,11 @@ def side_topics(text: str, mentions: list[Mention], names: list[str]) -> list[st
         clauses[-1], tail = clauses[-1][: shared_close.start()], clauses[-1][shared_close.end() :]
     if any(len(re.findall(r"[\u4e00-\u9fff]", comparison_topic(c, names))) < 2 for c in clauses):
         return None
-    return [comparison_topic(head + clause + tail, names) for clause in clauses]
+    topics = [comparison_topic(head + clause + tail, names) for clause in clauses]
+    # "于都高标准农田和准格尔农村公路执行率谁高": the metric the last side's clause names is also asked of a side
+    # whose own clause asks nothing ("高标准农田和").
+    shared = metrics_named(topics[-1])[:1]
+    return [t + shared[0] if shared and not metrics_named(t) and not NUMBER_ASK.search(c) else t for t, c in zip(topics, clauses)]
 
 
 class Comparer:
@@ -96,9 +101,10 @@ class Comparer:
     ) -> tuple[Side, tuple[Passage, ...]]:
         """One bureau's answer: the sentences behind its table figures, else its own search and answer."""
         bureau = reports[0].bureau
-        side_query = Query(topic, tuple(reports), (bureau,), (), question_shape(topic), False)
-        vector = self.search.embed(topic, timings)
-        hits = self.search.search(topic, self.pool, side_query.report_ids, timings, vector)
+        asked = bureau + topic  # asked of this bureau, as a question about it alone would be ("仁寿…局自评分是多少")
+        side_query = Query(asked, tuple(reports), (bureau,), (), question_shape(topic), False)
+        vector = self.search.embed(asked, timings)
+        hits = self.search.search(asked, self.pool, side_query.report_ids, timings, vector)
         ranked = self.answerer.candidates(side_query, hits, vector)
         answer = self.answerer.answer_ranked(side_query, hits, ranked, self.top_k)
         if tabled:
@@ -113,8 +119,9 @@ class Comparer:
 
     def _table(self, topic: str, sides: list[list[ReportMeta]], figures: dict[str, dict[str, Figure]], cited: _Citations) -> tuple[list[TableRow], list[str]]:
         """Rows for the figures the topic names; each cell cites the sentence stating it."""
-        metrics = [m for m in dict.fromkeys(m for per in figures.values() for m in per) if m in topic]
-        if not metrics and _MONEY_TOPIC.search(topic):
+        stored = dict.fromkeys(m for per in figures.values() for m in per)
+        metrics = [m for m in stored if m in topic] or [m for m in metrics_named(topic) if m in stored]  # "自评分" names 自评得分
+        if not metrics and _MONEY_TOPIC.search(topic) and not metrics_named(topic):  # a metric no side stores: no headline rows
             metrics = [m for m in _HEADLINE_METRICS if any(m in per for per in figures.values())]
         rows, notes = [], []
         for metric in metrics:

@@ -110,7 +110,8 @@ COMPARE_PHRASES = re.compile(
     r"比较一下|比较|对比一下|对比|相比|有什么区别|有啥区别|区别|有啥不一样|不一样|分别|各自|各|异同|有什么不同|有何不同|不同|差异|两个局|两局|两个部门|两家|之间"
 )
 # A comparison that asks which side has more ("哪个高", "比一比"): each side is asked for its figure.
-WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)更?(?:多|高|大|少|低|小)|比一比|比比|高低|孰高孰低")
+# What is compared may stand inside the ask ("谁分高", "谁花得多"): it is kept, the asking words go.
+WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)的?(?P<what>[\u4e00-\u9fff]{0,2}?)得?更?(?:多|高|大|少|低|小)|比一比|比比看?|高低|孰高孰低")
 # Words that tie two asked items together ("收入和支出各多少").
 JOINERS = re.compile(r"[和与及、跟以及]")
 # A question asks by how much something changed ("比上年少了多少", "增长多少", "提高了几个百分点").

@@ -92,3 +92,10 @@ def test_a_which_is_higher_comparison_asks_each_side_for_its_figure(question, to
     from assistant.compare import comparison_topic
 
     assert comparison_topic(question, ["临朐水利", "宁城应急", "西峡", "东游镇"]) == topic
+
+
+def test_what_is_compared_may_stand_inside_the_ask():
+    from assistant.compare import comparison_topic
+
+    assert comparison_topic("库车市监和六景镇自评谁分高", ["库车市监", "六景镇"]) == "自评分是多少"
+    assert comparison_topic("威县发改和莒县卫健三公谁花得多", ["威县发改", "莒县卫健"]) == "三公花是多少"

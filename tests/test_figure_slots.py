@@ -37,6 +37,7 @@ def test_approximate_figures_keep_their_marker():
         ("新引进的项目总投资有多少亿？", ["money"]),
         ("同比增长多少？", ["percent"]),
         ("望城的收入和支出各多少", ["money", "money"]),
+        ("自评分是多少", ["分"]),
     ],
 )
 def test_questions_ask_slots_in_their_order(question, units):

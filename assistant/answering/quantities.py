@@ -54,6 +54,8 @@ _ITEM_BREAK = re.compile(rf"(、|{_TYPED_SPACE.pattern})")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
 _TARGET_REACH = 6
+# A score named right before the ask ("自评分是多少", "得分多少").
+_SCORE_NOUN = re.compile(r"(?:得|评|打)分$")
 # A per-unit word counts this close before its figure ("月人均领取基础养老金163元").
 _PER_REACH = 12
 # A table row as read (index.tables.row_label) names its indicator first: every figure in it is about that.
@@ -225,6 +227,8 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
         if after.startswith(word):
             unit = "money" if word in money_words else "percent" if word in PERCENT_UNITS else word
             return unit, after[len(word) :]
+    if _SCORE_NOUN.search(clause[: ask.start()].rstrip("是为有")):
+        return "分", after  # "自评分是多少", "得分多少": a score
     if ask.group(0) in ("占比", "比例", "百分之几") or PERCENT_NOUNS.search(clause[: ask.start()]):
         return "percent", after  # "执行率多少": the noun right before the ask is a rate
     if MONEY_ASKS.search(clause):
