@@ -28,10 +28,11 @@ def test_coverage_counts_term_weight_and_synonyms_only_when_expanded():
     assert coverage(terms, terms.weights, "内设5个科室，人数18") == 1.0
 
 
-def test_focus_keeps_the_terms_of_the_asking_clause():
-    terms = Terms({"纾困": 1.0, "资金": 1.0, "企业": 1.0}, {})
-    slots = asked_slots("为了纾困，给了多少家企业")
-    assert focus_weights(terms, slots) == {"企业": 1.0}
+def test_focus_keeps_the_terms_of_the_asking_clause_and_of_the_clause_before_it():
+    terms = Terms({"纾困": 1.0, "资金": 1.0, "企业": 1.0, "收入": 1.0}, {})
+    assert focus_weights(terms, asked_slots("为了纾困给了多少家企业")) == {"纾困": 1.0, "企业": 1.0}
+    assert focus_weights(terms, asked_slots("为了纾困，给了多少家企业")) == {"纾困": 1.0, "企业": 1.0}  # what it is about
+    assert focus_weights(terms, asked_slots("收入多少，给了多少家企业")) == {"收入": 1.0, "企业": 1.0}
 
 
 def test_cosine_of_fake_embeddings():
