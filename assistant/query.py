@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from index.gazetteer import leading_division, places_in
 from index.models import ReportMeta
@@ -100,13 +100,19 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
     return "".join(chars)
 
 
+@lru_cache(maxsize=1024)
+def _first_words(text: str) -> tuple[str, ...]:
+    """jieba's words of a short text, cut once for every piece of a name tried against it."""
+    import jieba
+
+    return tuple(jieba.lcut(text))
+
+
 def _word_of_its_own(piece: str, rest: str, own: str) -> bool:
     """Whether `rest` opens with `piece` as a word of its own, then a question word ("残联|有|啥问题") or, when it
     opens like the bureau's own name and skips some of its characters, any word ("市监|编制", "人社|基本支出";
     not "文化|活动" of 文化广电…局, a word of the name itself, nor "政府|性基金" of 人民政府)."""
-    import jieba
-
-    words = jieba.lcut(rest[:12])
+    words = _first_words(rest[:12])
     abbreviation = piece[0] == own[:1] and piece not in own
     return len(words) > 1 and words[0] == piece and (words[1] in QUESTION_WORDS or abbreviation)
 

@@ -208,13 +208,12 @@ def find_title(text: str) -> str:
     for i, line in enumerate(lines):
         if line is None:
             continue
+        following = lines[i + 1] if i + 1 < len(lines) else None
         if "|" in line:  # a site's head or menu ("某某局 | 政务公开 | 预算绩效"): a title may stand in one cell only
             title = next((cell for cell in line.split("|") if _is_title(cell)), "")
-            if title:
-                return _PUBLICATION_SUFFIX.sub("", title.strip(_TITLE_QUOTES))
-            continue
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if _is_title(line):
+            if not title:
+                continue
+        elif _is_title(line):
             title = line
         elif following and "|" not in following and _is_title(line + following) and _opens_title(line):
             title = line + following

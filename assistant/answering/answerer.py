@@ -19,7 +19,7 @@ from ..vocabulary import SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .key_figures import KeyFigures, figure_as_written, other_years
-from .parts import part_answers, states_part
+from .parts import heading_names_part, part_answers
 from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit, states_asked_basis, unit_fit
 from .sections import asked_section
 from .selection import Scorer
@@ -189,7 +189,7 @@ class ExtractiveAnswerer:
         terms = self.terms(query)
         chunks = self.store.report_chunks(best.report.id)
         heading, share = asked_section(terms, chunks)
-        if terms.parts and not any(states_part(p, "", heading) for p in terms.parts):
+        if terms.parts and not any(heading_names_part(p, heading) for p in terms.parts):
             return [], 0  # "为啥没花完" asks the causes, not the items of the section its topic names
         likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.written_with_parts, best.quote)
         if listed := sections.listed_section(query.asked, chunks):

@@ -86,7 +86,6 @@ class KeyFigures:
             return None  # "收了多少案子" counts cases, not money
         if any(term in slot.clause for term in self.terms(query).unwritten):
             return None  # "监理费花了多少": it names something, which no report writes
-
         for totals, verbs in TOTAL_ASKS:
             if verbs.search(slot.clause):
                 return next((t for t in totals if t in stored and self._about_what_is_asked(query, t, stored[t])), None)

@@ -25,12 +25,14 @@ def part_names(part: str) -> tuple[str, ...]:
     return next((names for names, _ in PART_ASKS if names[0] == part), (part,))
 
 
+def heading_names_part(part: str, section: str) -> bool:
+    """Whether a heading of the section path names the asked part (改进措施, 存在的问题及原因)."""
+    return any(name in heading for heading in section.split(SECTION_SEPARATOR) for name in part_names(part))
+
+
 def states_part(part: str, sentence: str, section: str) -> bool:
     """Whether a sentence gives the asked part: its section heading names it, or it states a cause when one is asked."""
-    path = section.split(SECTION_SEPARATOR)
-    if any(name in heading for heading in path for name in part_names(part)):
-        return True
-    return part == "原因" and bool(CAUSE_MARKERS.search(sentence))
+    return heading_names_part(part, section) or (part == "原因" and bool(CAUSE_MARKERS.search(sentence)))
 
 
 def on_topic(terms: Terms, sentence: Sentence) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from index.figures import BASIS_PATTERNS, basis_named
 
@@ -310,6 +310,7 @@ def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     return fit * (0.3 if differ else 1.0)
 
 
+@lru_cache(maxsize=4096)
 def flow_named(text: str) -> str | None:
     """How money moved as the text names it last (spent, received, budgeted): the words right before a figure
     ("年初预算…，全年执行" names what was spent), the words that ask ("项目支出预算数" asks a budget)."""

@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from index.gazetteer import leading_division
@@ -100,12 +100,12 @@ class Terms:
         """The term weights with the asked parts': what a section heading is matched on."""
         return {**self.weights, **self.parts}
 
-    @property
+    @cached_property
     def written_with_parts(self) -> dict[str, float]:
         """The written terms' weights with the asked parts': what a heading can be matched on at all."""
         return {**self.written, **self.parts}
 
-    @property
+    @cached_property
     def written(self) -> dict[str, float]:
         """The weights of the terms some report writes: what a sentence can hold at all."""
         return {t: w for t, w in self.weights.items() if t not in self.unwritten}
