@@ -73,7 +73,8 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
 
     Officers write a place then their own short form of the organisation ("弋阳文广旅局", "当阳卫健局"):
     a run after the alias whose characters follow the bureau's name in order is part of the name when
-    it ends on an organisation word, is three characters or more, stands alone before 和/的, a year,
+    it ends on an organisation word, is three characters or more, is the whole name but its organisation word
+    ("永泰司法自评…" of 司法局), stands alone before 和/的, a year,
     a question word or the end ("临朐水利和宁城应急的…", "会宁疾控2023年", "盐池残联有啥问题"), or is a word of
     its own that opens like the name ("库车市监编制多少").
     """
@@ -88,7 +89,11 @@ def without_names(text: str, reports: tuple[ReportMeta, ...]) -> str:
                 for k in range(len(run.group(0)) if run and own else 0, 0, -1):
                     piece = run.group(0)[:k]
                     if abbreviates(piece, [own]) and (
-                        piece[-1] in _ORG_END or k >= 3 or re.match(_NAME_END, text[end + k :]) or _word_of_its_own(piece, text[end:], own)
+                        piece[-1] in _ORG_END
+                        or k >= 3
+                        or piece == own.rstrip(_ORG_END)
+                        or re.match(_NAME_END, text[end + k :])
+                        or _word_of_its_own(piece, text[end:], own)
                     ):
                         end += k
                         break
@@ -249,18 +254,38 @@ class QueryAnalyzer:
             text = text.replace(mention.alias, "|" * len(mention.alias))
         own_places = self._bureau_places()
         for name, start, _ in places_in(text):
-            organisation = _ORG_AFTER_PLACE.match(text, start + len(name))
-            if organisation and name not in own_places:
+            if name in own_places:
+                continue
+            end = start + len(name)
+            organisation = _ORG_AFTER_PLACE.match(text, end)
+            if organisation:
                 return text[start : organisation.end()]
+            if not named and (short := self._kind_short_name_at(text, end)):
+                return name + short
         if named:
             return None
-        names = [r.bureau for r in self.reports if r.bureau]
         for found in _ORG_NAMED.finditer(text):
-            if _REFERRING.match(found.group(1)) or any(abbreviates(found.group(0)[-k:], names) for k in range(2, len(found.group(0)) + 1)):
+            name = found.group(0)
+            if _REFERRING.match(found.group(1)) or any(self._abbreviates_a_kind(name[-k:]) for k in range(2, len(name) + 1)):
                 continue
             if not self._mentioned_in_a_report(found.group(0)):  # a company a report writes about is a fact in it
                 return found.group(0)
         return None
+
+    @cached_property
+    def _own_names(self) -> list[str]:
+        """The indexed bureaus' names without their places (工业和信息化局, 住房和城乡建设局)."""
+        return list(dict.fromkeys(b[leading_division(b)[1] :] for b in self.bureaus() if b))
+
+    def _abbreviates_a_kind(self, short: str) -> bool:
+        """Whether `short` is the short form of an indexed bureau's own name, from its first character (住建, 工信局; not 务局)."""
+        return any(short[0] == own[0] and abbreviates(short, [own]) for own in self._own_names)
+
+    def _kind_short_name_at(self, text: str, at: int) -> str | None:
+        """The longest short name of a kind of bureau that is indexed, typed at `at` ("凤城|住建老旧小区")."""
+        run = re.match(rf"[{_CJK}]{{2,4}}", text[at:])
+        pieces = [run.group(0)[:k] for k in range(len(run.group(0)), 1, -1)] if run else []
+        return next((piece for piece in pieces if self._abbreviates_a_kind(piece)), None)
 
     def _mentioned_in_a_report(self, name: str) -> bool:
         return self._report_text is not None and any(name in self._report_text(r.id) for r in self.reports)

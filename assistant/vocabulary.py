@@ -52,7 +52,39 @@ MEASURE_WORDS = (
     "公里",
     "千米",
     "平方米",
+    "立方米",
+    "公顷",
+    "米",
     "分",
+    "卷",
+    "册",
+    "本",
+    "张",
+    "株",
+    "棵",
+    "头",
+    "只",
+    "枚",
+    "盏",
+    "根",
+    "艘",
+    "架",
+    "门",
+    "届",
+    "轮",
+    "堂",
+    "节次",
+    "节",
+    "课时",
+    "学时",
+    "小时",
+    "天",
+    "宗",
+    "笔",
+    "种",
+    "支",
+    "组",
+    "眼",
 )
 # Measure words that count the same things: people are counted in 人, 名 or 位.
 GENERAL_MEASURE = "个"  # the classifier that counts anything ("几个研究生")
@@ -61,7 +93,7 @@ MONEY_UNITS = ("亿元", "万元", "元")
 PERCENT_UNITS = ("个百分点", "百分点", "%")
 UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
 # A question asks for money with these (花了多少钱, 金额, 多少万元).
-MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|支出|收入|拨款|投入|开支|花|薪|工资|补贴|补助|奖补|费用")
+MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|安排|支出|收入|拨款|投入|开支|花|薪|工资|补贴|补助|奖补|费用")
 # A money question naming nothing but how the money moved ("临朐水利局总共花了多少钱") asks for the report's total
 # of that flow: a department's 总支出, a project's 全年执行数 (its self-evaluation table names the project).
 # A project's budget asked as such ("雪亮工程预算多少") is its self-evaluation table's 全年预算数 (the adjusted budget).
@@ -71,11 +103,11 @@ TOTAL_ASKS = (
     (("全年预算数",), re.compile(r"预算")),
 )
 # How money moved, as a question asks it and as the words before a figure name it: spent (花了, 全年执行, 支出),
-# received (收了, 拿到, 收入) or budgeted (预算). A figure of one flow does not answer a question about another.
+# received (收了, 拿到, 收入) or budgeted (预算, 安排). A figure of one flow does not answer a question about another.
 FLOWS = (
     ("spent", re.compile(r"花|用了|支出|开支|执行")),
     ("received", re.compile(r"收入|收了|拿到|到账|进账")),
-    ("budgeted", re.compile(r"预算")),
+    ("budgeted", re.compile(r"预算|安排")),
 )
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
@@ -97,7 +129,7 @@ SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
 # "下一步怎么解决" the 措施. The part's noun joins the question's terms, so its section and sentences match.
 # Each part is named by its usual headings' words, first the one the answerer weighs.
 PART_ASKS = (
-    (("原因",), re.compile(r"为什么|为啥|为何|咋会|怎么会|什么原因|啥原因")),
+    (("原因",), re.compile(r"为什么|为啥|为何|咋会|怎么会|什么原因|啥原因|(?:咋|怎么)(?:没|不|这么|那么)")),
     (("职责", "职能"), re.compile(r"管什么|管啥|管哪些|负责什么|负责啥|负责哪些|干什么的|干啥的|做什么的|干嘛的")),
     (("措施", "改进", "下一步"), re.compile(r"下一步|怎么解决|如何解决|咋解决|怎么改|咋改|怎么办|咋办")),
 )
@@ -112,6 +144,8 @@ COMPARE_PHRASES = re.compile(
 # A comparison that asks which side has more ("哪个高", "比一比"): each side is asked for its figure.
 # What is compared may stand inside the ask ("谁分高", "谁花得多"): it is kept, the asking words go.
 WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)的?(?P<what>[\u4e00-\u9fff]{0,2}?)得?更?(?:多|高|大|少|低|小)|比一比|比比看?|高低|孰高孰低")
+# A question asks a figure of each of several things ("两个项目各打了几分", "分别是多少").
+EACH_ASKED = re.compile(r"各|分别|每个")
 # Words that tie two asked items together ("收入和支出各多少").
 JOINERS = re.compile(r"[和与及、跟以及]")
 # A question asks by how much something changed ("比上年少了多少", "增长多少", "提高了几个百分点").
@@ -124,6 +158,10 @@ CHANGE_BEFORE = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升
 # A figure per unit ("每人每月1,186元", "亩均1253元", "5元/生·天"), and a question that asks one ("每人每月多少", "一亩地多少").
 PER_UNIT = re.compile(r"每(?:人|户|亩|生|月|天|年|名|位|个|次|公里|平方米)|[人户亩生]均|一亩|单个|单位成本|/")
 TARGET_WORDS = re.compile(r"目标|指标值|计划|预期|任务数")
+# A section whose heading sets targets ("三、绩效目标设定情况", "年度绩效目标"), not one that reports them met: its figures are targets.
+TARGET_SECTION = re.compile(r"目标(?!.*(?:完成|实现|达成|执行))")
+# The year after the report's, as a question names it.
+NEXT_YEAR = re.compile(r"明年|来年|下一年|下年度|下一年度")
 # A figure right after these is a bound set, not a level reached ("对执行率低于90%的项目", "≥95%"): it counts as a target.
 BOUND_BEFORE = re.compile(r"(?:不?低于|不?高于|不?少于|不?多于|不超过|≥|≤|＞|＜|>|<|>=|<=)\s*$")
 # A noun right before 多少 that is a rate or share: the answer is a percentage ("执行率多少", "满意度是多少").

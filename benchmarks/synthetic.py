@@ -1244,6 +1244,12 @@ class _Builder:
         self.figures.append(TrueFigure(metric, round(cents / 100, 2), "万元", basis))
         return self._fmt_cents(cents) + self._wan_unit()
 
+    def stating_rate(self, template: str) -> str:
+        """A budget section's sentence filled in; the department's 预算执行率 it states is a key figure."""
+        if "{rate}" in template:
+            self.figures.append(TrueFigure("预算执行率", float(self.exec_rate), "%", None))
+        return self.fill(template)
+
     def count(self, metric: str, n: int) -> str:
         """Record a key staffing figure and return the number as written (no unit)."""
         self.figures.append(TrueFigure(metric, float(n), STAFF_METRICS[metric], None))
@@ -1715,7 +1721,7 @@ class _Builder:
             text = rng.choice(_FUND_MANAGEMENT)
             if layout == "A":
                 self.l2(4 if self.say_sangong else 3, rng.choice(("资金管理情况", "预算执行及管理情况")))
-            self.body(self.fill(text))
+            self.body(self.stating_rate(text))
 
     def budget_subsections(self) -> None:
         """望城 style: income first, then （一）基本支出 （二）项目支出 （三）三公."""
@@ -1847,7 +1853,7 @@ class _Builder:
         if self.kind != "项目支出绩效自评报告" and self.maybe(0.5):
             self.l2(sub, rng.choice(("部门预算管理情况", "预算管理情况")))
             sub += 1
-            self.numbered([self.fill(t) for t in rng.sample(_BUDGET_MANAGEMENT, rng.randint(3, 5))])
+            self.numbered([self.stating_rate(t) for t in rng.sample(_BUDGET_MANAGEMENT, rng.randint(3, 5))])
         if self.kind == "项目支出绩效自评报告" or (self.say_parts and rng.random() < 0.25):
             self.l2(sub, rng.choice(("重点项目绩效情况", "项目实施情况")))
             sub += 1

@@ -14,7 +14,7 @@ import unicodedata
 from array import array
 from dataclasses import dataclass
 
-from .tables import row_label, table_breaks
+from .tables import row_label, row_reading_in, table_breaks
 
 SENTENCE_END = "。！？；;!?"
 CLOSERS = "”’」』）)》】"
@@ -50,6 +50,11 @@ def squash_spaces(text: str) -> str:
 def sentence_text(quote: str) -> str:
     """A quote as read and embedded: page numbers and page-break gaps taken out, a table row with its column names."""
     return row_label(quote) or squash_spaces(clean(quote).text)
+
+
+def sentence_text_in(text: str, start: int, end: int) -> str:
+    """text[start:end] as read in its report: a table row with its column names and money unit."""
+    return row_reading_in(text, start, end) or sentence_text(text[start:end])
 
 
 def match_key(text: str) -> str:

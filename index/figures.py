@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from .cleaning import CleanText, clean, heading_level, sentence_spans
 from .models import Check, Figure, Report
 from .sections import Segment, segments
-from .tables import BUDGET_COLUMNS, grid_rows, table_rows
+from .tables import BUDGET_COLUMNS, grid_rows, table_rows, template_money_unit
 
 PROJECT_PART_PREFIX = "项目支出:"
 
@@ -159,6 +159,9 @@ _BASIS = re.compile(r"(?P<年初预算>年初预算|年初安排|年初批复)|(
 _SKIP_HEADING = re.compile(r"绩效情况|绩效分析|绩效评价|绩效目标|绩效指标|主要绩效|评价过程|产出|效益|成效|问题|改进|措施|建议|结论|下一步|工作开展|主要工作")
 _BUDGET_HEADING = re.compile(r"(?:预算|收支|支出|经费|收入|三公|决算|编制|机构|人员)[^,，。;；]{0,8}(?:情况|设置|明细)$")
 
+# The department's budget execution rate in words, and what makes a sentence about a part of its budget instead.
+_DEPARTMENT_RATE = re.compile(r"预算执行率(?:为|达到?|是)?\s*(\d{1,3}(?:\.\d+)?)\s*%")
+_RATE_OF_A_PART = re.compile(r"项目|专项|工程")
 _TO_WAN = {"万元": 1.0, "亿元": 10000.0}
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
@@ -190,7 +193,7 @@ def extract_figures(report: Report) -> list[Figure]:
         listed = list_path is not None and seg.path[: len(list_path)] == list_path and len(seg.path) > len(list_path)
         money, opens_list = _money(cleaned.text, folded, seg, listed)
         list_path = seg.path if opens_list else list_path if listed else None
-        found += money + _counts(folded, seg) + _units(folded, seg)
+        found += money + _counts(folded, seg) + _units(folded, seg) + _rates(folded, seg)
     figures: list[Figure] = []
     seen: set[tuple[str, float, str, str | None]] = set()
     bases = _Bases(folded)
@@ -224,7 +227,7 @@ def _clauses_around(folded: str, start: int, end: int, item: _Found) -> tuple[in
 
 def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
     """The head of a self-evaluation table (年初预算数…执行率) and its total score, each cited by its row."""
-    money_unit = "元" if re.search(r"资金[（(]元[)）]", cleaned.text) else "万元"
+    money_unit = template_money_unit(cleaned.text)
     figures = []
     for row in table_rows(cleaned.text):
         if row.kind == "budget":
@@ -257,7 +260,6 @@ BASIS_PATTERNS = (
 )
 # A table's figures in the order an answer prefers them when the question names no basis: the executed amount first.
 _BASIS_PREFERENCE = ("实际", "决算", "全年预算", "年初预算")
-_TABLE_UNIT = re.compile(r"单位[:：]\s*(万元|元)")
 
 
 def basis_named(text: str) -> str | None:
@@ -275,8 +277,7 @@ def _grid_figures(report: Report, cleaned: CleanText) -> list[Figure]:
         metric = _money_metric(row.label) or ("总支出" if row.label in ("合计", "总计") and labels & {"基本支出", "项目支出"} else None)
         if metric is None:
             continue
-        unit_named = _TABLE_UNIT.search(cleaned.text, max(0, row.header_start - 400), row.header_start)
-        to_wan = 1 / 10000 if unit_named and unit_named.group(1) == "元" else 1.0
+        to_wan = {"元": 1 / 10000, "亿元": 10000.0}.get(row.unit or "", 1.0)
         start, end = cleaned.span_in_original(row.start, row.end)
         quote = report.text[start:end]
         stated = []
@@ -312,6 +313,11 @@ def check_figures(figures: list[Figure]) -> list[Check]:
 
 
 _UNITS_NAMED = re.compile(r"内设(?:机构|股室|科室|处室)|(?:科室|股室|处室)(?:数|个数)?")
+
+
+def metric_pattern(metric: str) -> re.Pattern[str] | None:
+    """How reports and questions write a canonical metric (预算执行率: 执行率, 资金执行率…)."""
+    return next((pattern for name, pattern in (*_MONEY_RE, *_STAFF_RE, ("内设机构数", _UNITS_NAMED), *_TABLE_RE) if name == metric), None)
 
 
 def metrics_named(text: str) -> list[str]:
@@ -674,6 +680,19 @@ def _counts(folded: str, seg: Segment) -> list[_Found]:
         if metric is None:
             continue
         found.append(_Found(metric, float(_cn_int(match.group(1))), _STAFF_UNIT[metric], pos, match.end()))
+    return found
+
+
+def _rates(folded: str, seg: Segment) -> list[_Found]:
+    """The department's 预算执行率 stated in words (`全年预算执行率98.92%`): a sentence about a project or a 专项, or a
+    section about one (`（一）…整县推进项目`) states that one's, not the department's (`项目支出预算执行率92.28%`)."""
+    found: list[_Found] = []
+    if any(_RATE_OF_A_PART.search(title.replace("项目支出", "")) for title in seg.path):
+        return found  # a section about one project (`（一）畜禽粪污资源化利用整县推进项目`)
+    for match in _DEPARTMENT_RATE.finditer(folded, seg.start, seg.end):
+        sentence_start = max((folded.rfind(c, seg.start, match.start()) + 1 for c in "。;\n"), default=seg.start)
+        if not _RATE_OF_A_PART.search(folded, sentence_start, match.start()):
+            found.append(_Found("预算执行率", float(match.group(1)), "%", match.start(1), match.end()))
     return found
 
 

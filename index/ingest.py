@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import parse_report
-from .cleaning import clean, sentence_text
+from .cleaning import clean, sentence_text_in
 from .embedding import ReportEmbedder
 from .errors import ReportIndexError, UnreadableFileError
 from .figures import check_figures, extract_figures
@@ -232,7 +232,7 @@ class Ingester:
 
     def sentence_vectors(self, report: Report) -> list[np.ndarray]:
         """Every chunk's sentences embedded (passage side), one array per chunk, for answer scoring."""
-        per_chunk = [[sentence_text(report.text[s:e]) for s, e in chunk.sentences] for chunk in report.chunks]
+        per_chunk = [[sentence_text_in(report.text, s, e) for s, e in chunk.sentences] for chunk in report.chunks]
         flat = self._embed([t for texts in per_chunk for t in texts])
         vectors, at = [], 0
         for texts in per_chunk:

@@ -54,7 +54,7 @@ COLLECTION = "report_chunks"
 # What the pipeline stores for a report (metadata, sections, chunks, table rows, figures) depends on
 # the code that read it; a report stored by another version is read again at the next ingest.
 # Change this whenever reading, cleaning, metadata, chunking or figure extraction changes.
-PIPELINE_VERSION = "2026-11h table rows repeated by a later table kept; site menus and heads are no title; 三公 alone names 三公经费"
+PIPELINE_VERSION = "2026-11k table rows read with their columns' names and money unit; a department's 预算执行率 in words is a key figure"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (

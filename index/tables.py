@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _AMOUNT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
@@ -28,12 +29,20 @@ _HEADER = re.compile(
     r"绩效指标|项目资金.*|项目名称|主管部门|实施单位|项目单位|单位名称|年度总体目标|预期目标|实际完成情况)$"
 )
 _BUDGET = re.compile(r"^年度资金总额[:：]?$")
+# A row of the budget by source of funds under 年度资金总额 (其中：财政拨款, 上年结转, 中央资金, 其他资金).
+_SOURCE = re.compile(r"^(?:其中[:：]?)?[\u4e00-\u9fff]{1,10}(?:资金|拨款|结转|结余)[:：]?$")
+_AMOUNT_OR_DASH = re.compile(rf"{_AMOUNT.pattern}|^[-—–/／]$")
 _TOTAL = re.compile(r"^(?:总分|合计|总得分|自评得分|综合得分)[:：]?$")
 BUDGET_COLUMNS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+TEMPLATE_MONEY_COLUMNS = BUDGET_COLUMNS[:3]
+# The template's amounts are in 万元 unless its head says 元 ("项目资金（元）").
+_TEMPLATE_IN_YUAN = re.compile(r"资金[（(]元[)）]")
 # The second branch starts only where a run of spaces starts: from inside a long run it would
 # read the run again from every position.
 _SPACES = re.compile(r"(?<=[^\sA-Za-z])[ \u3000]+|(?<![ \u3000])[ \u3000]+(?=[^\sA-Za-z])")
-_CELL = re.compile(r"[^\t\n]+")
+# A cell runs to a tab, a line break or a gap of two spaces or more (a text table's columns, a PDF's text layer).
+_CELL = re.compile(r"(?:(?![ \u3000]{2})[^\t\n])+")
+_CELL_GAP = re.compile(r"\t|\S[ \u3000]{2,}\S")
 _BREAK_IN_ROW = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*\n")
 _MAX_CELL = 80
 
@@ -49,7 +58,7 @@ class Cell:
 class Row:
     """One table row: its span in the text it was read from, and how it reads."""
 
-    kind: str  # "indicator", "budget" or "total"
+    kind: str  # "indicator", "budget" (年度资金总额), "source" (a row of it by source of funds) or "total"
     start: int
     end: int
     cells: tuple[str, ...]
@@ -92,13 +101,25 @@ def table_rows(text: str, start: int = 0, end: int | None = None) -> list[Row]:
 def _rows_in(cells: list[Cell]) -> list[Row]:
     rows, i = [], 0
     while i < len(cells):
-        row = _row_at(cells, i)
+        after_budget = bool(rows) and rows[-1].kind in ("budget", "source") and rows[-1].end <= cells[i].start
+        row = _source_row_at(cells, i) if after_budget else None
+        row = row or _row_at(cells, i)
         if row is None:
             i += 1
             continue
         rows.append(row[0])
         i = row[1]
     return rows
+
+
+def _source_row_at(cells: list[Cell], i: int) -> tuple[Row, int] | None:
+    """A row of the budget by source of funds right under 年度资金总额 ("其中：中央资金  800.00  800.00  762.30  —  95.29%  —")."""
+    if not _SOURCE.match(cells[i].text):
+        return None
+    values = _run(cells, i + 1, _AMOUNT_OR_DASH, 6)
+    if sum(bool(_AMOUNT.match(v.text)) for v in values) < 3:
+        return None
+    return _make("source", cells[i : i + 1 + len(values)]), i + 1 + len(values)
 
 
 def table_breaks(text: str) -> set[int]:
@@ -149,7 +170,7 @@ def is_header_row(quote: str) -> bool:
 
 def row_label(quote: str) -> str | None:
     """How a quoted table row reads, with its column names; None when the quote is not one row."""
-    if "\t" not in quote and "\n" not in quote.strip():
+    if not _CELL_GAP.search(quote) and "\n" not in quote.strip():
         return None
     rows = table_rows(quote)
     cells = cells_of(quote)
@@ -160,9 +181,14 @@ def row_label(quote: str) -> str | None:
     return rows[0].label
 
 
-def label_cells(kind: str, cells: tuple[str, ...]) -> str:
-    if kind == "budget":
-        named = "，".join(f"{column}{value}" for column, value in zip(BUDGET_COLUMNS, cells[1:], strict=False))
+def label_cells(kind: str, cells: tuple[str, ...], unit: str = "") -> str:
+    """How a row reads with its column names; `unit` is the money unit of the budget's amounts, when known."""
+    if kind in ("budget", "source"):
+        named = "，".join(
+            f"{column}{value}{unit if column in TEMPLATE_MONEY_COLUMNS else ''}"
+            for column, value in zip(BUDGET_COLUMNS, cells[1:], strict=False)
+            if _AMOUNT.match(value)
+        )
         return f"{cells[0]}：{named}。"
     if kind == "total":
         marks = f"满分{cells[1]}，得分{cells[2]}" if len(cells) == 3 else f"得分{cells[1]}"
@@ -239,6 +265,13 @@ def _make(kind: str, cells: list[Cell]) -> Row:
 _GRID_VALUE = re.compile(r"^(?:[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?|[-—–/]|／)$")
 _GRID_COLUMN = re.compile(r"预算|执行|决算|支出|实际|金额|完成|收入|率|数")
 _GRID_LABEL_CHARS = 20
+# A first column of codes or serial numbers (科目编码 20820, 序号 3), and its header's name.
+_CODE = re.compile(r"^\d{1,9}$")
+_CODE_COLUMN = re.compile(r"编码|代码|编号|序号")
+# The money unit a table names: in its caption ("单位：万元"), at most this far before its header, or in a header cell ("金额（万元）").
+_TABLE_UNIT = re.compile(r"单位[:：]\s*(亿元|万元|元)")
+_TABLE_UNIT_CELL = re.compile(r"[（(](亿元|万元|元)[）)]")
+_UNIT_REACH = 400
 
 
 @dataclass(frozen=True)
@@ -250,38 +283,98 @@ class GridRow:
     end: int
     values: tuple[tuple[str, str], ...]
     header_start: int  # where its table's header row starts
+    unit: str | None = None  # the money unit its table names ("单位：万元"), None when it names none
+
+    @property
+    def reading(self) -> str:
+        """How the row reads: "临时救助：年初预算180.00万元，调整预算205.40万元，决算数198.75万元。"."""
+        return f"{self.label}：{'，'.join(column + cell + self._unit_of(cell) for column, cell in self.values)}。"
+
+    def _unit_of(self, cell: str) -> str:
+        return self.unit or "" if _AMOUNT.match(cell) and not cell.endswith("%") else ""
 
 
 def grid_rows(text: str, start: int = 0, end: int | None = None) -> list[GridRow]:
     """The rows of the money tables in text[start:end], laid out a row per line (tabs) or one cell per line.
 
     A table is known by its shape: a header of short column names (at least two of them about money,
-    such as 年初预算数 or 执行率), then rows of a label and exactly one figure per further column.
+    such as 年初预算数 or 执行率), then rows of a label and exactly one figure per further column. A
+    first column of codes or serial numbers (科目编码, 序号) may stand before the label; a row may leave it empty.
     """
-    return _grids_in(cells_of(text, start, end))
+    return _grids_in(cells_of(text, start, end), text)
 
 
-def _grids_in(cells: list[Cell]) -> list[GridRow]:
+@lru_cache(maxsize=64)
+def _rows_by_start(text: str) -> tuple[dict[int, GridRow], dict[int, Row]]:
+    """A report's money-table rows and self-evaluation-table rows, by where they start (read once per report)."""
+    return {row.start: row for row in grid_rows(text)}, {row.start: row for row in table_rows(text)}
+
+
+def row_reading_in(text: str, start: int, end: int) -> str | None:
+    """How text[start:end] reads in its report when it is one table row: a money table's row with its header's
+    column names and unit, a budget row with the template's money unit; else None."""
+    at = start + len(text[start:end]) - len(text[start:end].lstrip())
+    grid, rows = _rows_by_start(text)
+    if at in grid and grid[at].end <= end:
+        return grid[at].reading
+    if at in rows and rows[at].end <= end and rows[at].kind in ("budget", "source"):
+        return label_cells(rows[at].kind, rows[at].cells, template_money_unit(text))
+    return None
+
+
+def template_money_unit(text: str) -> str:
+    """The money unit of a report's self-evaluation tables: 元 when their head says so, else 万元."""
+    return "元" if _TEMPLATE_IN_YUAN.search(text) else "万元"
+
+
+def _grids_in(cells: list[Cell], text: str = "") -> list[GridRow]:
     found: list[GridRow] = []
     k = 1
     while k < len(cells):
         if not _is_grid_value(cells[k].text) or _is_grid_value(cells[k - 1].text):
             k += 1
             continue
-        width = 1 + _values_from(cells, k)
-        header = cells[k - 1 - width : k - 1] if k - 1 - width >= 0 else []
-        if width < 3 or not _is_header(header):
+        values = _values_from(cells, k)
+        # In a coded table the next row's code follows the values: the header's width tells.
+        shapes = ((1 + values - 1, True), (1 + values, True), (1 + values, False))
+        table = next(((t, width) for width, coded in shapes if width >= 3 and (t := _table_at(cells, k, width, coded))), None)
+        if table is None:
             k += 1
             continue
-        columns = tuple(c.text for c in header[1:])
-        r = k - 1
-        while r + width <= len(cells) and _is_grid_row(cells[r : r + width]):
-            label = re.sub(r"^其中[:：]?", "", cells[r].text)
-            values = tuple(zip(columns, (c.text for c in cells[r + 1 : r + width])))
-            found.append(GridRow(label, cells[r].start, cells[r + width - 1].end, values, header[0].start))
-            r += width
+        (header, coded), width = table
+        columns = tuple(c.text for c in header[1 + coded :])
+        unit = _unit_named(text, header)
+        r = k - 1 - coded
+        while r < len(cells):
+            skip = int(coded and _CODE.match(cells[r].text) is not None)
+            row = cells[r + skip : r + skip + width]
+            if len(row) < width or not _is_grid_row(row):
+                break
+            label = re.sub(r"^其中[:：]?", "", row[0].text)
+            values = tuple(zip(columns, (c.text for c in row[1:])))
+            found.append(GridRow(label, cells[r].start, row[-1].end, values, header[0].start, unit))
+            r += skip + width
         k = max(r + 1, k + 1)
     return found
+
+
+def _table_at(cells: list[Cell], k: int, width: int, coded: bool) -> tuple[list[Cell], int] | None:
+    """The header of the table whose first row's values start at cells[k], with or without a code column first."""
+    first = k - 1 - coded
+    if coded and (first < 0 or not _CODE.match(cells[first].text)):
+        return None
+    size = width + coded
+    header = cells[first - size : first] if first - size >= 0 else []
+    if not header or not _is_header(header[coded:]) or (coded and not _CODE_COLUMN.search(header[0].text)):
+        return None
+    return header, int(coded)
+
+
+def _unit_named(text: str, header: list[Cell]) -> str | None:
+    """The money unit a table names in its caption just before its header, or in its header's cells."""
+    named = _TABLE_UNIT.search(text, max(0, header[0].start - _UNIT_REACH), header[0].start) if text else None
+    named = named or next((m for c in header if (m := _TABLE_UNIT_CELL.search(c.text))), None)
+    return named.group(1) if named else None
 
 
 def _is_grid_value(text: str) -> bool:

@@ -261,3 +261,30 @@ def test_a_clause_before_an_ask_says_what_it_is_about():
     assert (rate.clause, rate.context) == ("执行率多少", "移民后扶项目钱用完没")
     first, second = asked_slots("收入多少，支出多少")
     assert second.context == ""  # the clause before asks a figure of its own
+
+
+def test_what_was_budgeted_for_a_unit_is_what_it_got_and_a_spent_figure_answers_the_spent_ask():
+    got, spent = asked_slots("畜禽粪污那个项目拿到多少钱 花掉多少")
+    budget = quantities("项目全年预算1,150.00万元，其中中央资金800.00万元，省级资金200.00万元")
+    assert best_quantity(got, budget).text == "1,150.00万元"
+    executed = quantities("全年执行1,086.45万元，预算执行率94.47%")[0]
+    share = quantities("其中中央资金800.00万元")[0]
+    # 花掉 and 全年执行 name one flow: half the words (花掉 and the flow) found, three quarters of that
+    assert (noun_fit(spent, executed), noun_fit(spent, share)) == (0.375, 0.0)
+    assert asked_slots("低保年初安排了多少")[0].unit == "money"  # 安排 budgets money
+
+
+def test_measure_words_of_every_kind_count():
+    (archives,) = asked_slots("计划收多少卷档案")
+    assert (archives.unit, archives.noun, archives.target) == ("卷", "档案", True)
+    assert [(q.value, q.unit) for q in quantities("接收进馆档案8,000卷，编印3本，栽植12株")] == [(8000.0, "卷"), (3.0, "本"), (12.0, "株")]
+
+
+def test_figures_under_a_heading_that_sets_targets_are_targets():
+    from assistant.answering.quantities import quantities_in
+
+    goal = "三是人民调解成功率保持在95%以上"
+    assert [q.target for q in quantities_in(goal, "永泰县司法局报告 › 三、绩效目标设定情况")] == [True]
+    assert [q.target for q in quantities_in("调解成功率98.7%", "永泰县司法局报告 › 四、绩效目标完成情况")] == [False]
+    rate = asked_slots("人民调解成功率有多高")[0]
+    assert aspect_fit(rate, quantities_in(goal, "三、绩效目标设定情况")[0]) < aspect_fit(rate, quantities("调解成功率98.7%")[0])

@@ -332,3 +332,14 @@ def test_an_amount_is_stated_as_its_report_writes_it():
     assert figure_as_written(stored(793.43, "“三公”经费793.43万元")) == ("793.43", "万元")
     assert figure_as_written(stored(1200.0, "年度资金总额\t1,200.00\t1,200.00\t1,146.72")) == ("1,200.00", "万元")
     assert figure_as_written(stored(4327.58, "合计\n4 327.58\n4 215.06")) == ("4327.58", "万元")  # digits broken by a PDF: the stored value
+
+
+def test_the_departments_execution_rate_in_words_is_a_key_figure_and_a_projects_is_not():
+    text = SMALL.format(
+        "年初预算5,284.08万元，年中调整为5,551.13万元，全年预算执行率98.92%。"
+        "森林草原防火项目调整后预算150.50万元，决算67.47万元，预算执行率44.83%。项目支出预算执行率92.28%。"
+    )
+    rates = [(f.value, f.quote) for f in extract_figures(_report(text)) if f.metric == "预算执行率"]
+    assert rates == [(98.92, "年初预算5,284.08万元，年中调整为5,551.13万元，全年预算执行率98.92%。")]
+    project = "二、项目基本情况\n\n（一）畜禽粪污资源化利用整县推进项目\n\n全年执行1,086.45万元，预算执行率94.47%。\n"
+    assert [f for f in extract_figures(_report(project)) if f.metric == "预算执行率"] == []

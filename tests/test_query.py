@@ -226,3 +226,21 @@ def test_a_short_name_that_opens_like_the_bureaus_own_is_part_of_it():
     assert without_names("库车市监编制多少", (market,)).strip() == "编制多少"
     town = _report("横州市六景镇人民政府", ("横州市六景镇人民政府", "六景镇", "六景"))
     assert without_names("六景政府性基金执行了多少", (town,)).strip() == "政府性基金执行了多少"  # 政府 opens no short form of 人民政府
+
+
+def test_the_whole_name_but_its_organisation_word_is_the_bureaus_name():
+    from assistant.query import without_names
+
+    justice = _report("永泰县司法局", ("永泰县司法局", "永泰县", "永泰"))
+    assert without_names("平遥民政和永泰司法自评谁分高", (justice,)) == "平遥民政和    自评谁分高"
+
+
+def test_another_place_with_the_short_name_of_an_indexed_kind_of_bureau_is_not_indexed():
+    housing = _report("岫岩满族自治县住房和城乡建设局", ("岫岩满族自治县住房和城乡建设局", "岫岩满族自治县", "岫岩"))
+    analyzer = QueryAnalyzer([housing, _report("天台县退役军人事务局", ("天台县退役军人事务局", "天台县", "天台"))])
+    assert "凤城住建" in analyzer.analyze("凤城住建老旧小区改了几个").missing
+    assert analyzer.analyze("岫岩住建老旧小区改了几个").missing is None
+    assert analyzer.analyze("长沙市老旧小区改了几个").missing is None  # a place, and no bureau's short name after it
+    # 水务局 is no short form of 退役军人事务局: a short form opens like the name it abbreviates
+    assert "水务局" in analyzer.analyze("水务局今年预算执行率多少").missing
+    assert analyzer.analyze("住建局今年预算执行率多少").missing is None

@@ -222,3 +222,43 @@ def test_a_row_of_column_names_is_a_header_row():
     assert is_header_row("一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施")
     assert not is_header_row("年度资金总额\t650.00\t720.00\t612.36")
     assert not is_header_row("项目名称\t2023年度全民健身设施提升工程项目")
+
+
+def test_a_money_table_with_a_code_column_reads_each_row_with_its_columns_and_unit():
+    from index.cleaning import sentence_text_in
+    from index.tables import grid_rows
+
+    text = (
+        "各款的预算和决算如下表（单位：万元）：\n\n科目编码\t功能分类科目名称\t年初预算\t调整预算\t决算数\n\n"
+        "20819\t最低生活保障\t3,260.00\t3,418.56\t3,396.21\n\n20820\t临时救助\t180.00\t205.40\t198.75\n\n\t合计\t3,440.00\t3,623.96\t3,594.96\n\n正文。"
+    )
+    rows = grid_rows(text)
+    assert [(r.label, r.unit) for r in rows] == [("最低生活保障", "万元"), ("临时救助", "万元"), ("合计", "万元")]
+    start = text.index("20820")
+    end = text.index("\n", start)
+    assert sentence_text_in(text, start, end) == "临时救助：年初预算180.00万元，调整预算205.40万元，决算数198.75万元。"
+    assert sentence_text_in(text, 0, text.index("\n")) == "各款的预算和决算如下表（单位：万元）："  # prose reads as itself
+
+
+def test_a_text_table_with_columns_set_apart_by_spaces_gives_rows_and_the_budget_by_source():
+    from index.cleaning import sentence_text_in
+
+    text = (
+        "项目名称：农机购置补贴项目    主管部门：某县农业农村局\n"
+        "项目资金（万元）  年初预算数  全年预算数  全年执行数  分值  执行率  得分\n"
+        "年度资金总额  1,200.00  1,620.00  1,598.76  10  98.69%  9.87\n"
+        "其中：中央资金  1,200.00  1,200.00  1,190.00  —  99.17%  —\n"
+        "省级资金  0.00  420.00  408.76  —  97.32%  —\n"
+        "产出指标  数量指标  补贴机具数量  ≥2000台  2146台  10  10\n"
+        "总分  100  98.87\n"
+    )
+    assert [r.kind for r in table_rows(text)] == ["budget", "source", "source", "indicator", "total"]
+    start = text.index("其中：中央资金")
+    assert (
+        sentence_text_in(text, start, text.index("\n", start))
+        == "其中：中央资金：年初预算数1,200.00万元，全年预算数1,200.00万元，全年执行数1,190.00万元，执行率99.17%。"
+    )
+    start = text.index("年度资金总额")
+    assert sentence_text_in(text, start, text.index("\n", start)).startswith("年度资金总额：年初预算数1,200.00万元，全年预算数1,620.00万元，")
+    # prose with one space here and there is no table
+    assert table_rows("全年执行 1,086.45 万元，预算执行率 94.47%。") == []

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from index.cleaning import squash_spaces
+from index.cleaning import sentence_text_in, squash_spaces
 from index.models import Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
@@ -20,7 +20,7 @@ from . import sections
 from .candidates import Sentence, gather, signals_of
 from .key_figures import KeyFigures, figure_as_written, other_years
 from .parts import heading_names_part, part_answers
-from .quantities import Quantity, Slot, asked_slots, best_quantity, quantities, slot_fit, states_asked_basis, unit_fit
+from .quantities import Quantity, Slot, asked_slots, best_quantity, slot_fit, states_asked_basis, unit_fit
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
@@ -65,7 +65,7 @@ class ExtractiveAnswerer:
         vector = None if question_vector is None else np.asarray(question_vector, dtype=np.float32)
         rows = signals_of(found, texts, terms, slots, vector)
         scored = [
-            Sentence(c.report, c.chunk, c.start, c.end, texts[c.report.id][c.start : c.end], self.scorer.probability(row), c.rank, tuple(row))
+            Sentence(c.report, c.chunk, c.start, c.end, texts[c.report.id][c.start : c.end], self.scorer.probability(row), c.rank, tuple(row), c.read)
             for c, row in zip(found, rows)
         ]
         return sorted(scored, key=lambda s: (-s.score, s.rank))
@@ -79,11 +79,13 @@ class ExtractiveAnswerer:
     def answer_ranked(self, query: Query, hits: list[Hit], ranked: list[Sentence], top_k: int) -> Answer:
         """The answer from candidates already scored (a comparison side also reads them for its table figures)."""
         passages = self.rerank(hits, ranked)[:top_k]
-        if SHORTFALL_ASKS.search(query.text) and (rows := shortfall_rows(self.store, query.reports)):
+        terms = self.terms(query)
+        if SHORTFALL_ASKS.search(query.text) and "原因" not in terms.parts and (rows := shortfall_rows(self.store, query.reports)):
+            # "哪些没完成" lists the indicators that lost points; "为啥没完成" asks the reason, which sentences give.
             return Answer(query.text, self.compose(query, rows, as_list=True), False, cite(rows), self._cited_first(rows, passages, top_k))
         asked = self.key_figures.asked_metric(query)
         figure = self.key_figures.key_figure(query, asked) if not other_years(query) else None
-        figures = [figure] if figure else self.key_figures.slot_figures(query)
+        figures = self.key_figures.each_figure(query, asked) or ([figure] if figure else self.key_figures.slot_figures(query))
         if figures:
             return self._answer_from_figures(query, figures, ranked, passages, top_k)
         unstated = self.key_figures.unstated_metric(query, asked, ranked)
@@ -107,12 +109,13 @@ class ExtractiveAnswerer:
         for figure in figures:
             report = self.store.report(figure.report_id)
             chunk = next(c for c in self.store.report_chunks(report.id) if c.start <= figure.start < c.end)
-            (stated,), left = self.whole([Sentence(report, chunk, figure.start, figure.end, figure.quote, 1.0, 0)])
+            (stated,), left = self.whole([self._sentence(report, chunk, figure.start, figure.end, 1.0, 0)])
             in_prose = stated_in_prose(figure, ranked)
             chosen += [s for s in (in_prose, stated) if s and all((s.start, s.end) != (c.start, c.end) for c in chosen)]
             basis = f"（{figure.basis}）" if figure.basis else ""
             value, unit = figure_as_written(figure)
-            leads.append(f"{figure.metric.removeprefix('项目支出:')}：{value}{unit}{basis}")
+            project = self.key_figures.project_of(figure) if len(figures) > 1 else ""
+            leads.append(f"{project}{figure.metric.removeprefix('项目支出:')}：{value}{unit}{basis}")
             more = max(more, left)
         rest = f"另有{more}项未列出。" if more else ""
         text = "；".join(leads) + "。" + "".join(f"{s.display}[{i}]" for i, s in enumerate(chosen, 1)) + rest
@@ -201,8 +204,13 @@ class ExtractiveAnswerer:
         if found is None:
             return [], 0
         by_id = {c.id: c for c in chunks}
-        items = [Sentence(best.report, by_id[cid], s, e, text[s:e], best.score, best.rank) for cid, s, e in found.spans]
+        items = [self._sentence(best.report, by_id[cid], s, e, best.score, best.rank) for cid, s, e in found.spans]
         return items, found.more
+
+    def _sentence(self, report: ReportMeta, chunk: Chunk, start: int, end: int, score: float, rank: int) -> Sentence:
+        """The sentence at a span of a report, read as it reads there (a table row with its column names)."""
+        text = self.store.report_text(report.id)
+        return Sentence(report, chunk, start, end, text[start:end], score, rank, read=sentence_text_in(text, start, end))
 
     def whole(self, chosen: list[Sentence]) -> tuple[list[Sentence], int]:
         """The chosen sentences read on to their ends (never a dangling "…如下："), and how many pieces were left out."""
@@ -212,9 +220,7 @@ class ExtractiveAnswerer:
             spans = sections.section_spans(self.store.report_chunks(sentence.report.id), sentence.chunk)
             end, more = sections.whole_end(text, spans, sentence.start, sentence.end)
             left += more
-            completed.append(
-                Sentence(sentence.report, sentence.chunk, sentence.start, end, text[sentence.start : end], sentence.score, sentence.rank, sentence.signals)
-            )
+            completed.append(sentence if end == sentence.end else replace(sentence, end=end, quote=text[sentence.start : end], read=""))
         return _without_nested(completed), left
 
     # -- the reply -------------------------------------------------------------------------
@@ -259,7 +265,7 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
         options = [
             (slot_fit(slot, q), -i, -_distance(previous, (i, q)), q)
             for i, s in enumerate(chosen)
-            for q in quantities(s.display)
+            for q in s.stated
             if q.text not in re.sub(r"\s+", "", question) and (i, q.start) not in used  # one figure answers one ask
         ]
         if options:
@@ -294,7 +300,7 @@ def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:
     for sentence in ranked:
         if sentence.report.id != figure.report_id or sentence.start <= figure.start < sentence.end or row_label(sentence.quote):
             continue
-        if name in sentence.display and any(q.unit == figure.unit and abs(q.value - figure.value) < 0.005 for q in quantities(sentence.display)):
+        if name in sentence.display and any(q.unit == figure.unit and abs(q.value - figure.value) < 0.005 for q in sentence.stated):
             return sentence
     return None
 
@@ -321,7 +327,7 @@ def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
         return True
     if any(not states_asked_basis(slots[0], s.display) for s in chosen):
         return False
-    stated = [q for s in chosen for q in quantities(s.display)]
+    stated = [q for s in chosen for q in s.stated]
     if slots[0].per and not any(q.per for q in stated):
         return False  # "每人每月多少钱" is not answered by a total (低保金186.40万元)
     return any(unit_fit(slots[0], q) > 0 for q in stated)
@@ -335,7 +341,7 @@ def _distance(previous: tuple[int, Quantity] | None, current: tuple[int, Quantit
 
 
 def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:
-    best = best_quantity(slot, quantities(sentence.display), question)
+    best = best_quantity(slot, sentence.stated, question)
     return slot_fit(slot, best) if best else 0.0
 
 

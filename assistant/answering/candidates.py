@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from index.cleaning import sentence_text, squash_spaces
+from index.cleaning import sentence_text, sentence_text_in, squash_spaces
 from index.injection import is_planted
 from index.models import Chunk, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
-from index.tables import is_header_row, row_label
+from index.tables import is_header_row
 
-from .quantities import Slot, quantities
+from .quantities import Quantity, Slot, quantities_in
 from .signals import cosine, coverage, focus_weights, signal_vector
 from .terms import Terms
 
@@ -33,11 +34,17 @@ class Sentence:
     score: float  # the fitted probability that it answers the question
     rank: int
     signals: tuple[float, ...] = ()
+    read: str = ""  # how it reads in its report, when its quote alone does not say (a money table's row)
 
     @property
     def display(self) -> str:
         """The quote as read: page numbers and page-break gaps taken out (the citation keeps them)."""
-        return sentence_text(self.quote)
+        return self.read or sentence_text(self.quote)
+
+    @cached_property
+    def stated(self) -> list[Quantity]:
+        """The quantities it states, targets marked as its section says."""
+        return quantities_in(self.display, self.chunk.section)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class Candidate:
     end: int
     rank: int
     vector: np.ndarray | None
+    read: str  # how it reads in its report: a table row with its column names
 
 
 def gather(store: ReportStore, hits: list[Hit], terms: Terms) -> list[Candidate]:
@@ -67,7 +75,7 @@ def gather(store: ReportStore, hits: list[Hit], terms: Terms) -> list[Candidate]
                 continue  # a heading or a table's header row answers nothing; a planted instruction is never evidence
             start, end = narrow(texts[report.id], start, end, terms)
             vector = chunk_vectors[i] if chunk_vectors is not None and i < len(chunk_vectors) else None
-            found.append(Candidate(report, hit.chunk, start, end, rank, vector))
+            found.append(Candidate(report, hit.chunk, start, end, rank, vector, sentence_text_in(texts[report.id], start, end)))
     return found
 
 
@@ -81,10 +89,22 @@ def signals_of(
     rows = []
     for candidate, semantic in zip(candidates, similarity):
         text = texts[candidate.report.id]
-        quote = text[candidate.start : candidate.end]
-        read = row_label(quote) or quote  # a table row is scored as it reads, with its column names
+        read = candidate.read  # a table row is scored as it reads, with its column names
         context = text[max(candidate.start - CONTEXT_CHARS, 0) : candidate.start] + text[candidate.end : candidate.end + CONTEXT_CHARS]
-        rows.append(signal_vector(terms, focus, slots, read, candidate.chunk.section, context, semantic, best, quantities(squash_spaces(read)), candidate.rank))
+        rows.append(
+            signal_vector(
+                terms,
+                focus,
+                slots,
+                read,
+                candidate.chunk.section,
+                context,
+                semantic,
+                best,
+                quantities_in(squash_spaces(read), candidate.chunk.section),
+                candidate.rank,
+            )
+        )
     return rows
 
 

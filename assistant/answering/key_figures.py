@@ -7,13 +7,15 @@ import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from index.figures import BASIS_PATTERNS, TABLE_MONEY, basis_named, metrics_named
+from index.cleaning import match_key
+from index.figures import BASIS_PATTERNS, TABLE_MONEY, basis_named, metric_pattern, metrics_named
 from index.gazetteer import leading_division
 from index.models import Figure
 from index.store import ReportStore
+from index.tables import row_label
 
 from ..query import Query, abbreviates
-from ..vocabulary import MONEY_ASKS, MONEY_UNITS, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
+from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
 from .candidates import Sentence
 from .quantities import Slot, asked_slots, bases_differ, quantities, stated_basis
 from .signals import coverage, focus_weights
@@ -22,6 +24,8 @@ from .terms import Terms, Vocabulary
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 # Metrics a self-evaluation table states once per project: which project is named decides which figure answers.
 PER_PROJECT = (*TABLE_MONEY, "预算执行率", "自评得分")
+# A self-evaluation table names its project on a line of its own ("项目名称：农机购置补贴项目").
+_PROJECT_NAMED = re.compile(r"项目名称[:：]\s*([^\s:：]{2,30})")
 # How far before a stored figure its setting reaches: a self-evaluation table's 项目名称 line and header rows.
 SETTING_CHARS = 300
 
@@ -47,6 +51,19 @@ class KeyFigures:
         stored = self._stored(query)
         metric = self._slot_metric(query, slots[0] if slots else None, stored)
         return (metric, stored) if metric else None
+
+    def each_figure(self, query: Query, asked: Asked | None) -> list[Figure]:
+        """For a question that asks the metric of each ("两个项目自评各打了几分"), every stored figure of it, in the
+        report's order; none when it asks one or one is stored."""
+        if not asked or not EACH_ASKED.search(query.asked) or asked[0] not in PER_PROJECT:
+            return []
+        figures = asked[1].get(asked[0], [])
+        return sorted(figures, key=lambda f: f.start) if len(figures) > 1 else []
+
+    def project_of(self, figure: Figure) -> str:
+        """The project a self-evaluation table's figure belongs to, as the last 项目名称 line before it names it; "" when none does."""
+        named = _PROJECT_NAMED.findall(self.store.report_text(figure.report_id), 0, figure.start)
+        return named[-1] if named else ""
 
     def slot_figures(self, query: Query) -> list[Figure]:
         """For a 多少 question about one report that asks two figures or more ("雪亮工程预算多少 实际花了多少"),
@@ -77,6 +94,8 @@ class KeyFigures:
             named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the self-evaluation table's column its basis
         if named:
             return named[0]
+        if slot and slot.unit == "分" and "自评得分" in stored:
+            return "自评得分"  # "自评各打了几分": the score a report gives is its self-evaluation score
         return self._total_asked(query, slot, stored) if slot else None
 
     def _total_asked(self, query: Query, slot: Slot, stored: dict[str, list[Figure]]) -> str | None:
@@ -115,8 +134,11 @@ class KeyFigures:
         if not rest:
             return figures[0]
         terms = self.terms(query)
-        scored = [(coverage(terms, rest, self._setting(figure), expanded=True), -i) for i, figure in enumerate(figures)]
-        share, at = max(scored)
+        scored = [
+            (coverage(terms, rest, setting, expanded=True), -_last_named_distance(terms, rest, setting), -i)
+            for i, setting in enumerate(map(self._setting, figures))
+        ]
+        share, _, at = max(scored)
         return figures[-at] if share >= 0.5 else None
 
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
@@ -140,10 +162,12 @@ class KeyFigures:
         return {t: w for t, w in focus_weights(terms, asked_slots(query.asked)).items() if w > 0 and names_a_setting(t)}
 
     def _setting(self, figure: Figure) -> str:
-        """What a figure is about besides its own line: its report's title, its section path and the text just before it."""
+        """What a figure is about besides its own line: its report's title, its section path and, for a table's row,
+        the text just before it (where the table names its project); a sentence says itself what it is about."""
         report = self.store.report(figure.report_id)
         chunk = next((c for c in self.store.report_chunks(figure.report_id) if c.start <= figure.start < c.end), None)
-        before = self.store.report_text(figure.report_id)[max(figure.start - SETTING_CHARS, 0) : figure.end]
+        in_table = row_label(figure.quote) is not None
+        before = self.store.report_text(figure.report_id)[max(figure.start - SETTING_CHARS, 0) : figure.end] if in_table else figure.quote
         return report.title + (chunk.section if chunk else "") + before
 
     def unstated_metric(self, query: Query, asked: Asked | None, ranked: list[Sentence]) -> str | None:
@@ -159,15 +183,36 @@ class KeyFigures:
         stored = asked[1].get(asked[0], [])
         if stored and not (basis and all(bases_differ(basis, f.basis) for f in stored)):
             if asked[0] in PER_PROJECT and not self._about_what_is_asked(query, asked[0], stored) and not other_years(query):
-                named = "、".join(self._setting_terms(query, asked[0]))
-                return f"{asked[0]}（{named}）"  # the report states it, but for something else than what is named
+                setting = self._setting_terms(query, asked[0])
+                if self._stated_in(ranked, asked[0], basis, query, setting):
+                    return None  # a sentence states it for what is named ("防火项目…执行率44.83%"): answer from the text
+                return f"{asked[0]}（{'、'.join(setting)}）"  # the report states it, but for something else than what is named
             return None
+        if self._stated_in(ranked, asked[0], basis):
+            return None  # the extractor missed it, but the text does state it: answer from the text
+        return f"{asked[0]}（{basis}）" if stored else asked[0]
+
+    def _stated_in(self, ranked: list[Sentence], metric: str, basis: str | None, query: Query | None = None, setting: dict[str, float] | None = None) -> bool:
+        """Whether a likely sentence states a figure right after the metric's name as reports write it, on the asked
+        basis, and, when a setting is asked, holds most of its weight."""
+        terms = self.terms(query) if query and setting else None
+        pattern = metric_pattern(metric) or re.compile(re.escape(metric[:4]))
         for sentence in ranked[:10]:
             text = sentence.display
-            at = text.find(asked[0][:4])
-            if at >= 0 and any(0 <= q.start - at - len(asked[0][:4]) <= 8 and not bases_differ(basis, stated_basis(q.label)) for q in quantities(text)):
-                return None  # the extractor missed it, but the text does state it: answer from the text
-        return f"{asked[0]}（{basis}）" if stored else asked[0]
+            if terms and setting and coverage(terms, setting, text, expanded=True) < 0.5:
+                continue
+            names = [m.end() for m in pattern.finditer(text) if m.group(0)]
+            if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in quantities(text)):
+                return True
+        return False
+
+
+def _last_named_distance(terms: Terms, weights: dict[str, float], setting: str) -> int:
+    """How far from the end of a figure's setting its nearest mention of what the question names stands: of two
+    tables that both follow the words, the one right under its own 项目名称 is meant."""
+    key = match_key(setting).lower()
+    found = [key.rfind(form) for t in weights for form in terms.forms(t, True)]
+    return len(key) - max(found, default=-1)
 
 
 def names_only_a_metric(question: str) -> bool:
@@ -188,7 +233,8 @@ def other_years(query: Query) -> list[int]:
     if query.shape != "number":
         return []
     own = {r.year for r in query.reports}
-    return [y for y in map(int, _YEAR.findall(query.text)) if y not in own]
+    next_year = [y + 1 for y in own if y] if NEXT_YEAR.search(query.text) else []  # "明年的预算" of a 2023 report asks 2024's
+    return [y for y in (*map(int, _YEAR.findall(query.text)), *next_year) if y not in own]
 
 
 def figure_value(figure: Figure) -> str:

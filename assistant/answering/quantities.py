@@ -9,10 +9,11 @@ noun after it, or before it ("在职人员有多少").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from index.figures import BASIS_PATTERNS, basis_named
+from index.models import SECTION_SEPARATOR
 
 from ..vocabulary import (
     APPROX_BEFORE,
@@ -33,6 +34,7 @@ from ..vocabulary import (
     PERCENT_UNITS,
     QUESTION_WORDS,
     SAME_MEASURE,
+    TARGET_SECTION,
     TARGET_WORDS,
     UNITS,
 )
@@ -135,6 +137,13 @@ def quantities(text: str) -> list[Quantity]:
             )
         )
     return found
+
+
+def quantities_in(text: str, section: str) -> list[Quantity]:
+    """The quantities of a sentence under its section path: under a heading that sets targets, all are targets."""
+    found = quantities(text)
+    heading = section.split(SECTION_SEPARATOR)[-1]
+    return [replace(q, target=True) for q in found] if TARGET_SECTION.search(heading) else found
 
 
 def _number_value(number: str) -> float | None:
@@ -276,7 +285,7 @@ def unit_fit(slot: Slot, quantity: Quantity) -> float:
 
 def noun_fit(slot: Slot, quantity: Quantity) -> float:
     """How well what the quantity counts matches what is asked: the share of the slot's words (or a synonym
-    of each) found in its label, what it counts or its sentence's subject, three quarters; a quarter
+    of each, and the flow of money it asks) found in its label, what it counts or its sentence's subject, three quarters; a quarter
     more when the asked head word stands right by it ("追讨欠薪2,046.5万元", "派出120名干部")."""
     if not slot.words:
         return 0.5
@@ -285,7 +294,10 @@ def noun_fit(slot: Slot, quantity: Quantity) -> float:
     around = quantity.label + quantity.counted + quantity.subject
     synonyms = cilin_synonyms()
     found = sum(any(form in around for form in (word, *synonyms.get(word, ()))) for word in slot.words)
-    share = found / len(slot.words)
+    asked_flow = flow_named(slot.clause)
+    if asked_flow:  # the flow of money asked ("花了") counts as one more word, found when the label names it ("全年执行")
+        found, named = found + (flow_named(quantity.label) == asked_flow), len(slot.words) + 1
+    share = found / named if asked_flow else found / len(slot.words)
     return 0.75 * share + 0.25 * adjacent(slot.head, quantity) if slot.head else share
 
 
@@ -319,9 +331,10 @@ def flow_named(text: str) -> str | None:
 
 
 def flows_differ(asked: str, label: str) -> bool:
-    """A figure of another flow than the one asked ("花了多少" and "基金收入3.62亿元")."""
+    """A figure of another flow than the one asked ("花了多少" and "基金收入3.62亿元"). What was budgeted for a
+    unit is what it was given: it answers "拿到多少" ("项目全年预算1,150.00万元")."""
     wanted, stated = flow_named(asked), flow_named(label)
-    return bool(wanted and stated) and wanted != stated
+    return bool(wanted and stated) and wanted != stated and (wanted, stated) != ("received", "budgeted")
 
 
 def stated_basis(label: str) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -130,7 +130,7 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
     expansions: dict[str, tuple[str, ...]] = {}
     own_names = [r.bureau[leading_division(r.bureau)[1] :] for r in scope if r.bureau]
     asked_parts = parts_asked(question)
-    for term in tokenize(question):
+    for term in _question_tokens(question, vocabulary):
         if any(term in words for words in asked_parts.values()):
             continue  # "管" of 管什么 asks for the 职责, it is not a topic
         if term in QUESTION_WORDS or term in name_tokens or term in weights or any(term in n for n in named):
@@ -152,6 +152,19 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
     written = {t for t in weights if t in vocabulary or t in expansions}
     unwritten = frozenset(t for t in weights if t not in written and not _made_of(t, written))
     return Terms(weights, expansions, parts, unwritten)
+
+
+def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
+    """The question's words, a verb or noun that the tokenizer glued to the 是 or 有 after it ("花是多少", "分是多少")
+    set apart, when no report writes the glued word."""
+    for token in tokenize(question):
+        if len(token) > 1 and token[-1] in _GLUED_AFTER and token not in vocabulary:
+            yield from (token[:-1], token[-1])
+        else:
+            yield token
+
+
+_GLUED_AFTER = "是有"
 
 
 def _made_of(term: str, words: set[str]) -> bool:
