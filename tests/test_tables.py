@@ -143,7 +143,7 @@ def table_office(tmp_path_factory):
     from assistant.settings import Settings
 
     corpus = tmp_path_factory.mktemp("tables")
-    for path in (WANGCHENG, CHANGNING, PUBLISHED / "table_cell_unit.txt", PUBLISHED / "money_table_spaced.txt"):
+    for path in (WANGCHENG, CHANGNING, *(PUBLISHED / name for name in ("table_cell_unit.txt", "money_table_spaced.txt", "two_projects_spaced.txt"))):
         shutil.copy(path, corpus)
     assistant = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("index")))
     assert not assistant.ingest().failed
@@ -159,6 +159,7 @@ def table_office(tmp_path_factory):
         ("朝天区水利局水质达标率目标和实际完成各是多少？", "95%", "水质达标率"),
         ("平江林业局公用经费实际花了多少", "139.62", "公用经费"),  # only the money table states it
         ("平江林业局项目支出全年预算数是多少", "2209.2", "项目支出"),
+        ("松滋农业局农机补贴执行率多少", "99.00%", "全年兑付补贴资金"),  # of two projects' tables, the one named
     ],
 )
 def test_table_questions_are_answered_with_the_row_cited(table_office, question, first, row):
@@ -168,6 +169,11 @@ def test_table_questions_are_answered_with_the_row_cited(table_office, question,
     assert not answer.abstained
     assert first_figure(answer.answer) == figure_key(first.rstrip("%"))
     assert row in answer.citations[0].quote
+
+
+def test_each_projects_score_is_answered_named_by_its_project(table_office):
+    answer = table_office.ask("松滋农业局两个项目自评各打了几分")
+    assert answer.answer.startswith("秸秆综合利用项目自评得分：92.50分（总分）；农机购置补贴项目自评得分：98.10分（总分）。")
 
 
 def test_shortfalls_cite_the_row_that_lost_points(table_office):

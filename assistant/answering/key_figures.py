@@ -248,15 +248,14 @@ _WRITTEN_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?
 
 
 def figure_as_written(figure: Figure) -> tuple[str, str]:
-    """A figure's value and unit as its sentence writes them ("38,642.50", "元"; "1,200.00", "万元"): a reader
+    """A figure's value and unit as its sentence writes them ("38,642.50", "元"; "1,200.00", "万元"; "92.50", "分"): a reader
     checks the answer against the report, and an amount in 元 rounded to 万元 would state a figure the report
     never writes."""
-    if figure.unit == "万元":
-        numbers = _WRITTEN_NUMBER.findall(re.sub(r"\s+", " ", figure.quote))
-        for scale, unit in _WRITTEN_SCALES:
-            for number in numbers:
-                if abs(float(number.replace(",", "")) - figure.value * scale) < 0.005:
-                    return number, unit
+    numbers = _WRITTEN_NUMBER.findall(re.sub(r"\s+", " ", figure.quote))
+    for scale, unit in _WRITTEN_SCALES if figure.unit == "万元" else ((1.0, figure.unit),):
+        for number in numbers:
+            if abs(float(number.replace(",", "")) - figure.value * scale) < 0.005:
+                return number, unit
     return figure_value(figure), figure.unit
 
 
