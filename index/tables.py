@@ -1,7 +1,8 @@
 """Self-evaluation tables (绩效自评表): indicator rows, the budget row and the total score.
 
 Readers lay a table out either with a row per line and its cells separated by tabs (HTML, DOCX)
-or with one cell per line (text saved from a page or a PDF). The table's columns are the ones
+or with one cell per line (text saved from a page or a PDF); a text table may set its columns apart
+with two spaces or more. The table's columns are the ones
 the Ministry of Finance template prescribes, so a row is known by its shape, not by its layout:
 
 - an indicator row: up to two level cells (产出指标, 数量指标), the indicator (三级指标), its
@@ -291,7 +292,7 @@ class GridRow:
         return f"{self.label}：{'，'.join(column + cell + self._unit_of(cell) for column, cell in self.values)}。"
 
     def _unit_of(self, cell: str) -> str:
-        return self.unit or "" if _AMOUNT.match(cell) and not cell.endswith("%") else ""
+        return (self.unit or "") if _AMOUNT.match(cell) and not cell.endswith("%") else ""
 
 
 def grid_rows(text: str, start: int = 0, end: int | None = None) -> list[GridRow]:

@@ -183,8 +183,8 @@ class KeyFigures:
         stored = asked[1].get(asked[0], [])
         if stored and not (basis and all(bases_differ(basis, f.basis) for f in stored)):
             if asked[0] in PER_PROJECT and not self._about_what_is_asked(query, asked[0], stored) and not other_years(query):
-                setting = self._setting_terms(query, asked[0])
-                if self._stated_in(ranked, asked[0], basis, query, setting):
+                setting, terms = self._setting_terms(query, asked[0]), self.terms(query)
+                if self._stated_in(ranked, asked[0], basis, lambda text: coverage(terms, setting, text, expanded=True) >= 0.5):
                     return None  # a sentence states it for what is named ("防火项目…执行率44.83%"): answer from the text
                 return f"{asked[0]}（{'、'.join(setting)}）"  # the report states it, but for something else than what is named
             return None
@@ -192,14 +192,14 @@ class KeyFigures:
             return None  # the extractor missed it, but the text does state it: answer from the text
         return f"{asked[0]}（{basis}）" if stored else asked[0]
 
-    def _stated_in(self, ranked: list[Sentence], metric: str, basis: str | None, query: Query | None = None, setting: dict[str, float] | None = None) -> bool:
-        """Whether a likely sentence states a figure right after the metric's name as reports write it, on the asked
-        basis, and, when a setting is asked, holds most of its weight."""
-        terms = self.terms(query) if query and setting else None
+    @staticmethod
+    def _stated_in(ranked: list[Sentence], metric: str, basis: str | None, about: Callable[[str], bool] = lambda text: True) -> bool:
+        """Whether a likely sentence that is `about` what is asked states a figure right after the metric's name as
+        reports write it, on the asked basis."""
         pattern = metric_pattern(metric) or re.compile(re.escape(metric[:4]))
         for sentence in ranked[:10]:
             text = sentence.display
-            if terms and setting and coverage(terms, setting, text, expanded=True) < 0.5:
+            if not about(text):
                 continue
             names = [m.end() for m in pattern.finditer(text) if m.group(0)]
             if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in quantities(text)):
