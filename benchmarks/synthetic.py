@@ -28,6 +28,7 @@ __all__ = [
     "CHECK_NAMES",
     "KEY_MONEY_METRICS",
     "KINDS",
+    "RATE_METRICS",
     "STAFF_METRICS",
     "SyntheticReport",
     "TrueFigure",
@@ -58,6 +59,9 @@ KEY_MONEY_METRICS = (
     "公务用车购置费",
     "因公出国（境）费",
 )
+
+# The department's budget execution rate, a key figure when a budget section states it in words.
+RATE_METRICS = {"预算执行率": "%"}
 
 STAFF_METRICS = {
     "编制": "个",
@@ -1246,8 +1250,8 @@ class _Builder:
 
     def stating_rate(self, template: str) -> str:
         """A budget section's sentence filled in; the department's 预算执行率 it states is a key figure."""
-        if "{rate}" in template:
-            self.figures.append(TrueFigure("预算执行率", float(self.exec_rate), "%", None))
+        if "{rate}" in template and all(f.metric != "预算执行率" for f in self.figures):
+            self.figures.append(TrueFigure("预算执行率", float(self.exec_rate), RATE_METRICS["预算执行率"], None))
         return self.fill(template)
 
     def count(self, metric: str, n: int) -> str:
