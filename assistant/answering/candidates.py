@@ -101,7 +101,7 @@ def signals_of(
                 context,
                 semantic,
                 best,
-                quantities_in(squash_spaces(read), candidate.chunk.section),
+                quantities_in(read, candidate.chunk.section),  # already squashed, as a sentence displays
                 candidate.rank,
             )
         )

@@ -17,7 +17,7 @@ from index.tables import row_label
 from ..query import Query, abbreviates
 from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
 from .candidates import Sentence
-from .quantities import Slot, asked_slots, bases_differ, quantities, stated_basis
+from .quantities import Slot, asked_slots, bases_differ, stated_basis
 from .signals import coverage, focus_weights
 from .terms import Terms, Vocabulary
 
@@ -202,7 +202,7 @@ class KeyFigures:
             if not about(text):
                 continue
             names = [m.end() for m in pattern.finditer(text) if m.group(0)]
-            if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in quantities(text)):
+            if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in sentence.stated):
                 return True
         return False
 
