@@ -12,7 +12,7 @@ from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
 
-from .answering import ExtractiveAnswerer, Sentence, cite, figure_as_written, stated_in_prose, to_passage
+from .answering import ExtractiveAnswerer, Sentence, cite, figure_as_written, on_the_asked_flow, stated_in_prose, to_passage
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Mention, Query, question_shape
 from .vocabulary import COMPARE_PHRASES, NUMBER_ASK, WHICH_MORE
@@ -71,7 +71,7 @@ class Comparer:
         is answered by the sentences stating them; citations are numbered in reading order, table first.
         """
         cited = _Citations(self.answerer)
-        figures = {side[0].bureau: _first_by_metric(self.store.figures([r.id for r in side])) for side in sides}
+        figures = {side[0].bureau: _first_by_metric(self.store.figures([r.id for r in side]), question) for side in sides}
         table, notes = self._table("".join(dict.fromkeys(topics)), sides, figures, cited)
         side_answers, side_passages = [], []
         for reports, topic in zip(sides, topics * len(sides) if len(topics) == 1 else topics):
@@ -190,11 +190,12 @@ class _Citations:
         return n
 
 
-def _first_by_metric(figures: list[Figure]) -> dict[str, Figure]:
-    found: dict[str, Figure] = {}
+def _first_by_metric(figures: list[Figure], question: str) -> dict[str, Figure]:
+    """Each metric's figure that the question asks: on the flow it names (谁花的钱多: what was spent), else the first stated."""
+    by_metric: dict[str, list[Figure]] = {}
     for figure in figures:
-        found.setdefault(figure.metric, figure)
-    return found
+        by_metric.setdefault(figure.metric, []).append(figure)
+    return {metric: on_the_asked_flow(found, metric, question)[0] for metric, found in by_metric.items()}
 
 
 def _row_text(row: TableRow) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 from index.gazetteer import leading_division, places_in
+from index.lexical import tokenize
 from index.models import ReportMeta
 
 from .errors import BadQuestionError, UnknownBureauError
@@ -20,8 +21,12 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ORG_AFTER_PLACE = re.compile(
     rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室|医院|法院|检察院|学校|中学|小学)|[一二三四五六七八九十]中(?![心央间期])|[{_CJK}]{{2,6}}?中心"
 )
+# A body of the same rank as a bureau (a 财政局 beside a 工信局), never a unit under one (一中, 卫生院, 中心).
+_PEER_BODY = re.compile(r"(?:局|委员会|委|厅|办公室|法院|检察院)$")
+# Kinds of bodies below a bureau: one of the same kind as an indexed body is its peer, not a unit under it.
+_BODY_KINDS = (re.compile(r"(?:学校|中学|小学|[一二三四五六七八九十]中)$"), re.compile(r"(?:医院|卫生院)$"), re.compile(r"中心$"))
 # An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
-_ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅|集团|公司)")
+_ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅|集团|公司|中心)")
 # "两个工信局", "这两家医院": a pair named by what kind of body they are.
 _TWO_OF_A_KIND = re.compile(rf"两(?:个|家|所)?([{_CJK}]{{1,6}}?(?:局|委|院|中心|站|所|镇|乡|街道|学校))")
 _REFERRING = re.compile(r"^(?:.*[该本此这那哪每各两俩几我贵咱们]个?|全|.*[的在和与跟及、])$")
@@ -248,7 +253,7 @@ class QueryAnalyzer:
         all, an organisation name that matches none ("火星局"). A place inside a fact ("长沙市万名
         干部进企业活动") names no organisation and is left alone.
         """
-        if other := self._other_organisation_at(text, named):
+        if (other := self._other_organisation_at(text, named)) and not self._body_within(other, named):
             return other
         for mention in named:
             text = text.replace(mention.alias, "|" * len(mention.alias))
@@ -264,12 +269,11 @@ class QueryAnalyzer:
                 return name + short
         if named:
             return None
-        for found in _ORG_NAMED.finditer(text):
-            name = found.group(0)
-            if _REFERRING.match(found.group(1)) or any(self._abbreviates_a_kind(name[-k:]) for k in range(2, len(name) + 1)):
+        for name, before in _organisations_named(text):
+            if _REFERRING.match(before) or any(self._abbreviates_a_kind(name[-k:]) for k in range(2, len(name) + 1)):
                 continue
-            if not self._mentioned_in_a_report(found.group(0)):  # a company a report writes about is a fact in it
-                return found.group(0)
+            if not self._mentioned_in_a_report(name):  # a company a report writes about is a fact in it
+                return name
         return None
 
     @cached_property
@@ -303,6 +307,15 @@ class QueryAnalyzer:
                 return text[mention.start : organisation.end()]
         return None
 
+    def _body_within(self, name: str, named: list[Mention]) -> bool:
+        """Whether a body typed after an indexed bureau's place is one that bureau's report writes about, as a
+        unit below the bureau rather than a bureau beside it ("临湘二中" in 临湘市教育局's "临湘市第二中学")."""
+        holders = {r for m in named if name.startswith(m.alias) for r in m.reports}
+        if _PEER_BODY.search(name) or any(_kind_of_body(name) == _kind_of_body(r.bureau) for r in holders):
+            return False  # a bureau beside it, or a body of its own kind ("敦化一中" where 敦化市第三中学 is indexed)
+        written = re.compile("[^\\s，。；、]{0,2}".join(map(re.escape, name)))
+        return self._report_text is not None and any(written.search(self._report_text(r.id)) for r in holders)
+
     def _unnamed_holders(self, name: str) -> tuple[ReportMeta, ...]:
         """Reports whose bureau could not be read but whose text names this place or organisation."""
         place = next((written for written, start, _ in places_in(name) if start == 0), name)
@@ -317,6 +330,22 @@ class QueryAnalyzer:
             if own:
                 places |= {own, *(d.short for _, _, found in places_in(own) for d in found if d.name == own)}
         return places
+
+
+def _kind_of_body(name: str) -> int | None:
+    """Which of `_BODY_KINDS` a body's name ends with (a school, a hospital, a centre), if any."""
+    return next((i for i, kind in enumerate(_BODY_KINDS) if kind.search(name)), None)
+
+
+def _organisations_named(text: str) -> Iterator[tuple[str, str]]:
+    """Organisation names typed without a place ("火星局", "机关事务服务中心", "人防办"), each with what comes before
+    its organisation word. A 办 ends a name only as the tokenizer reads a word of three characters or more
+    (人防办, 扶贫办; not 举办, 交办 or 怎么办)."""
+    for found in _ORG_NAMED.finditer(text):
+        yield found.group(0), found.group(1)
+    for token in tokenize(text):
+        if len(token) >= 3 and token.endswith("办") and token[:-1] not in QUESTION_WORDS:
+            yield token, token[:-1]
 
 
 def abbreviates(short: str, names: list[str]) -> bool:

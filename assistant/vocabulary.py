@@ -13,7 +13,7 @@ import re
 QUESTION_WORDS = frozenset(
     "多少 几 哪些 哪个 哪家 哪几 什么 啥 怎么样 怎样 怎么 咋 咋样 如何 是否 有没有 是不是 多大 多高 请问 一下 介绍 说说 讲讲 "
     "列举 具体 大概 一共 总共 共 分别 各 各自 呢 吗 啊 呀 吧 了 的 是 有 在 给 得 都 那 那个 这个 这 该 其 个 "
-    "报告 情况 方面 主要 那边 这边 那里 去年 今年 一年 打算 为什么 为啥 为何 多少钱".split()
+    "报告 情况 方面 主要 那边 这边 那里 去年 今年 一年 打算 为什么 为啥 为何 多少钱 百分之 百分 百分之几".split()
 )
 # Measure words that follow a count ("派出 120 名干部") or a question ("多少家").
 MEASURE_WORDS = (
@@ -21,6 +21,7 @@ MEASURE_WORDS = (
     "户次",
     "场次",
     "批次",
+    "家次",
     "个",
     "家",
     "人",
@@ -78,6 +79,7 @@ MEASURE_WORDS = (
     "课时",
     "学时",
     "小时",
+    "分钟",
     "天",
     "宗",
     "笔",
@@ -88,7 +90,7 @@ MEASURE_WORDS = (
 )
 # Measure words that count the same things: people are counted in 人, 名 or 位.
 GENERAL_MEASURE = "个"  # the classifier that counts anything ("几个研究生")
-SAME_MEASURE = (frozenset({"人", "名", "位"}), frozenset({"公里", "千米"}))
+SAME_MEASURE = (frozenset({"人", "名", "位"}), frozenset({"公里", "千米"}), frozenset({"场", "场次"}))
 MONEY_UNITS = ("亿元", "万元", "元")
 PERCENT_UNITS = ("个百分点", "百分点", "%")
 UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
@@ -100,7 +102,7 @@ MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|
 TOTAL_ASKS = (
     (("总支出", "全年执行数"), re.compile(r"花|用|支出|开支|执行")),
     (("收入合计",), re.compile(r"收|拿到|到账|进账|收入")),
-    (("全年预算数",), re.compile(r"预算")),
+    (("全年预算数", "总支出"), re.compile(r"预算")),
 )
 # How money moved, as a question asks it and as the words before a figure name it: spent (花了, 全年执行, 支出),
 # received (收了, 拿到, 收入) or budgeted (预算, 安排). A figure of one flow does not answer a question about another.
@@ -117,7 +119,7 @@ RATE_HOW = "(?:" + "|".join(f"(?<={noun})" for noun in RATE_NOUNS) + ")(?:怎么
 NUMBER_ASK = re.compile(rf"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几|{RATE_HOW}")
 # The shape of a question, as query analysis reads it (the first ask wins).
 SHAPE_NUMBER = re.compile(
-    rf"多少|几(?:{'|'.join(sorted(MEASURE_WORDS, key=len, reverse=True))}|年|成)|多大|多高|多长|多远|多重|多久|金额|数额|总额|比例|占比|是几|{RATE_HOW}"
+    rf"多少|几(?:{'|'.join(sorted(MEASURE_WORDS, key=len, reverse=True))}|年|成)|多大|多高|多长|多远|多重|多久|金额|数额|总额|比例|占比|百分之|是几|{RATE_HOW}"
 )
 # A list question names the report part it lists right after its ask ("自己说有哪些问题", "存在啥问题"): that
 # part's section answers, in whatever other words the question is typed.
@@ -154,10 +156,16 @@ CHANGE_ASKS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|�
 CHANGE_VERBS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|涨)了?")
 # A report states a change with these right before the figure ("同比增长12%", "比年初预算减少1.18万元").
 CHANGE_BEFORE = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|超出|节约|多|少)了?$")
+# A level from before a change ("由上年的2.86平方米提高到3.12平方米", "上年为1,152.40万元"), and a question that asks
+# that earlier level ("原来多少", "改造前多少"); 去年 is how users name the report's own year, so it asks nothing earlier.
+EARLIER_BEFORE = re.compile(r"(?:由|从)[^由从到至,，]{0,10}$|(?:上年|上一年|改造前|此前)(?:的|为|是|末)?$")
+EARLIER_ASKS = re.compile(r"原来|原先|以前|之前|过去|上年|上一年|改造前|此前")
+# Words that say when of a level asked, not what is counted ("现在多少 原来多少").
+WHEN_ASKED = re.compile(r"现在|目前|当前|如今|原来|原先|以前|之前|过去|此前")
 # A figure labelled with these is a target, not what was done; a question with them asks for the target.
 # A figure per unit ("每人每月1,186元", "亩均1253元", "5元/生·天"), and a question that asks one ("每人每月多少", "一亩地多少").
 PER_UNIT = re.compile(r"每(?:人|户|亩|生|月|天|年|名|位|个|次|公里|平方米)|[人户亩生]均|一亩|单个|单位成本|/")
-TARGET_WORDS = re.compile(r"目标|指标值|计划|预期|任务数")
+TARGET_WORDS = re.compile(r"目标|指标值|计划(?!生育)|预期|任务数")
 # A section whose heading sets targets ("三、绩效目标设定情况", "年度绩效目标"), not one that reports them met: its figures are targets.
 TARGET_SECTION = re.compile(r"目标(?!.*(?:完成|实现|达成|执行))")
 # The year after the report's, as a question names it.

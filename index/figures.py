@@ -162,6 +162,13 @@ _BUDGET_HEADING = re.compile(r"(?:预算|收支|支出|经费|收入|三公|决�
 # The department's budget execution rate in words, and what makes a sentence about a part of its budget instead.
 _DEPARTMENT_RATE = re.compile(r"预算执行率(?:为|达到?|是)?\s*(\d{1,3}(?:\.\d+)?)\s*%")
 _RATE_OF_A_PART = re.compile(r"项目|专项|工程")
+# A sentence about the department's whole budget or spending, up to one of its totals: the year, the department
+# itself, earlier totals and filler, then the total's own label (预算, 实际支出).
+_YEAR_WORDS = r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年度?"
+_DEPARTMENT_ITSELF = r"部门|整体|本部门|本单位|单位|我局|本局|全局|机关|全[镇乡县市区局]|本级"
+_TOTAL_LABEL = r"(?:全年|年初|年度|本年|当年|调整后)?(?:预算数?|(?:实际|决算)?支出(?:数|总额)?)(?:为|是|共|达)?"
+_EARLIER_TOTAL = rf"{_TOTAL_LABEL}\s*{_NUM}\s*(?:万元|亿元|元)|年中追加\s*{_NUM}\s*(?:万元|亿元|元)|(?:预算)?执行率\s*{_NUM}\s*%"
+_DEPARTMENT_TOTAL = re.compile(rf"(?:\s|[,，、]|{_YEAR_WORDS}|{_DEPARTMENT_ITSELF}|{_EARLIER_TOTAL})*(?P<label>{_TOTAL_LABEL})\s*")
 _TO_WAN = {"万元": 1.0, "亿元": 10000.0}
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 
@@ -174,6 +181,7 @@ class _Found:
     pos: int  # offset of the number in the text figures are read from
     end: int  # offset just after its unit
     quote_from: int | None = None  # where the quote must start when the name began on the line before
+    basis: str | None = None  # the basis its label names, when the words before the figure cannot say it
 
 
 def extract_figures(report: Report) -> list[Figure]:
@@ -199,7 +207,7 @@ def extract_figures(report: Report) -> list[Figure]:
     bases = _Bases(folded)
     for item in sorted(found, key=lambda f: f.pos):
         start, end = sentences[bisect.bisect_right(starts, item.pos) - 1]
-        basis = bases.last(start, item.end) if item.unit in _TO_WAN else None
+        basis = item.basis or (bases.last(start, item.end) if item.unit in _TO_WAN else None)
         key = (item.metric, item.value, item.unit, basis)
         if key in seen:
             continue
@@ -522,6 +530,23 @@ def _money_metric(label: str) -> str | None:
     return hit[0]
 
 
+def _department_total(folded: str, seg: Segment, pos: int) -> str | None:
+    """The basis of a department's whole budget or spending stated in a sentence that names nothing else
+    ("全年预算1,587.90万元，实际支出1,521.64万元": 全年预算, then 支出), or None.
+
+    Only the year, the department itself (部门, 全镇), other such totals and filler may come before the
+    figure in its sentence: "项目预算15.00万元，支出12.75万元" and "基本支出预算…，实际支出…" state a part's.
+    """
+    if _about_a_part(seg):
+        return None
+    sentence_start = max((folded.rfind(c, seg.start, pos) + 1 for c in "。;\n"), default=seg.start)
+    named = _DEPARTMENT_TOTAL.fullmatch(folded, sentence_start, pos)
+    if not named:
+        return None
+    label = named.group("label")
+    return ("年初预算" if "年初" in label else "全年预算") if label.endswith(("预算", "预算数")) else "支出"
+
+
 def _nameless(label: str) -> bool:
     return _MONEY_TAIL.fullmatch(_PART_HEAD.sub("", label)) is not None
 
@@ -581,6 +606,9 @@ def _money(text: str, folded: str, seg: Segment, listed: bool = False) -> tuple[
         # `（一）基本支出情况` / `年初预算数为1193.43万元`: the heading names the first bare amount.
         if metric is None and heading_metric and name_start == start and _nameless(label) and all(f.metric != heading_metric for f in found):
             metric = heading_metric
+        if metric is None and (basis := _department_total(folded, seg, pos)):
+            found.append(_Found("总支出", value, unit, pos, match.end(), basis=None if basis == "支出" else basis))
+            continue
         if metric is None:
             line = _generic_line(label)
             name = _part_name(text[name_start:pos])
@@ -687,13 +715,18 @@ def _rates(folded: str, seg: Segment) -> list[_Found]:
     """The department's 预算执行率 stated in words (`全年预算执行率98.92%`): a sentence about a project or a 专项, or a
     section about one (`（一）…整县推进项目`) states that one's, not the department's (`项目支出预算执行率92.28%`)."""
     found: list[_Found] = []
-    if any(_RATE_OF_A_PART.search(title.replace("项目支出", "")) for title in seg.path):
-        return found  # a section about one project (`（一）畜禽粪污资源化利用整县推进项目`)
+    if _about_a_part(seg):
+        return found
     for match in _DEPARTMENT_RATE.finditer(folded, seg.start, seg.end):
         sentence_start = max((folded.rfind(c, seg.start, match.start()) + 1 for c in "。;\n"), default=seg.start)
         if not _RATE_OF_A_PART.search(folded, sentence_start, match.start()):
             found.append(_Found("预算执行率", float(match.group(1)), "%", match.start(1), match.end()))
     return found
+
+
+def _about_a_part(seg: Segment) -> bool:
+    """Whether a section is about one project or 专项 (`（一）畜禽粪污资源化利用整县推进项目`), whose figures are its own."""
+    return any(_RATE_OF_A_PART.search(title.replace("项目支出", "")) for title in seg.path)
 
 
 def _units(folded: str, seg: Segment) -> list[_Found]:

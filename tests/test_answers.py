@@ -273,6 +273,15 @@ def test_items_of_one_sentence_cut_at_semicolons_stay_items():
     assert [text[s:e] for _, s, e in found.spans] == ["一是前期工作不充分，年中调整较多；", "二是效益指标量化不足；", "三是专业技术人员紧缺。"]
 
 
+def test_a_list_opened_after_a_colon_starts_at_its_first_item():
+    from assistant.answering.sections import section_items
+
+    text = "四、存在的问题\n对照年度目标，仍存在一些问题：一是设施布局不均衡；二是活动组织方式单一；三是预算执行不均衡。"
+    chunks = _chunks(text, [("四、存在的问题", ["对照年度目标，仍存在一些问题：一是设施布局不均衡；", "二是活动组织方式单一；", "三是预算执行不均衡。"])])
+    found = section_items(text, chunks, "四、存在的问题")
+    assert [text[s:e] for _, s, e in found.spans] == ["一是设施布局不均衡；", "二是活动组织方式单一；", "三是预算执行不均衡。"]
+
+
 def test_numbered_sub_sections_are_the_items():
     from assistant.answering.sections import section_items
 

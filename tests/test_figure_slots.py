@@ -288,3 +288,38 @@ def test_figures_under_a_heading_that_sets_targets_are_targets():
     assert [q.target for q in quantities_in("调解成功率98.7%", "永泰县司法局报告 › 四、绩效目标完成情况")] == [False]
     rate = asked_slots("人民调解成功率有多高")[0]
     assert aspect_fit(rate, quantities_in(goal, "三、绩效目标设定情况")[0]) < aspect_fit(rate, quantities("调解成功率98.7%")[0])
+
+
+def test_percent_of_what_is_asked_by_baifenzhi_duoshao():
+    assert asked_slots("一年下来钱用了百分之多少")[0].unit == "percent"
+
+
+def test_the_level_before_a_change_and_the_level_reached():
+    found = quantities("全市人均体育场地面积由上年的2.86平方米提高到3.12平方米，城市社区“15分钟健身圈”实现全覆盖。")
+    assert [(q.text, q.label, q.earlier) for q in found] == [
+        ("2.86平方米", "人均体育场地面积由上年的", True),
+        ("3.12平方米", "人均体育场地面积由上年的", False),  # the level reached is of what the earlier one was
+        ("15分钟", "城市社区“", False),
+    ]
+    now, before = asked_slots("人均体育场地面积现在多少 原来多少")
+    assert (now.earlier, before.earlier) == (False, True)
+    assert before.words == now.words and "现在" not in now.words  # "原来多少" asks of what the ask before it named
+    assert [best_quantity(slot, found).text for slot in (now, before)] == ["3.12平方米", "2.86平方米"]
+    assert quantities("上年为1,152.40万元")[0].earlier and not quantities("比上年增加110.68万元")[0].earlier
+
+
+def test_a_visit_count_and_a_session_count_are_their_own_measures():
+    firms, sessions = asked_slots("查企业查了多少家次")[0], asked_slots("一年搞了几场演练")[0]
+    assert firms.unit == "家次"
+    found = quantities("全年共检查各类生产经营单位1,128家次，其中检查危险化学品生产经营企业六十三家。")
+    assert [unit_fit(firms, q) for q in found] == [1.0, 0.5]
+    drills = quantities("全年组织应急演练四十六场次，其中县级综合演练3场。")
+    assert [unit_fit(sessions, q) for q in drills] == [1.0, 1.0]  # 场 and 场次 count the same
+    assert best_quantity(sessions, drills).value == 46
+
+
+def test_what_was_done_does_not_answer_a_question_about_the_target():
+    target = asked_slots("演练场次目标是多少")[0]
+    done = quantities("全年组织应急演练四十六场次。")[0]
+    assert target.target and aspect_fit(target, done) == 0.5
+    assert not asked_slots("计划生育家庭奖励扶助多少钱")[0].target

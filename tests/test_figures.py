@@ -343,3 +343,26 @@ def test_the_departments_execution_rate_in_words_is_a_key_figure_and_a_projects_
     assert rates == [(98.92, "年初预算5,284.08万元，年中调整为5,551.13万元，全年预算执行率98.92%。")]
     project = "二、项目基本情况\n\n（一）畜禽粪污资源化利用整县推进项目\n\n全年执行1,086.45万元，预算执行率94.47%。\n"
     assert [f for f in extract_figures(_report(project)) if f.metric == "预算执行率"] == []
+
+
+def test_the_departments_whole_budget_and_spending_in_words_are_its_total_on_their_basis():
+    text = SMALL.format(
+        "2024年全年预算1,587.90万元，实际支出1,521.64万元，预算执行率95.83%。"
+        "其中，基本支出预算612.45万元，实际支出608.20万元。档案编研项目预算15.00万元，支出12.75万元。"
+        "二〇二三年度全镇部门年初预算3,862.45万元，年中追加300.00万元；全年决算支出3,741.08万元。"
+    )
+    totals = [(f.value, f.basis) for f in extract_figures(_report(text)) if f.metric == "总支出"]
+    assert totals == [(1587.9, "全年预算"), (1521.64, "实际"), (3862.45, "年初预算"), (3741.08, "决算")]
+    project = "二、项目基本情况\n\n（一）畜禽粪污资源化利用整县推进项目\n\n全年预算1,150.00万元，实际支出1,086.45万元。\n"
+    assert [f for f in extract_figures(_report(project)) if f.metric == "总支出"] == []  # a project's, not the department's
+
+
+def test_a_total_on_several_bases_answers_the_flow_asked():
+    from assistant.answering import on_the_asked_flow
+
+    budget, spent, stated = (_figure("总支出", value, basis=basis) for value, basis in ((1587.9, "全年预算"), (1521.64, "实际"), (1500.0, None)))
+    figures = [budget, stated, spent]
+    assert on_the_asked_flow(figures, "总支出", "全年花了多少")[0] == spent
+    assert on_the_asked_flow(figures, "总支出", "总支出是多少")[0] == spent  # a total spent, unless a budget is asked
+    assert on_the_asked_flow(figures, "总支出", "预算给了多少")[0] == budget
+    assert on_the_asked_flow(figures, "基本支出", "基本支出多少") == figures  # another metric: as the report states them

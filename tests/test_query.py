@@ -204,7 +204,13 @@ def test_a_year_after_the_bureaus_short_name_picks_its_report():
 
 @pytest.mark.parametrize(
     ("question", "shape"),
-    [("基本支出和项目支出分别多少", "number"), ("送戏下乡搞了几场", "number"), ("渠道多长", "number"), ("分别有哪些问题", "list")],
+    [
+        ("基本支出和项目支出分别多少", "number"),
+        ("送戏下乡搞了几场", "number"),
+        ("渠道多长", "number"),
+        ("职专的钱执行了百分之几", "number"),
+        ("分别有哪些问题", "list"),
+    ],
 )
 def test_measure_words_and_each_ask_for_figures(question, shape):
     assert question_shape(question) == shape
@@ -244,3 +250,28 @@ def test_another_place_with_the_short_name_of_an_indexed_kind_of_bureau_is_not_i
     # 水务局 is no short form of 退役军人事务局: a short form opens like the name it abbreviates
     assert "水务局" in analyzer.analyze("水务局今年预算执行率多少").missing
     assert analyzer.analyze("住建局今年预算执行率多少").missing is None
+
+
+def test_a_unit_under_an_indexed_bureau_that_its_report_writes_about_is_asked_of_that_report():
+    education = _report("临湘市教育局", ("临湘市教育局", "临湘市", "临湘"))
+    school = _report("敦化市第三中学", ("敦化市第三中学", "敦化市", "敦化"))
+    texts = {education.id: "即局机关本级和市第一中学、临湘市第二中学等5所直属学校。", school.id: "敦化市第一中学、敦化市第三中学联合教研。"}
+    analyzer = QueryAnalyzer([education, school], texts.__getitem__)
+    query = analyzer.analyze("临湘二中 预算给了多少 实际用掉多少")
+    assert query.missing is None and [r.bureau for r in query.reports] == ["临湘市教育局"]
+    assert "临湘三中" in analyzer.analyze("临湘三中预算多少").missing  # one its report never writes
+    assert "临湘财政局" in analyzer.analyze("临湘财政局预算多少").missing  # a bureau beside it, written or not
+    assert "敦化一中" in analyzer.analyze("敦化一中项目支出多少").missing  # a school beside an indexed school
+
+
+@pytest.mark.parametrize(
+    ("question", "missing_word"),
+    [("人防办三公经费花了多少", "人防办"), ("机关事务服务中心去年预算执行率多少", "机关事务服务中心"), ("扶贫办的项目支出", "扶贫办")],
+)
+def test_an_office_or_centre_named_without_a_place_that_nothing_indexed_matches_is_not_indexed(analyzer, question, missing_word):
+    assert missing_word in analyzer.analyze(question).missing
+
+
+@pytest.mark.parametrize("question", ["举办了几场活动", "问题怎么办", "交办事项多少件"])
+def test_a_verb_ending_in_ban_names_no_office(analyzer, question):
+    assert analyzer.analyze(question).missing is None

@@ -141,3 +141,16 @@ def test_a_term_no_report_writes_is_unwritten_unless_written_words_make_it_up():
     terms = question_terms("雪亮工程预算多少 钱花完没", (), vocabulary)
     assert "工程预算" in terms.weights and "工程预算" not in terms.unwritten  # 工程 and 预算 are written
     assert terms.unwritten == {"花完"}  # in no report, and no written word makes it up
+
+
+def test_a_short_form_no_report_writes_is_matched_in_the_longer_word_the_asked_reports_write():
+    from assistant.answering.terms import abbreviated_forms
+
+    texts = ["市职业中专学校执行率最低，主要是职业中专实训楼设备采购项目流标。", "城乡最低生活保障标准提高。"]
+    assert abbreviated_forms("职专", texts) == ("职业中专",)
+    assert abbreviated_forms("低保", texts) == ("低生活保",)  # inside 最低生活保障
+    assert abbreviated_forms("钱", texts) == () and abbreviated_forms("执行", texts) == ()  # one character; or written as is
+    vocabulary = Vocabulary.of([["职业", "中专", "学校"], ["执行率"]])
+    terms = question_terms("职专执行率多少", (), vocabulary, texts)
+    assert terms.synonyms["职专"] == ("职业中专",) and terms.shortened == {"职专"}
+    assert "职专" in question_terms("职专执行率多少", (), vocabulary).unwritten  # no asked texts: as typed

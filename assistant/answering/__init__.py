@@ -2,7 +2,7 @@
 
 from .answerer import ExtractiveAnswerer, abstention, cite, stated_in_prose, to_passage
 from .candidates import Sentence
-from .key_figures import figure_as_written
+from .key_figures import figure_as_written, on_the_asked_flow
 from .selection import Scorer
 
-__all__ = ["ExtractiveAnswerer", "Scorer", "Sentence", "abstention", "cite", "figure_as_written", "stated_in_prose", "to_passage"]
+__all__ = ["ExtractiveAnswerer", "Scorer", "Sentence", "abstention", "cite", "figure_as_written", "on_the_asked_flow", "stated_in_prose", "to_passage"]

@@ -18,6 +18,7 @@ from ..query import Query
 from ..vocabulary import SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
+from .enumerations import asked_noun, enumerating
 from .key_figures import KeyFigures, figure_as_written, other_years
 from .parts import heading_names_part, part_answers
 from .quantities import Quantity, Slot, asked_slots, best_quantity, slot_fit, states_asked_basis, unit_fit
@@ -26,6 +27,10 @@ from .selection import Scorer
 from .shortfalls import shortfall_rows
 from .signals import SIGNALS, coverage
 from .terms import Terms, Vocabulary, question_terms
+
+# Abbreviations are looked up in the asked reports' texts when a question is about at most this many (a bureau or a
+# comparison named); a question about every report of a large index is matched on its words as written.
+ABBREVIATED_IN_REPORTS = 5
 
 
 class ExtractiveAnswerer:
@@ -53,7 +58,8 @@ class ExtractiveAnswerer:
         """The question's weighted terms; kept for the query being answered, which asks for them several times."""
         last = self._last_terms
         if last is None or last[0] is not query:
-            last = self._last_terms = (query, question_terms(query.asked, query.reports, self.vocabulary))
+            texts = [self.store.report_text(r.id) for r in query.reports] if len(query.reports) <= ABBREVIATED_IN_REPORTS else []
+            last = self._last_terms = (query, question_terms(query.asked, query.reports, self.vocabulary, texts))
         return last[1]
 
     def candidates(self, query: Query, hits: list[Hit], question_vector: list[float] | None) -> list[Sentence]:
@@ -93,6 +99,8 @@ class ExtractiveAnswerer:
             names = "、".join(r.bureau for r in query.reports)
             return Answer(query.text, f"{names}的报告没有单独列出{unstated}的数额。下列段落可能相关，仅供参考。", True, (), passages)
         items, more = self.section_items(query, ranked)
+        if not items and query.shape in ("list", "what") and (listing := enumerating(ranked, asked_noun(query.asked))):
+            items = [listing]  # "哪几所学校": the sentence that lists them ("…、…、…5所直属学校")
         if not items and (not ranked or not self.scorer.answers(ranked[0].score)):
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
@@ -158,8 +166,10 @@ class ExtractiveAnswerer:
         slots = asked_slots(query.asked) if query.shape == "number" else ()
         likely = [s for s in ranked[:10] if s.report.id == ranked[0].report.id and self.scorer.answers(s.score)]
         if slots:
-            # A 多少 question is answered by a likely sentence that states a figure of the asked kind.
-            best = next((s for s in likely if _fit_in(slots[0], s, query.text) > 0), ranked[0])
+            # A 多少 question is answered by a likely sentence that states a figure of the asked kind; a level when one
+            # does and a level is asked (not the change of "三公经费减少0.58万元", for "三公多少 比上年少了多少").
+            fitting = [s for s in likely if _fit_in(slots[0], s, query.text) > 0]
+            best = next((s for s in fitting if _states_asked_change(slots[0], s, query.text)), fitting[0]) if fitting else ranked[0]
         elif stating := part_answers(self.terms(query), ranked):
             # "为啥" is answered by the two sentences on its topic that state a cause, "咋办" by the measures.
             return sorted([stating[0], *(s for s in stating[1:2] if _apart(s, stating[0]))], key=lambda s: (s.chunk.ordinal, s.start))
@@ -321,9 +331,14 @@ def states_asked_year(query: Query, chosen: list[Sentence]) -> bool:
 def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
     """Whether the sentences state a figure of the kind a 多少 question asks (分, 人, 万元, %); any figure
     when it names no kind. A question about a score is not answered by a sentence without one, nor one
-    about what was spent (决算) by sentences that name only a budget, nor one per unit by totals."""
+    about what was spent (决算) by sentences that name only a budget, nor one per unit by totals, nor one about a
+    target by what was done."""
     slots = asked_slots(query.asked) if query.shape == "number" else ()
-    if not slots or (slots[0].unit is None and not slots[0].per):
+    if not slots:
+        return True
+    if slots[0].target and not any(q.target for s in chosen for q in s.stated):
+        return False  # "演练场次目标是多少" is not answered by the 四十六场次 held
+    if slots[0].unit is None and not slots[0].per:
         return True
     if any(not states_asked_basis(slots[0], s.display) for s in chosen):
         return False
@@ -343,6 +358,12 @@ def _distance(previous: tuple[int, Quantity] | None, current: tuple[int, Quantit
 def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:
     best = best_quantity(slot, sentence.stated, question)
     return slot_fit(slot, best) if best else 0.0
+
+
+def _states_asked_change(slot: Slot, sentence: Sentence, question: str) -> bool:
+    """Whether the sentence's figure for the slot is a change when a change is asked, and a level when a level is."""
+    best = best_quantity(slot, sentence.stated, question)
+    return best is not None and best.change == slot.change
 
 
 def cite(chosen: list[Sentence]) -> tuple[Citation, ...]:

@@ -17,7 +17,7 @@ from index.tables import row_label
 from ..query import Query, abbreviates
 from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
 from .candidates import Sentence
-from .quantities import Slot, asked_slots, bases_differ, stated_basis
+from .quantities import Slot, asked_slots, bases_differ, flow_named, stated_basis
 from .signals import coverage, focus_weights
 from .terms import Terms, Vocabulary
 
@@ -101,13 +101,18 @@ class KeyFigures:
     def _total_asked(self, query: Query, slot: Slot, stored: dict[str, list[Figure]]) -> str | None:
         """The total a money question asks when it names only how the money moved and, at most, what the
         total's setting names (花了多少钱: 总支出; 营养餐项目实际花了多少: that project's 全年执行数)."""
+        if slot.unit == "percent":
+            spent = flow_named(slot.clause) == "spent" and "预算执行率" in stored  # "钱用了百分之多少": the execution rate
+            return "预算执行率" if spent and self._about_what_is_asked(query, "预算执行率", stored["预算执行率"]) else None
         if slot.unit not in ("money", None) or (slot.counted and not MONEY_ASKS.search(slot.counted)):
             return None  # "收了多少案子" counts cases, not money
         if any(term in slot.clause for term in self.terms(query).unwritten):
             return None  # "监理费花了多少": it names something, which no report writes
         for totals, verbs in TOTAL_ASKS:
             if verbs.search(slot.clause):
-                return next((t for t in totals if t in stored and self._about_what_is_asked(query, t, stored[t])), None)
+                return next(
+                    (t for t in totals if (figures := _of_the_flow(stored.get(t, []), t, slot.clause)) and self._about_what_is_asked(query, t, figures)), None
+                )
         return None
 
     def key_figure(self, query: Query, asked: Asked | None) -> Figure | None:
@@ -124,6 +129,8 @@ class KeyFigures:
         basis = basis_named(asking) if metric not in TABLE_MONEY else None
         if basis:
             figures = [f for f in figures if f.basis == basis]
+        elif metric not in TABLE_MONEY:
+            figures = on_the_asked_flow(figures, metric, asking)
         return self._about_what_is_asked(query, metric, figures) if figures else None
 
     def _about_what_is_asked(self, query: Query, metric: str, figures: list[Figure]) -> Figure | None:
@@ -143,7 +150,7 @@ class KeyFigures:
 
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
         """The asking clause's terms that may say which of the metric's figures is meant ("农村公路养护"): words the
-        reports use, with weight (a term in every chunk tells nothing), that are neither the metric's, nor its
+        reports use (in some form: "职专" as 职业中专), with weight (a term in every chunk tells nothing), that are neither the metric's, nor its
         basis's ("年初预算"), nor how the money moved (支出, 收入), nor a bureau's short name ("住建", "残联")."""
         terms = self.terms(query)
         bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(query.text)]
@@ -152,7 +159,7 @@ class KeyFigures:
 
         def names_a_setting(term: str) -> bool:
             return (
-                term in vocabulary
+                (term in vocabulary or term in terms.shortened)
                 and not any(form in metric for form in terms.forms(term, True))
                 and not any(term in b for b in bases)
                 and not any(verbs.fullmatch(term) for _, verbs in TOTAL_ASKS)
@@ -205,6 +212,30 @@ class KeyFigures:
             if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in sentence.stated):
                 return True
         return False
+
+
+_BUDGET_BASES = ("年初预算", "全年预算", "预计")
+_SPENT_BASES = ("实际", "决算")
+
+
+def on_the_asked_flow(figures: list[Figure], metric: str, asking: str) -> list[Figure]:
+    """The department's 总支出 figures, stored for its whole budget and for its spending, for a question that names
+    no basis, ordered by the flow it asks: what was budgeted first for 预算/拿到, else what was spent. Other metrics'
+    figures stay in the order the report states them."""
+    if metric != "总支出":
+        return figures
+    flow = flow_named(asking) or "spent"
+    first = _BUDGET_BASES if flow in ("budgeted", "received") else _SPENT_BASES
+    return sorted(figures, key=lambda f: 0 if f.basis in first else 1 if f.basis is None else 2)
+
+
+def _of_the_flow(figures: list[Figure], metric: str, asking: str) -> list[Figure]:
+    """The stored figures of a total that a question naming only how the money moved asks: the department's 总支出
+    stored on a budget basis answers a budget ask (预算给了多少), on any other basis a spending ask."""
+    if metric != "总支出":
+        return figures
+    budgeted = flow_named(asking) in ("budgeted", "received")
+    return on_the_asked_flow([f for f in figures if (f.basis in _BUDGET_BASES) == budgeted], metric, asking)
 
 
 def _last_named_distance(terms: Terms, weights: dict[str, float], setting: str) -> int:

@@ -21,6 +21,8 @@ from ..vocabulary import (
     CHANGE_ASKS,
     CHANGE_BEFORE,
     CHANGE_VERBS,
+    EARLIER_ASKS,
+    EARLIER_BEFORE,
     FLOWS,
     GENERAL_MEASURE,
     JOINERS,
@@ -37,6 +39,7 @@ from ..vocabulary import (
     TARGET_SECTION,
     TARGET_WORDS,
     UNITS,
+    WHEN_ASKED,
 )
 
 # Digits as written, or as a PDF's text layer spaces them ("4 ,215.06", "2 846. 32"): one space at most between pieces.
@@ -81,6 +84,7 @@ class Quantity:
     target: bool = False  # it states a target ("年度指标值≥80公里", "年度目标120场"), not what was done
     bound: bool = False  # it states a bound set for something ("对执行率低于90%的项目", "≥95%"): a target, or a condition
     per: bool = False  # it states an amount per unit ("每人每月1,186元", "亩均1253元", "5元/生·天"), not a total
+    earlier: bool = False  # it states the level before a change ("由上年的2.86平方米提高到…"), not the one reached
 
     @property
     def kind(self) -> str:
@@ -101,6 +105,11 @@ class Slot:
     counted: str = ""  # what the words right after the ask name ("多少案子" → 案子), "" when none
     per: bool = False  # it asks an amount per unit ("每人每月多少钱", "一亩地花了多少")
     context: str = ""  # the clause before it that asks nothing, which says what it is about ("移民后扶项目钱用完没，执行率多少")
+    earlier: bool = False  # it asks the level before a change ("原来多少")
+
+
+# Between an earlier level and the level a change reached ("由2.86平方米提高到3.12平方米").
+_REACHED = re.compile(r"[^,，;；。]{0,8}?(?:到|至)")
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -119,6 +128,9 @@ def quantities(text: str) -> list[Quantity]:
         label = _strip_approx(re.sub(r"[\s≥≤＞＜>=<]+$", "", text[clause_start : match.start()]))
         counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
         bound = bool(BOUND_BEFORE.search(text[clause_start : match.start()]))
+        earlier = not CHANGE_BEFORE.search(label) and bool(EARLIER_BEFORE.search(label))
+        if found and found[-1].earlier and _REACHED.fullmatch(text, found[-1].end, match.start()):
+            label = found[-1].label  # "由上年的2.86平方米提高到3.12平方米": the level reached is of what the earlier one was
         per = bool(PER_UNIT.search(label[-_PER_REACH:]) or text[match.end() : match.end() + 1] == "/")
         found.append(
             Quantity(
@@ -134,6 +146,7 @@ def quantities(text: str) -> list[Quantity]:
                 bool(TARGET_WORDS.search(label[-_TARGET_REACH:])) or bound,
                 bound,
                 per,
+                earlier,
             )
         )
     return found
@@ -182,8 +195,9 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         after = clause[ask.end() :]
         unit, after = _asked_unit(clause, ask, after)
         noun = _content(after) or _content(clause[: ask.start()])
-        # "一共多少钱？" names nothing itself: the clause before it says what is counted.
-        words = _words(clause) or _words(context)
+        # "一共多少钱？" names nothing itself: the clause before it says what is counted; "原来多少" after
+        # "面积现在多少" asks of what the ask before it named.
+        words = _words(clause) or _words(context) or (slots[-1].words if slots else ())
         after_words, before_words = _words(after), _words(clause[: ask.start()])
         head = after_words[0] if after_words else before_words[-1] if before_words else ""
         change, target = bool(CHANGE_ASKS.search(clause)), bool(TARGET_WORDS.search(clause))
@@ -191,8 +205,23 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         for part in parts:
             part_words = _words(part) if len(parts) > 1 else words
             counted = _content(after)
-            per = bool(PER_UNIT.search(clause[: ask.start()]))
-            slots.append(Slot(clause, part, unit, part_words, part_words[-1] if len(parts) > 1 and part_words else head, change, target, counted, per, context))
+            per = bool(PER_UNIT.search(clause[: ask.start()])) or (not _words(clause) and bool(slots) and slots[-1].per)
+            earlier = bool(EARLIER_ASKS.search(clause))
+            slots.append(
+                Slot(
+                    clause,
+                    part,
+                    unit,
+                    part_words,
+                    part_words[-1] if len(parts) > 1 and part_words else head,
+                    change,
+                    target,
+                    counted,
+                    per,
+                    context,
+                    earlier=earlier,
+                )
+            )
     return tuple(slots)
 
 
@@ -225,6 +254,7 @@ def _words(text: str) -> tuple[str, ...]:
             and not any(t in unit for unit in UNITS)
             and not CHANGE_VERBS.fullmatch(t)
             and not t.endswith("了")
+            and not WHEN_ASKED.fullmatch(t)
         )
     )
 
@@ -238,7 +268,7 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
             return unit, after[len(word) :]
     if _SCORE_NOUN.search(clause[: ask.start()].rstrip("是为有")):
         return "分", after  # "自评分是多少", "得分多少": a score
-    if ask.group(0) in ("占比", "比例", "百分之几") or PERCENT_NOUNS.search(clause[: ask.start()]):
+    if ask.group(0) in ("占比", "比例", "百分之几") or clause[: ask.start()].endswith("百分之") or PERCENT_NOUNS.search(clause[: ask.start()]):
         return "percent", after  # "执行率多少": the noun right before the ask is a rate
     if MONEY_ASKS.search(clause):
         return "money", after
@@ -316,8 +346,9 @@ def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     """A change answers a question about change, a level one about a level; a target answers only a question
     about targets; a budget does not answer a question about what was spent, nor the reverse."""
     fit = 1.0 if slot.change == quantity.change else (0.3 if slot.change else 0.6)
-    fit *= 0.5 if quantity.target and not slot.target else 1.0
+    fit *= 0.5 if quantity.target != slot.target else 1.0  # what was done does not answer "目标是多少", nor the reverse
     fit *= 0.3 if slot.per != quantity.per else 1.0  # a total does not answer "每人每月多少", nor a rate per head a total
+    fit *= 0.5 if slot.earlier != quantity.earlier else 1.0  # "现在多少" is the level reached, "原来多少" the one before
     differ = bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(slot.noun, quantity.label)
     return fit * (0.3 if differ else 1.0)
 

@@ -31,6 +31,8 @@ _OPEN_END = "；;：:，,"
 # An item marker that opens a sentence: 一是 / 二是, (一) / （1） / 1、 / 1. / ①.
 _ENUMERATED = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．]|[①-⑳])")
 
+_COLON_THEN_ITEM = re.compile(r"[：:]\s*(?=[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．]|[①-⑳])")
+
 
 @dataclass(frozen=True)
 class Items:
@@ -115,10 +117,11 @@ def _sub_section_items(text: str, children: list[Chunk]) -> list[tuple[str, int,
 
 def _sentence_items(text: str, chunks: list[Chunk]) -> list[tuple[str, int, int]]:
     """The sentences under a heading with no sub-sections; when some open with 一是/（一）/1、, only those and what follows each."""
-    spans = [(c.id, s, e) for c in chunks for s, e in _merge_open(text, c, _body(text, c))]
+    whole = [(c.id, s, e) for c in chunks for s, e in _merge_open(text, c, _body(text, c))]
+    spans = [_from_first_marker(text, span) for span in whole]  # "仍存在一些问题：一是…；": the list opens at 一是
     marked = [i for i, (_, s, _) in enumerate(spans) if _ENUMERATED.match(text[s : s + 6])]
     if len(marked) < 2:
-        return spans
+        return whole
     items = []
     for n, i in enumerate(marked):
         last = (marked[n + 1] if n + 1 < len(marked) else len(spans)) - 1
@@ -129,6 +132,13 @@ def _sentence_items(text: str, chunks: list[Chunk]) -> list[tuple[str, int, int]
             end = spans[later][2]
         items.append((chunk_id, start, end))
     return items
+
+
+def _from_first_marker(text: str, span: tuple[str, int, int]) -> tuple[str, int, int]:
+    """A sentence that introduces a list and opens its first item after a colon ("…问题：一是…"), from that item on."""
+    chunk_id, start, end = span
+    opened = _COLON_THEN_ITEM.search(text, start, end)
+    return (chunk_id, opened.end(), end) if opened and not _ENUMERATED.match(text[start : start + 6]) else span
 
 
 def _merge_open(text: str, chunk: Chunk, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-from collections.abc import Iterable, Iterator
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -94,6 +96,7 @@ class Terms:
     synonyms: dict[str, tuple[str, ...]]
     parts: dict[str, float] = field(default_factory=dict)  # report parts asked in other words ("为啥" → 原因)
     unwritten: frozenset[str] = frozenset()  # terms no indexed report writes, in any form ("花完", "修得慢")
+    shortened: frozenset[str] = frozenset()  # terms written only as the longer word they abbreviate ("职专": 职业中专)
 
     @property
     def with_parts(self) -> dict[str, float]:
@@ -120,14 +123,16 @@ def parts_asked(question: str) -> dict[tuple[str, ...], str]:
     return {names: found.group(0) for names, pattern in PART_ASKS if (found := pattern.search(question))}
 
 
-def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocabulary) -> Terms:
-    """Content terms of a question: bureau names and question words carry no weight."""
+def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocabulary, texts: Sequence[str] = ()) -> Terms:
+    """Content terms of a question: bureau names and question words carry no weight. A term no report writes that
+    shortens a longer word of the asked reports' texts (`texts`) is matched in that word's form ("职专": 职业中专)."""
     named = {alias for report in scope for alias in report.aliases if alias in question}
     name_tokens = {t for name in named for t in tokenize(name)} | named
     idf, median = _jieba_idf()
     synonyms = cilin_synonyms()
     weights: dict[str, float] = {}
     expansions: dict[str, tuple[str, ...]] = {}
+    shortened: set[str] = set()
     own_names = [r.bureau[leading_division(r.bureau)[1] :] for r in scope if r.bureau]
     asked_parts = parts_asked(question)
     for term in _question_tokens(question, vocabulary):
@@ -138,6 +143,8 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         if len(term) > 1 and term not in vocabulary and abbreviates(term, own_names):
             continue  # a short form of the bureau's own name ("卫健" for 卫生健康局) that no report writes
         found = tuple(s for s in sorted(synonyms.get(term, ())) if len(s) >= 2 and s in vocabulary and s not in QUESTION_WORDS)
+        if not found and term not in vocabulary and (found := abbreviated_forms(term, texts)):
+            shortened.add(term)
         if len(term) == 1 and not term.isascii() and not found:
             continue  # a lone character with no synonym in the reports is a function word more often than not
         weights[term] = idf.get(term, median) * vocabulary.rarity(term)
@@ -149,9 +156,25 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         if noun not in weights and (noun in vocabulary or forms):
             parts[noun] = idf.get(noun, median) * vocabulary.rarity(noun)
             expansions[noun] = forms
-    written = {t for t in weights if t in vocabulary or t in expansions}
+    # A shortened term counts as unwritten still: its forms match sentences, but it says no part of a report is asked.
+    written = {t for t in weights if t in vocabulary or (t in expansions and t not in shortened)}
     unwritten = frozenset(t for t in weights if t not in written and not _made_of(t, written))
-    return Terms(weights, expansions, parts, unwritten)
+    return Terms(weights, expansions, parts, unwritten, frozenset(shortened))
+
+
+def abbreviated_forms(term: str, texts: Sequence[str]) -> tuple[str, ...]:
+    """What the texts write that a short term abbreviates the Chinese way, its characters in order with at most two
+    between each ("职专": 职业中专; "低保": 低生活保, inside 最低生活保障), the most frequent first."""
+    if not 2 <= len(term) <= 4 or not _CJK_WORD.fullmatch(term):
+        return ()
+    pattern = re.compile(_ABBREVIATION_GAP.join(term))
+    written = Counter(m.group(0) for text in texts for m in pattern.finditer(text) if len(m.group(0)) > len(term))
+    return tuple(form for form, _ in written.most_common(_ABBREVIATION_FORMS))
+
+
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
+_ABBREVIATION_GAP = "[\u4e00-\u9fff]{0,2}"
+_ABBREVIATION_FORMS = 3
 
 
 def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
