@@ -13,7 +13,7 @@ from index.lexical import tokenize
 from index.models import ReportMeta
 
 from .errors import BadQuestionError, UnknownBureauError
-from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER
+from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, RATE_ENDED, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER
 
 _CJK = r"\u4e00-\u9fff"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -21,6 +21,10 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ORG_AFTER_PLACE = re.compile(
     rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室|医院|法院|检察院|学校|中学|小学)|[一二三四五六七八九十]中(?![心央间期])|[{_CJK}]{{2,6}}?中心"
 )
+# Words that ask, which no organisation's name holds ("内设哪些办公室").
+_ASKING = re.compile(r"哪|什么|啥|多少|几")
+# The last character of a place's name that may begin the next word instead ("漠河市场监管": 市场).
+_PLACE_SUFFIXES = "市县区"
 # A body of the same rank as a bureau (a 财政局 beside a 工信局), never a unit under one (一中, 卫生院, 中心).
 _PEER_BODY = re.compile(r"(?:局|委员会|委|厅|办公室|法院|检察院)$")
 # Kinds of bodies below a bureau: one of the same kind as an indexed body is its peer, not a unit under it.
@@ -144,7 +148,7 @@ def question_shape(text: str) -> str:
     number, listing = SHAPE_NUMBER.search(text), SHAPE_LIST.search(text)
     # "分别多少", "各是多少": two figures asked, not a list
     asks_each = listing and listing.group(0) == "分别" and number and 0 <= number.start() - listing.end() <= 2
-    if number and (not listing or number.start() < listing.start() or asks_each):
+    if (number and (not listing or number.start() < listing.start() or asks_each)) or (not listing and RATE_ENDED.search(text)):
         return "number"
     if listing:
         return "list"
@@ -263,10 +267,11 @@ class QueryAnalyzer:
                 continue
             end = start + len(name)
             organisation = _ORG_AFTER_PLACE.match(text, end)
-            if organisation:
+            if organisation and not _ASKING.search(organisation.group(0)):
                 return text[start : organisation.end()]
-            if not named and (short := self._kind_short_name_at(text, end)):
-                return name + short
+            for at in (end, end - 1) if name[-1] in _PLACE_SUFFIXES else (end,):  # "漠河市场监管": 漠河 and 市场监管
+                if not named and (short := self._kind_short_name_at(text, at)):
+                    return text[start:at] + short
         if named:
             return None
         for name, before in _organisations_named(text):
@@ -300,8 +305,8 @@ class QueryAnalyzer:
         for mention in named:
             end = mention.start + len(mention.alias)
             organisation = _ORG_AFTER_PLACE.match(text, end)
-            if not organisation or _REFERRING.match(organisation.group(0)[:-1] or "-"):
-                continue
+            if not organisation or _REFERRING.match(organisation.group(0)[:-1] or "-") or _ASKING.search(organisation.group(0)):
+                continue  # "甘棠乡政府内设哪些办公室" asks about the bureau's own offices
             own = [bureau[leading_division(bureau)[1] :] for bureau in {r.bureau for r in mention.reports}]
             if not abbreviates(organisation.group(0), own):
                 return text[mention.start : organisation.end()]

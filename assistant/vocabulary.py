@@ -116,6 +116,8 @@ PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下
 # Nouns that name a rate, and "how is it" asked right after one ("满意度咋样"): a figure is asked.
 RATE_NOUNS = ("率", "比重", "占比", "比例", "满意度", "百分比")
 RATE_HOW = "(?:" + "|".join(f"(?<={noun})" for noun in RATE_NOUNS) + ")(?:怎么样|咋样|如何|怎样|高不高)"
+# A question that ends on a rate and asks nothing else ("凤冈 河道治理 执行率") asks its figure, as "执行率多少" does.
+RATE_ENDED = re.compile(rf"(?:{'|'.join(RATE_NOUNS)})[？?。！!\s]*$")
 NUMBER_ASK = re.compile(rf"多少|(?<![未])几(?=[\u4e00-\u9fff])|多大|多高|多长|占比|比例|百分之几|{RATE_HOW}")
 # The shape of a question, as query analysis reads it (the first ask wins).
 SHAPE_NUMBER = re.compile(

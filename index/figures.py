@@ -166,8 +166,8 @@ _RATE_OF_A_PART = re.compile(r"项目|专项|工程")
 # itself, earlier totals and filler, then the total's own label (预算, 实际支出).
 _YEAR_WORDS = r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年度?"
 _DEPARTMENT_ITSELF = r"部门|整体|本部门|本单位|单位|我局|本局|全局|机关|全[镇乡县市区局]|本级"
-_TOTAL_LABEL = r"(?:全年|年初|年度|本年|当年|调整后)?(?:预算数?|(?:实际|决算)?支出(?:数|总额)?)(?:为|是|共|达)?"
-_EARLIER_TOTAL = rf"{_TOTAL_LABEL}\s*{_NUM}\s*(?:万元|亿元|元)|年中追加\s*{_NUM}\s*(?:万元|亿元|元)|(?:预算)?执行率\s*{_NUM}\s*%"
+_TOTAL_LABEL = r"(?:全年|年初|年度|本年|当年|调整后)?(?:预算数?|(?:实际|决算)?支出(?:数|总额)?)(?:\([^()]{1,6}\))?(?:为|是|共|达)?"
+_EARLIER_TOTAL = rf"{_TOTAL_LABEL}\s*{_NUM}\s*(?:万元|亿元|元)|年中(?:追加|调整)[^,;。]*|(?:预算)?执行率\s*{_NUM}\s*%"
 _DEPARTMENT_TOTAL = re.compile(rf"(?:\s|[,，、]|{_YEAR_WORDS}|{_DEPARTMENT_ITSELF}|{_EARLIER_TOTAL})*(?P<label>{_TOTAL_LABEL})\s*")
 _TO_WAN = {"万元": 1.0, "亿元": 10000.0}
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
@@ -544,7 +544,9 @@ def _department_total(folded: str, seg: Segment, pos: int) -> str | None:
     if not named:
         return None
     label = named.group("label")
-    return ("年初预算" if "年初" in label else "全年预算") if label.endswith(("预算", "预算数")) else "支出"
+    if "支出" in label:
+        return "支出"
+    return "年初预算" if "年初" in label else "全年预算"
 
 
 def _nameless(label: str) -> bool:

@@ -323,3 +323,8 @@ def test_what_was_done_does_not_answer_a_question_about_the_target():
     done = quantities("全年组织应急演练四十六场次。")[0]
     assert target.target and aspect_fit(target, done) == 0.5
     assert not asked_slots("计划生育家庭奖励扶助多少钱")[0].target
+
+
+def test_a_question_ending_on_a_rate_asks_its_figure():
+    (slot,) = asked_slots("凤冈 河道治理 执行率")
+    assert slot.unit == "percent" and "河道" in slot.words

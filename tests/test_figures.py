@@ -350,9 +350,10 @@ def test_the_departments_whole_budget_and_spending_in_words_are_its_total_on_the
         "2024年全年预算1,587.90万元，实际支出1,521.64万元，预算执行率95.83%。"
         "其中，基本支出预算612.45万元，实际支出608.20万元。档案编研项目预算15.00万元，支出12.75万元。"
         "二〇二三年度全镇部门年初预算3,862.45万元，年中追加300.00万元；全年决算支出3,741.08万元。"
+        "2023年年初预算3856.42万元，年中追加中央及省级林业改革发展资金等，全年预算（调整后）为5213.87万元。"
     )
     totals = [(f.value, f.basis) for f in extract_figures(_report(text)) if f.metric == "总支出"]
-    assert totals == [(1587.9, "全年预算"), (1521.64, "实际"), (3862.45, "年初预算"), (3741.08, "决算")]
+    assert totals == [(1587.9, "全年预算"), (1521.64, "实际"), (3862.45, "年初预算"), (3741.08, "决算"), (3856.42, "年初预算"), (5213.87, "全年预算")]
     project = "二、项目基本情况\n\n（一）畜禽粪污资源化利用整县推进项目\n\n全年预算1,150.00万元，实际支出1,086.45万元。\n"
     assert [f for f in extract_figures(_report(project)) if f.metric == "总支出"] == []  # a project's, not the department's
 

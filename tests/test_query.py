@@ -275,3 +275,15 @@ def test_an_office_or_centre_named_without_a_place_that_nothing_indexed_matches_
 @pytest.mark.parametrize("question", ["举办了几场活动", "问题怎么办", "交办事项多少件"])
 def test_a_verb_ending_in_ban_names_no_office(analyzer, question):
     assert analyzer.analyze(question).missing is None
+
+
+def test_a_question_about_the_bureaus_own_offices_names_no_other_organisation():
+    town = _report("屏南县甘棠乡人民政府", ("屏南县甘棠乡人民政府", "甘棠乡", "甘棠"))
+    analyzer = QueryAnalyzer([town])
+    assert analyzer.analyze("甘棠乡政府内设哪些办公室").missing is None
+
+
+def test_a_place_ending_in_shi_before_the_short_name_of_an_indexed_kind_is_not_indexed():
+    market = _report("依安县市场监督管理局", ("依安县市场监督管理局", "依安县", "依安"))
+    analyzer = QueryAnalyzer([market])
+    assert "漠河市场监管" in analyzer.analyze("漠河市场监管食品抽检了多少批次").missing  # 漠河 and 市场监管, not 漠河市

@@ -92,6 +92,8 @@ class KeyFigures:
         named = metrics_named(slot.clause if slot else query.text)
         if len(named) > 1 and named[0] in TABLE_MONEY:
             named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the self-evaluation table's column its basis
+        if named and named[0] in TABLE_MONEY and named[0] not in stored and slot:
+            return self._total_asked(query, slot, stored)  # "全年预算多少" of a report with no self-evaluation table: its whole budget
         if named:
             return named[0]
         if slot and slot.unit == "分" and "自评得分" in stored:

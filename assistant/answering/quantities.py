@@ -35,6 +35,7 @@ from ..vocabulary import (
     PERCENT_NOUNS,
     PERCENT_UNITS,
     QUESTION_WORDS,
+    RATE_ENDED,
     SAME_MEASURE,
     TARGET_SECTION,
     TARGET_WORDS,
@@ -184,7 +185,10 @@ def _strip_approx(label: str) -> str:
 
 @cache
 def asked_slots(question: str) -> tuple[Slot, ...]:
-    """The figures a question asks for, in its order ("收入和支出各多少" asks two)."""
+    """The figures a question asks for, in its order ("收入和支出各多少" asks two); a question that ends on a rate
+    and asks nothing else asks its figure ("河道治理 执行率")."""
+    if not NUMBER_ASK.search(question) and RATE_ENDED.search(question):
+        question = RATE_ENDED.sub(lambda m: m.group(0).rstrip("？?。！! ") + "多少", question)
     slots, previous = [], ""
     for clause in (c for part in _QUESTION_BREAK.split(question) for c in _enumerated_asks(part) if c):
         ask = NUMBER_ASK.search(clause)
