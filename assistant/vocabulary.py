@@ -98,7 +98,8 @@ UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
 MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|安排|支出|收入|拨款|投入|开支|花|薪|工资|补贴|补助|奖补|费用")
 # A money question naming nothing but how the money moved ("临朐水利局总共花了多少钱") asks for the report's total
 # of that flow: a department's 总支出, a project's 全年执行数 (its self-evaluation table names the project).
-# A project's budget asked as such ("雪亮工程预算多少") is its self-evaluation table's 全年预算数 (the adjusted budget).
+# A project's budget asked as such ("雪亮工程预算多少") is its self-evaluation table's 全年预算数 (the adjusted budget);
+# a department's, its 总支出 stored on a budget basis.
 TOTAL_ASKS = (
     (("总支出", "全年执行数"), re.compile(r"花|用|支出|开支|执行")),
     (("收入合计",), re.compile(r"收|拿到|到账|进账|收入")),

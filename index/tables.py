@@ -306,20 +306,21 @@ def grid_rows(text: str, start: int = 0, end: int | None = None) -> list[GridRow
 
 
 @lru_cache(maxsize=64)
-def _rows_by_start(text: str) -> tuple[dict[int, GridRow], dict[int, Row]]:
-    """A report's money-table rows and self-evaluation-table rows, by where they start (read once per report)."""
-    return {row.start: row for row in grid_rows(text)}, {row.start: row for row in table_rows(text)}
+def _rows_by_start(text: str) -> tuple[dict[int, GridRow], dict[int, Row], str]:
+    """A report's money-table rows and self-evaluation-table rows, by where they start, and its template's money
+    unit (read once per report)."""
+    return {row.start: row for row in grid_rows(text)}, {row.start: row for row in table_rows(text)}, template_money_unit(text)
 
 
 def row_reading_in(text: str, start: int, end: int) -> str | None:
     """How text[start:end] reads in its report when it is one table row: a money table's row with its header's
     column names and unit, a budget row with the template's money unit; else None."""
     at = start + len(text[start:end]) - len(text[start:end].lstrip())
-    grid, rows = _rows_by_start(text)
+    grid, rows, money_unit = _rows_by_start(text)
     if at in grid and grid[at].end <= end:
         return grid[at].reading
     if at in rows and rows[at].end <= end and rows[at].kind in ("budget", "source"):
-        return label_cells(rows[at].kind, rows[at].cells, template_money_unit(text))
+        return label_cells(rows[at].kind, rows[at].cells, money_unit)
     return None
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from index.cleaning import sentence_text_in, squash_spaces
+from index.cleaning import squash_spaces
 from index.models import Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
@@ -168,8 +168,8 @@ class ExtractiveAnswerer:
         if slots:
             # A 多少 question is answered by a likely sentence that states a figure of the asked kind; a level when one
             # does and a level is asked (not the change of "三公经费减少0.58万元", for "三公多少 比上年少了多少").
-            fitting = [s for s in likely if _fit_in(slots[0], s, query.text) > 0]
-            best = next((s for s in fitting if _states_asked_change(slots[0], s, query.text)), fitting[0]) if fitting else ranked[0]
+            fitting = [(s, q) for s in likely if (q := best_quantity(slots[0], s.stated, query.text)) and slot_fit(slots[0], q) > 0]
+            best = next((s for s, q in fitting if q.change == slots[0].change), fitting[0][0]) if fitting else ranked[0]
         elif stating := part_answers(self.terms(query), ranked):
             # "为啥" is answered by the two sentences on its topic that state a cause, "咋办" by the measures.
             return sorted([stating[0], *(s for s in stating[1:2] if _apart(s, stating[0]))], key=lambda s: (s.chunk.ordinal, s.start))
@@ -218,9 +218,7 @@ class ExtractiveAnswerer:
         return items, found.more
 
     def _sentence(self, report: ReportMeta, chunk: Chunk, start: int, end: int, score: float, rank: int) -> Sentence:
-        """The sentence at a span of a report, read as it reads there (a table row with its column names)."""
-        text = self.store.report_text(report.id)
-        return Sentence(report, chunk, start, end, text[start:end], score, rank, read=sentence_text_in(text, start, end))
+        return Sentence.at(report, chunk, self.store.report_text(report.id), start, end, score, rank)
 
     def whole(self, chosen: list[Sentence]) -> tuple[list[Sentence], int]:
         """The chosen sentences read on to their ends (never a dangling "…如下："), and how many pieces were left out."""
@@ -358,12 +356,6 @@ def _distance(previous: tuple[int, Quantity] | None, current: tuple[int, Quantit
 def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:
     best = best_quantity(slot, sentence.stated, question)
     return slot_fit(slot, best) if best else 0.0
-
-
-def _states_asked_change(slot: Slot, sentence: Sentence, question: str) -> bool:
-    """Whether the sentence's figure for the slot is a change when a change is asked, and a level when a level is."""
-    best = best_quantity(slot, sentence.stated, question)
-    return best is not None and best.change == slot.change
 
 
 def cite(chosen: list[Sentence]) -> tuple[Citation, ...]:

@@ -41,6 +41,11 @@ class Sentence:
         """The quote as read: page numbers and page-break gaps taken out (the citation keeps them)."""
         return self.read or sentence_text(self.quote)
 
+    @classmethod
+    def at(cls, report: ReportMeta, chunk: Chunk, text: str, start: int, end: int, score: float, rank: int) -> Sentence:
+        """The sentence at a span of its report's text, read as it reads there (a table row with its column names)."""
+        return cls(report, chunk, start, end, text[start:end], score, rank, read=sentence_text_in(text, start, end))
+
     @cached_property
     def stated(self) -> list[Quantity]:
         """The quantities it states, targets marked as its section says."""

@@ -17,7 +17,7 @@ from index.tables import row_label
 from ..query import Query, abbreviates
 from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
 from .candidates import Sentence
-from .quantities import Slot, asked_slots, bases_differ, flow_named, stated_basis
+from .quantities import Slot, asked_slots, bases_differ, flow_named, is_planned, stated_basis
 from .signals import coverage, focus_weights
 from .terms import Terms, Vocabulary
 
@@ -216,19 +216,14 @@ class KeyFigures:
         return False
 
 
-_BUDGET_BASES = ("年初预算", "全年预算", "预计")
-_SPENT_BASES = ("实际", "决算")
-
-
 def on_the_asked_flow(figures: list[Figure], metric: str, asking: str) -> list[Figure]:
     """The department's 总支出 figures, stored for its whole budget and for its spending, for a question that names
     no basis, ordered by the flow it asks: what was budgeted first for 预算/拿到, else what was spent. Other metrics'
     figures stay in the order the report states them."""
     if metric != "总支出":
         return figures
-    flow = flow_named(asking) or "spent"
-    first = _BUDGET_BASES if flow in ("budgeted", "received") else _SPENT_BASES
-    return sorted(figures, key=lambda f: 0 if f.basis in first else 1 if f.basis is None else 2)
+    budget = _asks_a_budget(asking)
+    return sorted(figures, key=lambda f: 1 if f.basis is None else 0 if is_planned(f.basis) == budget else 2)
 
 
 def _of_the_flow(figures: list[Figure], metric: str, asking: str) -> list[Figure]:
@@ -236,8 +231,13 @@ def _of_the_flow(figures: list[Figure], metric: str, asking: str) -> list[Figure
     stored on a budget basis answers a budget ask (预算给了多少), on any other basis a spending ask."""
     if metric != "总支出":
         return figures
-    budgeted = flow_named(asking) in ("budgeted", "received")
-    return on_the_asked_flow([f for f in figures if (f.basis in _BUDGET_BASES) == budgeted], metric, asking)
+    budget = _asks_a_budget(asking)
+    return on_the_asked_flow([f for f in figures if is_planned(f.basis) == budget], metric, asking)
+
+
+def _asks_a_budget(asking: str) -> bool:
+    """Whether a question asks what was budgeted or given (预算给了多少, 拿到多少) rather than what was spent."""
+    return flow_named(asking) in ("budgeted", "received")
 
 
 def _last_named_distance(terms: Terms, weights: dict[str, float], setting: str) -> int:

@@ -201,7 +201,8 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         noun = _content(after) or _content(clause[: ask.start()])
         # "一共多少钱？" names nothing itself: the clause before it says what is counted; "原来多少" after
         # "面积现在多少" asks of what the ask before it named.
-        words = _words(clause) or _words(context) or (slots[-1].words if slots else ())
+        own = _words(clause)
+        words = own or _words(context) or (slots[-1].words if slots else ())
         after_words, before_words = _words(after), _words(clause[: ask.start()])
         head = after_words[0] if after_words else before_words[-1] if before_words else ""
         change, target = bool(CHANGE_ASKS.search(clause)), bool(TARGET_WORDS.search(clause))
@@ -209,7 +210,7 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         for part in parts:
             part_words = _words(part) if len(parts) > 1 else words
             counted = _content(after)
-            per = bool(PER_UNIT.search(clause[: ask.start()])) or (not _words(clause) and bool(slots) and slots[-1].per)
+            per = bool(PER_UNIT.search(clause[: ask.start()])) or (not own and bool(slots) and slots[-1].per)
             earlier = bool(EARLIER_ASKS.search(clause))
             slots.append(
                 Slot(
@@ -386,9 +387,14 @@ def states_asked_basis(slot: Slot, sentence: str) -> bool:
     return not asked or not named or any(not bases_differ(asked, basis) for basis in named)
 
 
+def is_planned(basis: str | None) -> bool:
+    """Whether a basis is a planned amount (年初预算, 全年预算, 预计) rather than a spent one (决算, 实际) or none named."""
+    return basis is not None and basis not in _SPENT
+
+
 def bases_differ(asked: str | None, stated: str | None) -> bool:
     """A planned amount (年初预算, 全年预算, 预计) asked and a spent one (决算, 实际) stated, or the reverse."""
-    return bool(asked and stated) and (asked in _SPENT) != (stated in _SPENT)
+    return bool(asked and stated) and is_planned(asked) != is_planned(stated)
 
 
 _SPENT = ("决算", "实际")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from index.cleaning import sentence_text_in
 from index.models import ReportMeta
 from index.store import ReportStore
 from index.tables import table_rows
@@ -18,7 +17,7 @@ def shortfall_rows(store: ReportStore, reports: tuple[ReportMeta, ...]) -> list[
         for chunk in store.report_chunks(report.id):
             for start, end in chunk.sentences:
                 if lost_points(text[start:end]):
-                    found.append(Sentence(report, chunk, start, end, text[start:end], 1.0, len(found), read=sentence_text_in(text, start, end)))
+                    found.append(Sentence.at(report, chunk, text, start, end, 1.0, len(found)))
     return found
 
 
