@@ -106,12 +106,19 @@ TOTAL_ASKS = (
     (("全年预算数", "总支出"), re.compile(r"预算")),
 )
 # How money moved, as a question asks it and as the words before a figure name it: spent (花了, 全年执行, 支出),
-# received (收了, 拿到, 收入) or budgeted (预算, 安排). A figure of one flow does not answer a question about another.
-FLOWS = (
-    ("spent", re.compile(r"花|用了|支出|开支|执行")),
-    ("received", re.compile(r"收入|收了|拿到|到账|进账")),
-    ("budgeted", re.compile(r"预算|安排")),
+# received (收了, 拿到, 收入) or budgeted (预算, 安排); left unspent (结余, 剩了, 未执行), added to a budget during the
+# year (追加) or cut from it (调减, 砍掉). A figure of one flow does not answer a question about another.
+FLOW_WORDS = (
+    ("spent", ("花", "用了", "支出", "开支", "执行")),
+    ("received", ("收入", "收了", "拿到", "到账", "进账")),
+    ("budgeted", ("预算", "安排")),
+    ("unspent", ("剩", "结余", "结转", "结存", *(no + verb for no in "没未" for verb in ("花", "用", "执行", "支出", "支付")))),
+    ("added", ("追加", "调增", "增拨")),
+    ("cut", ("调减", "核减", "压减", "削减", "砍")),
 )
+FLOWS = tuple((flow, re.compile("|".join(words))) for flow, words in FLOW_WORDS)
+# The flows a report's key figures are stored for; a question about another (结余, 追加) is answered from sentences.
+STORED_FLOWS = ("spent", "received", "budgeted")
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
 # Nouns that name a rate, and "how is it" asked right after one ("满意度咋样"): a figure is asked.

@@ -328,3 +328,52 @@ def test_what_was_done_does_not_answer_a_question_about_the_target():
 def test_a_question_ending_on_a_rate_asks_its_figure():
     (slot,) = asked_slots("凤冈 河道治理 执行率")
     assert slot.unit == "percent" and "河道" in slot.words
+
+
+def test_what_was_left_added_or_cut_is_a_flow_of_its_own():
+    from assistant.answering.quantities import answered_from_sentences, flow_named
+
+    assert [flow_named(t) for t in ("项目上剩了多少钱没花", "年中又追加了多少", "年中砍掉了多少", "全年执行", "年中追加后全年预算")] == [
+        "unspent",
+        "added",
+        "cut",
+        "spent",
+        "budgeted",
+    ]
+    assert flow_named("没花出去") == "unspent"  # the longer word on the same end: 没花 leaves unspent, 花 spends
+    left = asked_slots("剩了多少钱没花出去")[0]
+    stated = quantities("2023年度实际支出8870.44万元，预算执行率94.72%，结转结余494.76万元")
+    assert best_quantity(left, stated).text == "494.76万元"
+    cut = asked_slots("项目支出年中砍掉了多少")[0]
+    adjusted = quantities("年初预算2,150.00万元，追加684.50万元，调减126.00万元，调整后预算2,708.50万元")
+    assert best_quantity(cut, adjusted).text == "126.00万元"
+    assert best_quantity(asked_slots("年中追加了多少钱")[0], adjusted).text == "684.50万元"
+    assert answered_from_sentences(left) and answered_from_sentences(cut)  # no key figure is stored for these flows
+    assert not answered_from_sentences(asked_slots("项目支出花了多少")[0])
+
+
+def test_an_indicator_per_unit_states_amounts_per_unit_in_its_row():
+    row = quantities("三级指标“亩均财政投资”（产出指标·成本指标）：年度指标值≤3000元，实际完成值2844元，分值10，得分10。")
+    assert [(q.text, q.per) for q in row] == [("3000元", True), ("2844元", True)]
+
+
+def test_the_forms_the_reports_write_a_word_in_count_for_what_is_asked():
+    from assistant.answering.quantities import written_as
+
+    (bridges,) = asked_slots("危桥改了几座")
+    (stated,) = [q for q in quantities("实施安全生命防护工程126公里，改造危旧桥梁4座") if q.unit == "座"]
+    assert noun_fit(bridges, stated) < noun_fit(written_as((bridges,), {"危桥": ("危旧桥梁",)})[0], stated)
+    assert written_as((bridges,), {"危桥": ("危旧桥梁",)})[0].forms_of("危桥")[-1] == "危旧桥梁"
+
+
+def test_a_figure_of_the_asked_kind_is_per_unit_target_basis_and_flow_as_asked():
+    from assistant.answering.quantities import of_the_asked_kind
+
+    per_acre = asked_slots("高标准农田 亩均财政投资实际多少")[0]
+    row = quantities("三级指标“亩均财政投资”（产出指标·成本指标）：年度指标值≤3000元，实际完成值2844元")
+    total = quantities("高标准农田建设项目，预算3600.00万元，支出3412.80万元")
+    assert [of_the_asked_kind(per_acre, q) for q in row] == [False, True]  # the first is a target
+    assert not any(of_the_asked_kind(per_acre, q) for q in total)
+    left = asked_slots("剩了多少钱没花出去")[0]
+    spent, rate, carried = quantities("实际支出8870.44万元，预算执行率94.72%，结转结余494.76万元")
+    assert (of_the_asked_kind(left, spent), of_the_asked_kind(left, carried)) == (False, True)

@@ -154,3 +154,9 @@ def test_a_short_form_no_report_writes_is_matched_in_the_longer_word_the_asked_r
     terms = question_terms("职专执行率多少", (), vocabulary, texts)
     assert terms.synonyms["职专"] == ("职业中专",) and terms.shortened == {"职专"}
     assert "职专" in question_terms("职专执行率多少", (), vocabulary).unwritten  # no asked texts: as typed
+
+
+def test_a_word_for_how_money_moved_is_matched_as_the_reports_write_that_flow():
+    vocabulary = Vocabulary.of([["结转", "结余"], ["支出"], ["追加"]])
+    assert question_terms("剩了多少钱", (), vocabulary).synonyms["剩"] == ("结余", "结转")
+    assert "支出" not in question_terms("花了多少钱", (), vocabulary).synonyms.get("花", ())  # key figures answer what was spent

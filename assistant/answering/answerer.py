@@ -21,7 +21,7 @@ from .candidates import Sentence, gather, signals_of
 from .enumerations import asked_noun, enumerating
 from .key_figures import KeyFigures, figure_as_written, other_years
 from .parts import heading_names_part, part_answers
-from .quantities import Quantity, Slot, asked_slots, best_quantity, slot_fit, states_asked_basis, unit_fit
+from .quantities import Quantity, Slot, asked_slots, best_quantity, of_the_asked_kind, slot_fit, states_asked_basis, unit_fit, written_as
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
@@ -62,10 +62,14 @@ class ExtractiveAnswerer:
             last = self._last_terms = (query, question_terms(query.asked, query.reports, self.vocabulary, texts))
         return last[1]
 
+    def slots(self, query: Query) -> tuple[Slot, ...]:
+        """The figures a 多少 question asks, with the forms the asked reports write their words in; none for another shape."""
+        return written_as(asked_slots(query.asked), self.terms(query).synonyms) if query.shape == "number" else ()
+
     def candidates(self, query: Query, hits: list[Hit], question_vector: list[float] | None) -> list[Sentence]:
         """Every sentence of the retrieved chunks, scored, best first."""
         terms = self.terms(query)
-        slots = asked_slots(query.asked) if query.shape == "number" else ()
+        slots = self.slots(query)
         found = gather(self.store, hits, terms)
         texts = {c.report.id: self.store.report_text(c.report.id) for c in found}
         vector = None if question_vector is None else np.asarray(question_vector, dtype=np.float32)
@@ -104,7 +108,9 @@ class ExtractiveAnswerer:
         if not items and (not ranked or not self.scorer.answers(ranked[0].score)):
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
-        if not items and not ((query.shape != "number" or shares_a_word(chosen)) and states_asked_kind(query, chosen) and states_asked_year(query, chosen)):
+        if not items and not (
+            (query.shape != "number" or shares_a_word(chosen)) and states_asked_kind(self.slots(query), chosen) and states_asked_year(query, chosen)
+        ):
             return Answer(query.text, abstention(query), True, (), passages)
         text = self.compose(query, chosen, as_list=query.shape == "list", more=more)
         return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
@@ -163,12 +169,14 @@ class ExtractiveAnswerer:
     def select(self, query: Query, ranked: list[Sentence]) -> list[Sentence]:
         """The best sentence; for a question asking several figures, the best one for each further figure;
         for list and how questions, runners-up from the same report that are also likely answers."""
-        slots = asked_slots(query.asked) if query.shape == "number" else ()
+        slots = self.slots(query)
         likely = [s for s in ranked[:10] if s.report.id == ranked[0].report.id and self.scorer.answers(s.score)]
         if slots:
-            # A 多少 question is answered by a likely sentence that states a figure of the asked kind; a level when one
-            # does and a level is asked (not the change of "三公经费减少0.58万元", for "三公多少 比上年少了多少").
+            # A 多少 question is answered by the first likely sentence that states a figure it may ask; of those, one
+            # whose figure is of the asked kind (per unit for "亩均财政投资", a target, 结余 rather than what was spent),
+            # and a level when a level is asked (not the change of "三公经费减少0.58万元", for "三公多少 比上年少了多少").
             fitting = [(s, q) for s in likely if (q := best_quantity(slots[0], s.stated, query.text)) and slot_fit(slots[0], q) > 0]
+            fitting = [(s, q) for s, q in fitting if of_the_asked_kind(slots[0], q)] or fitting
             best = next((s for s, q in fitting if q.change == slots[0].change), fitting[0][0]) if fitting else ranked[0]
         elif stating := part_answers(self.terms(query), ranked):
             # "为啥" is answered by the two sentences on its topic that state a cause, "咋办" by the measures.
@@ -240,7 +248,7 @@ class ExtractiveAnswerer:
         """
         lead = ""
         if query.shape == "number":
-            lead = lead_figures(asked_slots(query.asked), chosen, query.text)
+            lead = lead_figures(self.slots(query), chosen, query.text)
         if len(query.reports) > 1 or not query.named_bureaus:
             report = chosen[0].report
             who = f"据《{report.title}》" if len({s.report.id for s in chosen}) == 1 else ""
@@ -326,12 +334,11 @@ def states_asked_year(query: Query, chosen: list[Sentence]) -> bool:
     return not years or any(str(y) in s.display or (y == s.report.year - 1 and "上年" in s.display) for y in years for s in chosen)
 
 
-def states_asked_kind(query: Query, chosen: list[Sentence]) -> bool:
+def states_asked_kind(slots: tuple[Slot, ...], chosen: list[Sentence]) -> bool:
     """Whether the sentences state a figure of the kind a 多少 question asks (分, 人, 万元, %); any figure
     when it names no kind. A question about a score is not answered by a sentence without one, nor one
     about what was spent (决算) by sentences that name only a budget, nor one per unit by totals, nor one about a
     target by what was done."""
-    slots = asked_slots(query.asked) if query.shape == "number" else ()
     if not slots:
         return True
     if slots[0].target and not any(q.target for s in chosen for q in s.stated):

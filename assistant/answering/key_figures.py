@@ -17,7 +17,7 @@ from index.tables import row_label
 from ..query import Query, abbreviates
 from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
 from .candidates import Sentence
-from .quantities import Slot, asked_slots, bases_differ, flow_named, is_planned, stated_basis
+from .quantities import Slot, answered_from_sentences, asked_slots, bases_differ, flow_named, is_planned, stated_basis
 from .signals import coverage, focus_weights
 from .terms import Terms, Vocabulary
 
@@ -46,8 +46,8 @@ class KeyFigures:
         if len(query.reports) != 1 or (query.shape != "number" and not names_only_a_metric(query.asked)):
             return None
         slots = asked_slots(query.asked)
-        if len(slots) > 1 or any(slot.change or slot.per for slot in slots):
-            return None  # two figures asked (see slot_figures), a change or an amount per unit: answered from sentences
+        if len(slots) > 1 or any(answered_from_sentences(slot) for slot in slots):
+            return None  # two figures asked (see slot_figures), a change, an amount per unit, what was left: from sentences
         stored = self._stored(query)
         metric = self._slot_metric(query, slots[0] if slots else None, stored)
         return (metric, stored) if metric else None
@@ -69,7 +69,7 @@ class KeyFigures:
         """For a 多少 question about one report that asks two figures or more ("雪亮工程预算多少 实际花了多少"),
         the stored figure of each, in the question's order; none unless each one is stored for what is named."""
         slots = asked_slots(query.asked) if len(query.reports) == 1 and query.shape == "number" else ()
-        if len(slots) < 2 or any(slot.change or slot.per for slot in slots) or other_years(query):
+        if len(slots) < 2 or any(answered_from_sentences(slot) for slot in slots) or other_years(query):
             return []
         stored = self._stored(query)
         figures = []

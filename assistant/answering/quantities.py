@@ -37,6 +37,7 @@ from ..vocabulary import (
     QUESTION_WORDS,
     RATE_ENDED,
     SAME_MEASURE,
+    STORED_FLOWS,
     TARGET_SECTION,
     TARGET_WORDS,
     UNITS,
@@ -107,6 +108,20 @@ class Slot:
     per: bool = False  # it asks an amount per unit ("每人每月多少钱", "一亩地花了多少")
     context: str = ""  # the clause before it that asks nothing, which says what it is about ("移民后扶项目钱用完没，执行率多少")
     earlier: bool = False  # it asks the level before a change ("原来多少")
+    forms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # other forms the asked reports write its words in ("危桥": 危旧桥梁)
+
+    def forms_of(self, word: str) -> tuple[str, ...]:
+        """The word, its synonyms in 同义词词林 (of two characters or more: "出" is no form of 出去, it is in 支出) and the
+        forms the asked reports write it in."""
+        from .terms import cilin_synonyms
+
+        own = next((found for w, found in self.forms if w == word), ())
+        return (word, *(s for s in cilin_synonyms().get(word, ()) if len(s) >= 2), *own)
+
+
+def written_as(slots: tuple[Slot, ...], forms: dict[str, tuple[str, ...]]) -> tuple[Slot, ...]:
+    """The slots with the forms the asked reports write their words in (a question's `Terms.synonyms`)."""
+    return tuple(replace(s, forms=tuple((w, forms[w]) for w in s.words if w in forms)) for s in slots)
 
 
 # Between an earlier level and the level a change reached ("由2.86平方米提高到3.12平方米").
@@ -132,7 +147,7 @@ def quantities(text: str) -> list[Quantity]:
         earlier = not CHANGE_BEFORE.search(label) and bool(EARLIER_BEFORE.search(label))
         if found and found[-1].earlier and _REACHED.fullmatch(text, found[-1].end, match.start()):
             label = found[-1].label  # "由上年的2.86平方米提高到3.12平方米": the level reached is of what the earlier one was
-        per = bool(PER_UNIT.search(label[-_PER_REACH:]) or text[match.end() : match.end() + 1] == "/")
+        per = bool(PER_UNIT.search(label[-_PER_REACH:]) or PER_UNIT.search(subject) or text[match.end() : match.end() + 1] == "/")
         found.append(
             Quantity(
                 re.sub(r"\s+", "", match.group(0)),
@@ -324,27 +339,28 @@ def noun_fit(slot: Slot, quantity: Quantity) -> float:
     more when the asked head word stands right by it ("追讨欠薪2,046.5万元", "派出120名干部")."""
     if not slot.words:
         return 0.5
-    from .terms import cilin_synonyms
-
     around = quantity.label + quantity.counted + quantity.subject
-    synonyms = cilin_synonyms()
-    found = sum(any(form in around for form in (word, *synonyms.get(word, ()))) for word in slot.words)
+    found = sum(any(form in around for form in slot.forms_of(word)) for word in slot.words)
     asked_flow = flow_named(slot.clause)
     if asked_flow:  # the flow of money asked ("花了") counts as one more word, found when the label names it ("全年执行")
         found, named = found + (flow_named(quantity.label) == asked_flow), len(slot.words) + 1
     share = found / named if asked_flow else found / len(slot.words)
-    return 0.75 * share + 0.25 * adjacent(slot.head, quantity) if slot.head else share
+    return 0.75 * share + 0.25 * adjacent(slot, quantity) if slot.head else share
 
 
-def adjacent(head: str, quantity: Quantity) -> float:
-    """1 when the asked head word (or a synonym) ends the quantity's label or starts what it counts, else 0."""
-    if not head:
+def adjacent(slot: Slot, quantity: Quantity) -> float:
+    """1 when the asked head word (or another form of it) ends the quantity's label or starts what it counts, else 0."""
+    if not slot.head:
         return 0.0
-    from .terms import cilin_synonyms
+    forms = slot.forms_of(slot.head)
+    return 1.0 if any(f in quantity.label[-(len(f) + 3) :] or quantity.counted.startswith(f) or f in quantity.subject for f in forms) else 0.0
 
-    forms = (head, *cilin_synonyms().get(head, ()))
-    near_label = quantity.label[-(len(head) + 3) :] if quantity.label else ""
-    return 1.0 if any(f in near_label or quantity.counted.startswith(f) or f in quantity.subject for f in forms) else 0.0
+
+def of_the_asked_kind(slot: Slot, quantity: Quantity) -> bool:
+    """Whether a quantity is of the kind asked, whatever it counts: per unit or a total, a target or what was done,
+    on the asked basis and of the asked flow of money."""
+    differ = bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(slot.noun, quantity.label)
+    return slot.per == quantity.per and slot.target == quantity.target and not differ
 
 
 def aspect_fit(slot: Slot, quantity: Quantity) -> float:
@@ -362,8 +378,14 @@ def aspect_fit(slot: Slot, quantity: Quantity) -> float:
 def flow_named(text: str) -> str | None:
     """How money moved as the text names it last (spent, received, budgeted): the words right before a figure
     ("年初预算…，全年执行" names what was spent), the words that ask ("项目支出预算数" asks a budget)."""
-    named = sorted((m.start(), flow) for flow, pattern in FLOWS for m in pattern.finditer(text))
-    return named[-1][1] if named else None
+    named = sorted((m.end(), len(m.group(0)), flow) for flow, pattern in FLOWS for m in pattern.finditer(text))
+    return named[-1][2] if named else None  # the longer word on the same end: "没花" leaves unspent, "花" spends
+
+
+def answered_from_sentences(slot: Slot) -> bool:
+    """Whether no stored key figure answers the slot: it asks a change, an amount per unit, or a flow that no
+    key figure is stored for ("剩了多少没花" asks what was left, "追加了多少" what was added)."""
+    return slot.change or slot.per or flow_named(slot.clause) not in (None, *STORED_FLOWS)
 
 
 def flows_differ(asked: str, label: str) -> bool:

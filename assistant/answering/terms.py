@@ -23,7 +23,7 @@ from index.lexical import tokenize
 from index.models import ReportMeta
 
 from ..query import abbreviates
-from ..vocabulary import PART_ASKS, QUESTION_WORDS
+from ..vocabulary import FLOW_WORDS, PART_ASKS, QUESTION_WORDS, STORED_FLOWS
 
 
 @cache
@@ -145,6 +145,7 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         found = tuple(s for s in sorted(synonyms.get(term, ())) if len(s) >= 2 and s in vocabulary and s not in QUESTION_WORDS)
         if not found and term not in vocabulary and (found := abbreviated_forms(term, texts)):
             shortened.add(term)
+        found = tuple(dict.fromkeys((*found, *flow_forms(term, vocabulary))))  # "剩" as the reports write what was left: 结余
         if len(term) == 1 and not term.isascii() and not found:
             continue  # a lone character with no synonym in the reports is a function word more often than not
         weights[term] = idf.get(term, median) * vocabulary.rarity(term)
@@ -160,6 +161,17 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
     written = {t for t in weights if t in vocabulary or (t in expansions and t not in shortened)}
     unwritten = frozenset(t for t in weights if t not in written and not _made_of(t, written))
     return Terms(weights, expansions, parts, unwritten, frozenset(shortened))
+
+
+def flow_forms(term: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The words the reports write for a flow of money that no key figure is stored for, as a term names it ("剩": 结余, 结转)."""
+    from .quantities import flow_named
+
+    flow = flow_named(term)
+    if flow in STORED_FLOWS:
+        return ()  # spent, received, budgeted: key figures and each figure's flow (`noun_fit`) answer those
+    words = next((words for name, words in FLOW_WORDS if name == flow), ())
+    return tuple(w for w in words if len(w) >= 2 and w in vocabulary and w not in term)
 
 
 def abbreviated_forms(term: str, texts: Sequence[str]) -> tuple[str, ...]:
