@@ -359,8 +359,7 @@ def adjacent(slot: Slot, quantity: Quantity) -> float:
 def of_the_asked_kind(slot: Slot, quantity: Quantity) -> bool:
     """Whether a quantity is of the kind asked, whatever it counts: per unit or a total, a target or what was done,
     on the asked basis and of the asked flow of money."""
-    differ = bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(slot.noun, quantity.label)
-    return slot.per == quantity.per and slot.target == quantity.target and not differ
+    return slot.per == quantity.per and slot.target == quantity.target and not _basis_or_flow_differs(slot, quantity)
 
 
 def aspect_fit(slot: Slot, quantity: Quantity) -> float:
@@ -370,8 +369,12 @@ def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     fit *= 0.5 if quantity.target != slot.target else 1.0  # what was done does not answer "目标是多少", nor the reverse
     fit *= 0.3 if slot.per != quantity.per else 1.0  # a total does not answer "每人每月多少", nor a rate per head a total
     fit *= 0.5 if slot.earlier != quantity.earlier else 1.0  # "现在多少" is the level reached, "原来多少" the one before
-    differ = bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(slot.noun, quantity.label)
-    return fit * (0.3 if differ else 1.0)
+    return fit * (0.3 if _basis_or_flow_differs(slot, quantity) else 1.0)
+
+
+def _basis_or_flow_differs(slot: Slot, quantity: Quantity) -> bool:
+    """A budget stated where what was spent is asked (or the reverse), or another flow of money than the asked one."""
+    return bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(slot.noun, quantity.label)
 
 
 @lru_cache(maxsize=4096)
