@@ -17,9 +17,11 @@ from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, RATE_ENDED, SHAPE_HOW, SH
 
 _CJK = r"\u4e00-\u9fff"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-# An organisation word right after a place ("株洲市工信局", "会宁县人民医院", "敦化一中", "某某疾控中心"): the place names a body.
+# An organisation word right after a place ("株洲市工信局", "会宁县人民医院", "敦化一中", "某某疾控中心", "赛罕区昭乌达路街道"):
+# the place names a body.
 _ORG_AFTER_PLACE = re.compile(
     rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室|医院|法院|检察院|学校|中学|小学)|[一二三四五六七八九十]中(?![心央间期])|[{_CJK}]{{2,6}}?中心"
+    rf"|[{_CJK}]{{2,6}}?街道(?:办事处|办)?"
 )
 # Words that ask, which no organisation's name holds ("内设哪些办公室").
 _ASKING = re.compile(r"哪|什么|啥|多少|几")

@@ -161,7 +161,7 @@ EACH_ASKED = re.compile(r"各|分别|每个")
 # Words that tie two asked items together ("收入和支出各多少").
 JOINERS = re.compile(r"[和与及、跟以及]")
 # A question asks by how much something changed ("比上年少了多少", "增长多少", "提高了几个百分点").
-CHANGE_ASKS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增|减|降|涨|多|少)了?(?:多少|几)|比上年|较上年|同比|比年初")
+CHANGE_ASKS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增|减|降|涨|多|少)了?(?:百分之)?(?:多少|几)|比上年|较上年|同比|比年初")
 # Verbs of change, as a question or a report uses them.
 CHANGE_VERBS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|涨)了?")
 # A report states a change with these right before the figure ("同比增长12%", "比年初预算减少1.18万元").
@@ -177,8 +177,12 @@ WHEN_ASKED = re.compile(r"现在|目前|当前|如今|原来|原先|以前|之�
 PER_UNIT = re.compile(r"每(?:人|户|亩|生|月|天|年|名|位|个|次|公里|平方米)|[人户亩生]均|一亩|单个|单位成本|/")
 TARGET_WORDS = re.compile(r"目标|指标值|计划(?!生育)|预期|任务数")
 # A section whose heading sets targets ("三、绩效目标设定情况", "年度绩效目标"), not one that reports them met: its figures are targets.
+# A target named right after its figure ("未达到80%的年度目标").
+TARGET_AFTER = re.compile(r"的?(?:年度|绩效|预期)?(?:目标|指标值)")
 TARGET_SECTION = re.compile(r"目标(?!.*(?:完成|实现|达成|执行))")
 # The year after the report's, as a question names it.
+# Words that name the period a figure covers (全年花了多少): every figure of a report's year covers it.
+PERIOD_WORDS = re.compile(r"全年|年度|本年度?|当年|今年|年内|年底|年末")
 NEXT_YEAR = re.compile(r"明年|来年|下一年|下年度|下一年度")
 # A figure right after these is a bound set, not a level reached ("对执行率低于90%的项目", "≥95%"): it counts as a target.
 BOUND_BEFORE = re.compile(r"(?:不?低于|不?高于|不?少于|不?多于|不超过|≥|≤|＞|＜|>|<|>=|<=)\s*$")

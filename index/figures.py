@@ -162,6 +162,8 @@ _BUDGET_HEADING = re.compile(r"(?:预算|收支|支出|经费|收入|三公|决�
 # The department's budget execution rate in words, and what makes a sentence about a part of its budget instead.
 _DEPARTMENT_RATE = re.compile(r"预算执行率(?:为|达到?|是)?\s*(\d{1,3}(?:\.\d+)?)\s*%")
 _RATE_OF_A_PART = re.compile(r"项目|专项|工程")
+# The department's whole self-evaluation score in words ("部门整体支出绩效自评得分93.4分"): a project's table states its own.
+_DEPARTMENT_SCORE = re.compile(r"整体(?:支出)?(?:绩效)?(?:自评|评价)?(?:综合|总)?得分(?:为|是)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
 # A sentence about the department's whole budget or spending, up to one of its totals: the year, the department
 # itself, earlier totals and filler, then the total's own label (预算, 实际支出).
 _YEAR_WORDS = r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年度?"
@@ -195,6 +197,7 @@ def extract_figures(report: Report) -> list[Figure]:
     found: list[_Found] = []
     list_path: tuple[str, ...] | None = None  # the section whose 项目支出 ends `具体如下：`
     for seg in parts:
+        found += _scores(folded, seg)  # stated under 自评结论, which holds no other key figure
         if not _reads(seg.path):
             continue
         # Numbered items after `项目支出1091万元，具体如下：` are its 专项, each in a segment of its own.
@@ -724,6 +727,12 @@ def _rates(folded: str, seg: Segment) -> list[_Found]:
         if not _RATE_OF_A_PART.search(folded, sentence_start, match.start()):
             found.append(_Found("预算执行率", float(match.group(1)), "%", match.start(1), match.end()))
     return found
+
+
+def _scores(folded: str, seg: Segment) -> list[_Found]:
+    """The department's whole self-evaluation score stated in words; stored before any table's total, which may be
+    a project's (项目支出绩效自评表), so a question about the department's score gets the department's."""
+    return [_Found("自评得分", float(m.group(1)), "分", m.start(1), m.end()) for m in _DEPARTMENT_SCORE.finditer(folded, seg.start, seg.end)]
 
 
 def _about_a_part(seg: Segment) -> bool:

@@ -135,6 +135,7 @@ class Ingester:
         with self.store.writing():
             self.heal()
         known = self.store.source_hashes()
+        names_before = self.store.aliases()
         share = 1 - FINISHING_SHARE if files else 0.0
         for done, path in enumerate(files):
             self._ingest_guarded(path, known, result, _file_stages(progress, done, len(files), share, path.name))
@@ -143,6 +144,8 @@ class Ingester:
         with self.store.writing():
             if prune:
                 self._prune(files, result)
+            # A report read before another one's names were known was tokenized without them: read its chunks again.
+            self.store.retokenize(self.store.aliases() - names_before)
             if self.store.lexical_stale:
                 self.store.rebuild_lexical()
             self.heal()

@@ -58,13 +58,16 @@ DOMAIN_TERMS = (
 STOPWORDS = frozenset("的 了 和 与 及 是 在 为 对 等 中 其 有 多少 哪些 什么 怎么样 怎样 如何 是否 几 吗 呢 啊 年 年度 今年".split())
 
 
+_TERM_FREQ = 200000  # high enough that a taught term is cut whole
+
+
 @cache
 def _jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     for term in DOMAIN_TERMS:
-        jieba.add_word(term, freq=200000)
+        jieba.add_word(term, freq=_TERM_FREQ)
     return jieba
 
 
@@ -77,10 +80,18 @@ def _bm25s():
 
 
 def add_terms(terms: list[str]) -> None:
-    """Teach the tokenizer whole names (bureau aliases) so they are not split apart."""
-    jieba = _jieba()
+    """Teach the tokenizer whole names (bureau aliases) so they are not split apart.
+
+    Only text that holds a name is cut differently: jieba's word total, which weighs every cut, is kept as it was
+    (add_word would raise it at each call), so a chunk's tokens do not depend on how many names were taught before.
+    """
+    tokenizer = _jieba().dt
+    tokenizer.check_initialized()
+    total = tokenizer.total
     for term in terms:
-        jieba.add_word(term, freq=200000)
+        if tokenizer.FREQ.get(term, 0) < _TERM_FREQ:
+            tokenizer.add_word(term, freq=_TERM_FREQ)
+    tokenizer.total = total
 
 
 def tokenize(text: str) -> list[str]:

@@ -44,7 +44,7 @@ from .chunking import EMBED_TEMPLATE
 from .cleaning import match_key
 from .errors import EmbedderMismatchError, StoreError
 from .guard import IndexGuard
-from .lexical import LexicalIndex, add_terms
+from .lexical import LexicalIndex, add_terms, tokenize
 from .metadata import corrected, display_title
 from .models import Check, Chunk, Figure, Report, ReportMeta
 
@@ -54,7 +54,7 @@ COLLECTION = "report_chunks"
 # What the pipeline stores for a report (metadata, sections, chunks, table rows, figures) depends on
 # the code that read it; a report stored by another version is read again at the next ingest.
 # Change this whenever reading, cleaning, metadata, chunking or figure extraction changes.
-PIPELINE_VERSION = "2026-11n a department's whole budget or spending in words is a key figure (总支出 on its basis)"
+PIPELINE_VERSION = "2026-12a a department's whole self-evaluation score in words is a key figure; chunk tokens independent of ingest order"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (
@@ -470,6 +470,30 @@ class ReportStore:
     def _mark_lexical_stale(self) -> None:
         """Inside a transaction."""
         self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, '1')", (LEXICAL_STALE,))
+
+    def aliases(self) -> set[str]:
+        """Every indexed report's bureau aliases: the names the tokenizer keeps whole."""
+        return {alias for meta in self.reports() for alias in meta.aliases}
+
+    def retokenize(self, names: set[str]) -> int:
+        """Tokenize again the chunks whose text holds one of `names` (aliases the tokenizer has just learned), so a
+        chunk's tokens never depend on which reports were indexed before it; returns how many changed. The caller
+        holds the writer lock; the lexical index is then stale."""
+        if not names:
+            return 0
+        add_terms(sorted(names))
+        titles = {rid: json.loads(meta)["title"] for rid, meta in self.db.execute("SELECT id, meta FROM reports")}
+        keys = [name.lower() for name in names]
+        changed = []
+        for cid, rid, section, text, tokens in self.db.execute("SELECT id, report_id, section, text, tokens FROM chunks"):
+            embedded = embed_text(titles[rid], section, text)
+            if any(key in match_key(embedded).lower() for key in keys) and (new := tokenize(embedded)) != json.loads(tokens):
+                changed.append((json.dumps(new, ensure_ascii=False), cid))
+        if changed:
+            with self.db:
+                self.db.executemany("UPDATE chunks SET tokens = ? WHERE id = ?", changed)
+                self._mark_lexical_stale()
+        return len(changed)
 
     def rebuild_lexical(self) -> None:
         """Rebuild the BM25 index from the registry's stored tokens; the stale mark clears once it is saved."""

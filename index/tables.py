@@ -46,6 +46,11 @@ _CELL = re.compile(r"(?:(?![ \u3000]{2})[^\t\n])+")
 _CELL_GAP = re.compile(r"\t|\S[ \u3000]{2,}\S")
 _BREAK_IN_ROW = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*\n")
 _MAX_CELL = 80
+# A table's caption ("表2　项目支出绩效自评表（重点优抚对象抚恤补助资金）", "附表：…得分表", "表1　预算收支执行情况"), and
+# a line that introduces the table below it ("…项目绩效目标完成情况如下表："): they say what the table's rows are about.
+_CAPTION = re.compile(r"^(?:附)?表\s*\d*(?:[\s:：、.．]|$)|表\s*(?:[（(][^）)\n]{1,40}[）)])?\s*[:：]?$")
+_INTRODUCES = re.compile(r"下表|[如见]表\s*\d")
+_CAPTION_REACH = 3000
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,20 @@ class _LineEnds:
                 end -= 1
             self.found[newline] = end
         return self.found[newline]
+
+
+def caption_start(text: str, row_start: int) -> int | None:
+    """Where the caption of the table a row belongs to starts (with the line before it when that line introduces the
+    table); None when no caption line stands within reach before the row."""
+    floor = max(row_start - _CAPTION_REACH, 0)
+    lines = list(re.finditer(r"[^\n]*\S[^\n]*", text[floor:row_start]))[::-1]
+    for i, line in enumerate(lines[1:], 1):  # the first is the row's own line, or its first cell's
+        if _CAPTION.search(line.group().strip()):
+            before = lines[i + 1] if i + 1 < len(lines) else None
+            if before and _INTRODUCES.search(before.group()):  # its last sentence: "…情况如下表："
+                return floor + before.start() + max(before.group().rstrip("：: ").rfind(c) + 1 for c in "。；;")
+            return floor + line.start()
+    return None
 
 
 def is_header_row(quote: str) -> bool:

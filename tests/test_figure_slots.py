@@ -377,3 +377,29 @@ def test_a_figure_of_the_asked_kind_is_per_unit_target_basis_and_flow_as_asked()
     left = asked_slots("剩了多少钱没花出去")[0]
     spent, rate, carried = quantities("实际支出8870.44万元，预算执行率94.72%，结转结余494.76万元")
     assert (of_the_asked_kind(left, spent), of_the_asked_kind(left, carried)) == (False, True)
+
+
+def test_a_target_named_right_after_its_figure_is_a_target():
+    target, done = quantities("医保电子凭证激活率未达到80%的年度目标，实际为78.5%")
+    assert (target.text, target.target, done.text, done.target) == ("80%", True, "78.5%", False)
+
+
+def test_a_change_asked_after_a_figure_is_the_change_of_what_was_just_asked():
+    spent, change = asked_slots("三公经费花了多少，比上年涨了多少")
+    assert (change.change, change.earlier, change.unit, change.words) == (True, False, "money", spent.words)
+    found = quantities("比上年5.12万元增加1.23万元，增长24.02%。全年支出9265.87万元，比上年提高3.2个百分点。")
+    assert best_quantity(change, found).text == "1.23万元"
+
+
+def test_what_was_cut_is_asked_as_a_change():
+    (cut,) = asked_slots("三公经费砍了多少")
+    assert cut.change
+    found = quantities("2023年“三公”经费支出11.48万元，比上年13.95万元减少2.47万元，下降17.71%。")
+    assert best_quantity(cut, found).text == "2.47万元"
+
+
+def test_a_change_asked_as_a_percentage_is_a_change():
+    _, fell = asked_slots("三公经费多少，降了百分之几")
+    assert (fell.change, fell.unit) == (True, "percent")
+    found = quantities("比上年3.40万元减少0.54万元，下降15.88%，主要是维修支出减少。全年预算48.00万元，执行率87.00%。")
+    assert best_quantity(fell, found).text == "15.88%"

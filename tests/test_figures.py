@@ -367,3 +367,15 @@ def test_a_total_on_several_bases_answers_the_flow_asked():
     assert on_the_asked_flow(figures, "总支出", "总支出是多少")[0] == spent  # a total spent, unless a budget is asked
     assert on_the_asked_flow(figures, "总支出", "预算给了多少")[0] == budget
     assert on_the_asked_flow(figures, "基本支出", "基本支出多少") == figures  # another metric: as the report states them
+
+
+def test_the_departments_whole_score_in_words_is_stored_before_a_projects_table_total():
+    text = SMALL.format(
+        "义务教育薄弱环节改善项目绩效目标完成情况如下表：\n\n项目支出绩效自评表\n\n"
+        "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n\n"
+        "产出指标\t数量指标\t新建塑胶运动场\t5个\t5个\t10\t10\n\n总分\t100\t95.89\n\n"
+        "五、自评结论\n\n综合评价，本局2024年度部门整体支出绩效自评得分93.4分，自评等级为“优”。"
+        "经自评，该项目总得分97.06分。"
+    )
+    scores = [(f.value, f.basis) for f in extract_figures(_report(text)) if f.metric == "自评得分"]
+    assert scores == [(93.4, None), (95.89, "总分")]  # a project's own score in words is not the department's

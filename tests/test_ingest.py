@@ -159,6 +159,19 @@ def test_a_report_stored_by_another_pipeline_version_is_read_again(fresh, small_
     assert not fresh.ingest([small_corpus]).changed
 
 
+def test_a_chunks_tokens_do_not_depend_on_which_reports_were_indexed_before_it(settings_factory, small_corpus):
+    from assistant.service import Assistant
+
+    files = sorted(small_corpus.iterdir())
+    tokens = []
+    for order in (files, files[::-1]):
+        assistant = Assistant(settings_factory())
+        for done in range(1, len(order) + 1):  # one report at a time: the later one's names are new to the earlier one
+            assistant.ingest(order[:done])
+        tokens.append(dict(assistant.store.db.execute("SELECT id, tokens FROM chunks")))
+    assert tokens[0] == tokens[1]
+
+
 def test_reopened_index_is_unchanged(shipped_assistant):
     from assistant.service import Assistant
 

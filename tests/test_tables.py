@@ -268,3 +268,15 @@ def test_a_text_table_with_columns_set_apart_by_spaces_gives_rows_and_the_budget
     assert sentence_text_in(text, start, text.index("\n", start)).startswith("年度资金总额：年初预算数1,200.00万元，全年预算数1,620.00万元，")
     # prose with one space here and there is no table
     assert table_rows("全年执行 1,086.45 万元，预算执行率 94.47%。") == []
+
+
+def test_a_rows_setting_runs_from_its_tables_caption_and_the_line_that_introduces_it():
+    from index.tables import caption_start
+
+    intro = "全年预算2,864.30万元。重点优抚对象抚恤补助资金项目绩效自评情况见下表："
+    caption = "表2　项目支出绩效自评表（重点优抚对象抚恤补助资金）"
+    text = f"二、项目情况\n\n{intro}\n\n{caption}\n\n一级指标\t二级指标\t三级指标\t分值\t得分\n\n合计\t100\t98.5\n"
+    assert text[caption_start(text, text.index("合计")) :].startswith("重点优抚对象抚恤补助资金项目绩效自评情况见下表：")
+    plain = "年初预算2,658.40万元，追加优抚对象补助经费。\n\n表1　预算收支执行情况\n\n支出类别\t全年执行数\n\n合计\t4,744.09\n"
+    assert plain[caption_start(plain, plain.index("合计")) :].startswith("表1")  # a line that does not introduce the table is left out
+    assert caption_start("总分\t100\t95\n", 0) is None

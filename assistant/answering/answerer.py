@@ -31,6 +31,8 @@ from .terms import Terms, Vocabulary, question_terms
 # Abbreviations are looked up in the asked reports' texts when a question is about at most this many (a bureau or a
 # comparison named); a question about every report of a large index is matched on its words as written.
 ABBREVIATED_IN_REPORTS = 5
+# At most this many characters (spaces, a line break) between a sentence and the one that follows it.
+_GAP = 4
 
 
 class ExtractiveAnswerer:
@@ -185,10 +187,12 @@ class ExtractiveAnswerer:
             best = ranked[0]
         chosen = [best]
         same_report = [s for s in likely if s is not best]
+        pool = same_report + [s for s in _following(best, ranked) if s not in same_report]
         for slot in slots[1:]:
             if _fit_in(slot, best, query.text) >= 1.0:
                 continue
-            fitting = max(same_report, key=lambda s: (_fit_in(slot, s, query.text), s.score), default=None)
+            # "三公多少，降了百分之几": the later ask may be answered by the sentence that goes on about the first one
+            fitting = max(pool, key=lambda s: (_fit_in(slot, s, query.text), s.score), default=None)
             if fitting and _fit_in(slot, fitting, query.text) > _fit_in(slot, best, query.text) and all(_apart(fitting, c) for c in chosen):
                 chosen.append(fitting)
         if query.shape in ("list", "how"):
@@ -399,6 +403,20 @@ def abstention(query: Query) -> str:
     """
     names = "、".join(dict.fromkeys(r.bureau for r in query.reports)) or "已收录报告"
     return f"在{names}的报告中没有找到能回答这个问题的内容。"
+
+
+def _following(sentence: Sentence, ranked: list[Sentence], count: int = 2) -> list[Sentence]:
+    """The candidates that follow a sentence right on in its report (across a chunk's end): they go on about what it
+    is about."""
+    after = sorted((s for s in ranked if s.report.id == sentence.report.id and s.start >= sentence.end), key=lambda s: s.start)
+    following, end = [], sentence.end
+    for candidate in after:
+        if candidate.start - end > _GAP or len(following) == count:
+            break
+        if candidate.start >= end:  # the same span may be a candidate twice, from overlapping chunks
+            following.append(candidate)
+            end = candidate.end
+    return following
 
 
 def _apart(a: Sentence, b: Sentence) -> bool:

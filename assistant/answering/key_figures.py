@@ -12,10 +12,10 @@ from index.figures import BASIS_PATTERNS, TABLE_MONEY, basis_named, metric_patte
 from index.gazetteer import leading_division
 from index.models import Figure
 from index.store import ReportStore
-from index.tables import row_label
+from index.tables import caption_start, row_label
 
 from ..query import Query, abbreviates
-from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, QUESTION_WORDS, TOTAL_ASKS
+from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, PERIOD_WORDS, QUESTION_WORDS, TOTAL_ASKS
 from .candidates import Sentence
 from .quantities import Slot, answered_from_sentences, asked_slots, bases_differ, flow_named, is_planned, stated_basis
 from .signals import coverage, focus_weights
@@ -26,7 +26,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})年")
 PER_PROJECT = (*TABLE_MONEY, "预算执行率", "自评得分")
 # A self-evaluation table names its project on a line of its own ("项目名称：农机购置补贴项目").
 _PROJECT_NAMED = re.compile(r"项目名称[:：]\s*([^\s:：]{2,30})")
-# How far before a stored figure its setting reaches: a self-evaluation table's 项目名称 line and header rows.
+# How far before a stored table row its setting reaches when its table has no caption: a 项目名称 line and header rows.
 SETTING_CHARS = 300
 
 Asked = tuple[str, dict[str, list[Figure]]]
@@ -152,8 +152,8 @@ class KeyFigures:
 
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
         """The asking clause's terms that may say which of the metric's figures is meant ("农村公路养护"): words the
-        reports use (in some form: "职专" as 职业中专), with weight (a term in every chunk tells nothing), that are neither the metric's, nor its
-        basis's ("年初预算"), nor how the money moved (支出, 收入), nor a bureau's short name ("住建", "残联")."""
+        reports use (in some form: "职专" as 职业中专), of two characters or more, with weight (a term in every chunk tells nothing), that are neither the metric's, nor its
+        basis's ("年初预算"), nor how the money moved (支出, 收入), nor the period (全年), nor a bureau's short name ("住建", "残联")."""
         terms = self.terms(query)
         bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(query.text)]
         own_names = [r.bureau[leading_division(r.bureau)[1] :] for r in self.store.reports() if r.bureau]
@@ -161,10 +161,12 @@ class KeyFigures:
 
         def names_a_setting(term: str) -> bool:
             return (
-                (term in vocabulary or term in terms.shortened)
+                len(term) > 1  # a project or an item is named by a word, not by a verb's one character ("打了几分")
+                and (term in vocabulary or term in terms.shortened)
                 and not any(form in metric for form in terms.forms(term, True))
                 and not any(term in b for b in bases)
                 and not any(verbs.fullmatch(term) for _, verbs in TOTAL_ASKS)
+                and not PERIOD_WORDS.fullmatch(term)
                 and not abbreviates(term, own_names)
             )
 
@@ -172,12 +174,19 @@ class KeyFigures:
 
     def _setting(self, figure: Figure) -> str:
         """What a figure is about besides its own line: its report's title, its section path and, for a table's row,
-        the text just before it (where the table names its project); a sentence says itself what it is about."""
+        its table from the caption on (where the table names its project); a sentence says itself what it is about."""
         report = self.store.report(figure.report_id)
         chunk = next((c for c in self.store.report_chunks(figure.report_id) if c.start <= figure.start < c.end), None)
-        in_table = row_label(figure.quote) is not None
-        before = self.store.report_text(figure.report_id)[max(figure.start - SETTING_CHARS, 0) : figure.end] if in_table else figure.quote
-        return report.title + (chunk.section if chunk else "") + before
+        return report.title + (chunk.section if chunk else "") + self._table_setting(figure)
+
+    def _table_setting(self, figure: Figure) -> str:
+        """A table row's table from its caption (and the line introducing it) down to the row, or the text just before
+        it when no caption is found; a sentence's own quote."""
+        if row_label(figure.quote) is None:
+            return figure.quote
+        text = self.store.report_text(figure.report_id)
+        start = caption_start(text, figure.start)
+        return text[max(figure.start - SETTING_CHARS, 0) if start is None else start : figure.end]
 
     def unstated_metric(self, query: Query, asked: Asked | None, ranked: list[Sentence]) -> str | None:
         """A key metric a 多少 question asks for that its one report never states with a figure, states only on
@@ -208,7 +217,7 @@ class KeyFigures:
         pattern = metric_pattern(metric) or re.compile(re.escape(metric[:4]))
         for sentence in ranked[:10]:
             text = sentence.display
-            if not about(text):
+            if not about(sentence.chunk.section + text):  # "（三）乡镇卫生院能力提升项目" heads the sentence that states its rate
                 continue
             names = [m.end() for m in pattern.finditer(text) if m.group(0)]
             if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in sentence.stated):

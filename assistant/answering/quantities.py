@@ -38,6 +38,7 @@ from ..vocabulary import (
     RATE_ENDED,
     SAME_MEASURE,
     STORED_FLOWS,
+    TARGET_AFTER,
     TARGET_SECTION,
     TARGET_WORDS,
     UNITS,
@@ -159,7 +160,7 @@ def quantities(text: str) -> list[Quantity]:
                 counted,
                 subject,
                 bool(CHANGE_BEFORE.search(label)),
-                bool(TARGET_WORDS.search(label[-_TARGET_REACH:])) or bound,
+                bool(TARGET_WORDS.search(label[-_TARGET_REACH:]) or TARGET_AFTER.match(text, match.end())) or bound,
                 bound,
                 per,
                 earlier,
@@ -216,17 +217,20 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         noun = _content(after) or _content(clause[: ask.start()])
         # "一共多少钱？" names nothing itself: the clause before it says what is counted; "原来多少" after
         # "面积现在多少" asks of what the ask before it named.
-        own = _words(clause)
+        # "砍了多少", "压减了多少": what was cut is by how much it fell
+        change, target = bool(CHANGE_ASKS.search(clause)) or flow_named(clause) == "cut", bool(TARGET_WORDS.search(clause))
+        own = tuple(w for w in _words(clause) if not (change and EARLIER_ASKS.fullmatch(w)))  # "比上年涨了多少": 上年 is the base
         words = own or _words(context) or (slots[-1].words if slots else ())
+        if change and not own and unit is None and slots:
+            unit = slots[-1].unit  # "三公花了多少，比上年涨了多少": the change of what was just asked, in its unit
         after_words, before_words = _words(after), _words(clause[: ask.start()])
         head = after_words[0] if after_words else before_words[-1] if before_words else ""
-        change, target = bool(CHANGE_ASKS.search(clause)), bool(TARGET_WORDS.search(clause))
         parts = _joined_items(clause[: ask.start()], noun)
         for part in parts:
             part_words = _words(part) if len(parts) > 1 else words
             counted = _content(after)
             per = bool(PER_UNIT.search(clause[: ask.start()])) or (not own and bool(slots) and slots[-1].per)
-            earlier = bool(EARLIER_ASKS.search(clause))
+            earlier = bool(EARLIER_ASKS.search(clause)) and not change  # "比上年少了多少" asks the change, not last year's level
             slots.append(
                 Slot(
                     clause,
