@@ -403,3 +403,36 @@ def test_a_change_asked_as_a_percentage_is_a_change():
     assert (fell.change, fell.unit) == (True, "percent")
     found = quantities("比上年3.40万元减少0.54万元，下降15.88%，主要是维修支出减少。全年预算48.00万元，执行率87.00%。")
     assert best_quantity(fell, found).text == "15.88%"
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [("建了几个乡镇医保工作站", "工作站"), ("有多少家企业获得补贴", "企业"), ("检查了多少家定点医药机构", "机构"), ("多少人参加培训", "参加")],
+)
+def test_the_asked_head_is_the_last_noun_before_a_verb(question, head):
+    assert asked_slots(question)[0].head == head
+
+
+def test_the_count_named_by_the_asked_head_leads():
+    (slot,) = asked_slots("检查了多少家定点医药机构")
+    found = quantities("全年检查定点医药机构312家，实现检查全覆盖；暂停4家定点医药机构医保服务协议。")
+    assert best_quantity(slot, found).text == "312家"
+
+
+def test_an_ask_left_out_after_one_asks_the_same_of_what_it_names():
+    first, second = asked_slots("预算执行率多少 基本支出执行率呢")
+    assert (first.unit, second.unit, second.clause) == ("percent", "percent", "基本支出执行率多少")
+    assert asked_slots("那常宁呢") == ()  # a follow-up with no ask before it asks nothing here
+
+
+def test_a_money_table_rows_line_is_what_its_figures_are_about():
+    row = quantities("基本支出：年初预算数512.40万元，全年预算数538.26万元，全年执行数536.87万元，执行率99.74%。")
+    assert {q.subject for q in row} == {"基本支出"}
+    _, second = asked_slots("预算执行率多少 基本支出执行率呢")
+    total = quantities("全年执行4,744.09万元，预算执行率96.10%。")[-1]
+    assert slot_fit(second, row[-1]) > slot_fit(second, total)
+
+
+def test_a_columns_unit_in_brackets_stays_in_its_label():
+    found = quantities("公路项目：年初预算数（万元）5600.00万元，全年执行数（万元）6212.38万元。")
+    assert [q.label for q in found] == ["年初预算数（万元）", "全年执行数（万元）"]

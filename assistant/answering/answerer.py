@@ -15,13 +15,13 @@ from index.tables import row_label
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from ..vocabulary import SHORTFALL_ASKS
+from ..vocabulary import RATE_NOUNS, SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .enumerations import asked_noun, enumerating
 from .key_figures import KeyFigures, figure_as_written, other_years
 from .parts import heading_names_part, part_answers
-from .quantities import Quantity, Slot, asked_slots, best_quantity, of_the_asked_kind, slot_fit, states_asked_basis, unit_fit, written_as
+from .quantities import Quantity, Slot, adjacent, asked_slots, best_quantity, of_the_asked_kind, slot_fit, states_asked_basis, unit_fit, written_as
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
@@ -179,6 +179,10 @@ class ExtractiveAnswerer:
             # and a level when a level is asked (not the change of "三公经费减少0.58万元", for "三公多少 比上年少了多少").
             fitting = [(s, q) for s in likely if (q := best_quantity(slots[0], s.stated, query.text)) and slot_fit(slots[0], q) > 0]
             fitting = [(s, q) for s, q in fitting if of_the_asked_kind(slots[0], q)] or fitting
+            if slots[0].head.endswith(RATE_NOUNS):  # a rate is named by its noun: the 执行率 asked, not a 完成率 beside it
+                fitting = [(s, q) for s, q in fitting if adjacent(slots[0], q)] or fitting
+            # A figure that answers a later ask better is kept for it ("执行率多少 基本支出执行率呢": not the 基本支出 row's).
+            fitting = [(s, q) for s, q in fitting if not any(_taken_by(slots[0], later, q, s, query.text) for later in slots[1:])] or fitting
             best = next((s for s, q in fitting if q.change == slots[0].change), fitting[0][0]) if fitting else ranked[0]
         elif stating := part_answers(self.terms(query), ranked):
             # "为啥" is answered by the two sentences on its topic that state a cause, "咋办" by the measures.
@@ -362,6 +366,12 @@ def _distance(previous: tuple[int, Quantity] | None, current: tuple[int, Quantit
     if previous is None or previous[0] != current[0] or current[1].start < previous[1].end:
         return 10_000
     return current[1].start - previous[1].end
+
+
+def _taken_by(first: Slot, later: Slot, figure: Quantity, sentence: Sentence, question: str) -> bool:
+    """Whether a later ask would take this very figure of the sentence, and fits it better than the first ask does."""
+    best = best_quantity(later, sentence.stated, question)
+    return best is not None and best.start == figure.start and slot_fit(later, best) > slot_fit(first, figure)
 
 
 def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:

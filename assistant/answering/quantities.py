@@ -60,6 +60,8 @@ _QUESTION_BREAK = re.compile(r"[，,；;。：:！!？?（）()\n]")
 _TYPED_SPACE = re.compile(r"(?<=\S)\s+(?=\S)")
 _ITEM_BREAK = re.compile(rf"(、|{_TYPED_SPACE.pattern})")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# A short note in brackets inside a label, such as a column's unit ("全年执行数（万元）").
+_UNIT_NOTE = re.compile(r"[（(][^（）()，,。；;]{1,6}[）)]")
 # A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
 _TARGET_REACH = 6
 # A score named right before the ask ("自评分是多少", "得分多少").
@@ -68,6 +70,10 @@ _SCORE_NOUN = re.compile(r"(?:得|评|打)分$")
 _PER_REACH = 12
 # A table row as read (index.tables.row_label) names its indicator first: every figure in it is about that.
 _ROW_SUBJECT = re.compile(r"^三级指标“([^”]+)”")
+# A money table's row as read (index.tables.GridRow.reading) names its line first: "基本支出：年初预算数512.40万元，…".
+_GRID_SUBJECT = re.compile(r"^([^：:，,。；\d]{2,20})[：:](?=[^，,。；]*?\d)")
+# An ask left out after an earlier one ("…多少，基本支出呢"): 呢 asks the same of what it names.
+_ELLIPTIC_ASK = re.compile(r"(?<=[\u4e00-\u9fff])(?:的)?呢\s*$")
 _FILLER = re.compile(r"^(?:为|是|有|共|共有|达|达到|约|累计|合计|计|了|到|完成|实现|其中)+|(?:为|是|有|共|达|约|计|了|的)+$")
 
 
@@ -132,15 +138,16 @@ _REACHED = re.compile(r"[^,，;；。]{0,8}?(?:到|至)")
 def quantities(text: str) -> list[Quantity]:
     """The quantities a sentence states, in order: amounts, percentages, 百分点 and counts (digits or 十二)."""
     found = []
-    row = _ROW_SUBJECT.match(text)
+    row = _ROW_SUBJECT.match(text) or _GRID_SUBJECT.match(text)
     subject = row.group(1) if row else ""
+    masked = _UNIT_NOTE.sub(lambda m: "_" * len(m.group(0)), text)  # "全年执行数（万元）6212.38": the note cuts no clause
     for match in _QUANTITY.finditer(text):
         number, unit = match.group("num"), match.group("unit")
         value = _number_value(number)
         if value is None:
             continue
         scale = {"万": 1e4, "亿": 1e8}.get(match.group("scale") or "", 1.0)
-        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, match.start())), default=0)
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, match.start())), default=0)
         after = _CLAUSE_BREAK.search(text, match.end())
         label = _strip_approx(re.sub(r"[\s≥≤＞＜>=<]+$", "", text[clause_start : match.start()]))
         counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
@@ -207,6 +214,8 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         question = RATE_ENDED.sub(lambda m: m.group(0).rstrip("？?。！! ") + "多少", question)
     slots, previous = [], ""
     for clause in (c for part in _QUESTION_BREAK.split(question) for c in _enumerated_asks(part) if c):
+        if slots and not NUMBER_ASK.search(clause) and _ELLIPTIC_ASK.search(clause):
+            clause = _ELLIPTIC_ASK.sub("多少", clause)  # "执行率多少 基本支出执行率呢": the same ask of another thing
         ask = NUMBER_ASK.search(clause)
         if not ask:
             previous = clause
@@ -224,7 +233,7 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         if change and not own and unit is None and slots:
             unit = slots[-1].unit  # "三公花了多少，比上年涨了多少": the change of what was just asked, in its unit
         after_words, before_words = _words(after), _words(clause[: ask.start()])
-        head = after_words[0] if after_words else before_words[-1] if before_words else ""
+        head = _head_noun(after) or (after_words[0] if after_words else before_words[-1] if before_words else "")
         parts = _joined_items(clause[: ask.start()], noun)
         for part in parts:
             part_words = _words(part) if len(parts) > 1 else words
@@ -299,6 +308,19 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
     if PERCENT_ASKS.search(clause):
         return "percent", after
     return None, after
+
+
+def _head_noun(after: str) -> str:
+    """The head of the noun phrase right after 多少/几: its last noun before a verb ("几个乡镇医保工作站": 工作站,
+    "多少家企业获得补贴": 企业); "" when a verb comes first ("多少人参加培训")."""
+    import jieba.posseg
+
+    nouns = []
+    for token in jieba.posseg.lcut(after.strip()):
+        if token.flag.startswith("v") or not re.fullmatch(r"[\u4e00-\u9fff]+", token.word):
+            break
+        nouns.append(token.word)
+    return next((w for w in reversed(nouns) if len(w) > 1 and w not in QUESTION_WORDS), "")
 
 
 def _content(text: str) -> str:
