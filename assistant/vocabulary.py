@@ -141,12 +141,14 @@ SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
 # "下一步怎么解决" the 措施. The part's noun joins the question's terms, so its section and sentences match.
 # Each part is named by its usual headings' words, first the one the answerer weighs.
 PART_ASKS = (
-    (("原因",), re.compile(r"为什么|为啥|为何|咋会|怎么会|什么原因|啥原因|(?:咋|怎么)(?:没|不|这么|那么)")),
+    # "咋降下来的", "怎么涨了": how a figure changed asks why
+    (("原因",), re.compile(r"为什么|为啥|为何|咋会|怎么会|什么原因|啥原因|(?:咋|怎么)(?:没|不|这么|那么)|(?:咋|怎么)(?:就)?(?:降|涨|升|减|增|少|多)")),
     (("职责", "职能"), re.compile(r"管什么|管啥|管哪些|负责什么|负责啥|负责哪些|干什么的|干啥的|做什么的|干嘛的")),
     (("措施", "改进", "下一步"), re.compile(r"下一步|怎么解决|如何解决|咋解决|怎么改|咋改|怎么办|咋办")),
 )
-# A sentence that says why: a causal connective ("由于", "因", "受汛期影响", "导致").
-CAUSE_MARKERS = re.compile(r"由于|因为|因(?!此|而)|原因|导致|致使|所致|造成|受[^，。；]{1,12}(?:影响|限制|制约)|归因")
+# A sentence that says why: a causal connective ("由于", "因", "受汛期影响", "导致"), "主要是" after what it explains
+# ("结余357.23万元，主要是…工程款未达到支付条件"), or where a score lost its points ("扣分主要集中在…").
+CAUSE_MARKERS = re.compile(r"由于|因为|因(?!此|而)|原因|导致|致使|所致|造成|受[^，。；]{1,12}(?:影响|限制|制约)|归因|[，,]主要是(?!用于|包括)|扣分")
 SHORTFALL_ASKS = re.compile(r"扣分|扣了|失分|丢分|没有?完成|未完成|未达|没达|不达标|没拿满|差在哪")
 COMPARE_WORDS = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
 # The words a comparison is phrased with, taken out of its topic ("比较一下…有什么区别").

@@ -160,3 +160,26 @@ def test_a_word_for_how_money_moved_is_matched_as_the_reports_write_that_flow():
     vocabulary = Vocabulary.of([["结转", "结余"], ["支出"], ["追加"]])
     assert question_terms("剩了多少钱", (), vocabulary).synonyms["剩"] == ("结余", "结转")
     assert "支出" not in question_terms("花了多少钱", (), vocabulary).synonyms.get("花", ())  # key figures answer what was spent
+
+
+def test_function_words_and_figures_in_words_are_no_terms():
+    vocabulary = Vocabulary.of([["结余", "年底", "只", "还", "多万"], ["自评", "良"]])
+    assert "只" not in question_terms("青城路街道自评为啥只拿了个良", (), vocabulary).weights
+    left = question_terms("年底为啥还剩了三百多万没花", (), vocabulary).weights
+    assert "多万" not in left and "还" not in left and "年底" in left
+
+
+def test_a_verb_names_no_thing():
+    from assistant.answering.terms import is_verb
+
+    assert is_verb("调完") and is_verb("砍掉")
+    assert not is_verb("监理费") and not is_verb("人头")
+
+
+def test_how_a_figure_changed_asks_why_and_what_states_a_cause():
+    from assistant.answering.parts import states_part
+
+    assert set(question_terms("三公经费咋降下来的", (), Vocabulary.of([["原因"], ["三公"]])).parts) == {"原因"}
+    assert states_part("原因", "年末结转结余357.23万元，主要是梨园河灌区项目部分工程款未达到支付条件。", "")
+    assert states_part("原因", "扣分主要集中在老旧小区配套资金执行率偏低两个方面。", "")
+    assert not states_part("原因", "项目支出1661.82万元，主要是用于社区工作者薪酬。", "")

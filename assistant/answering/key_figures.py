@@ -19,7 +19,7 @@ from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT
 from .candidates import Sentence
 from .quantities import Slot, answered_from_sentences, asked_slots, bases_differ, flow_named, is_planned, stated_basis
 from .signals import coverage, focus_weights
-from .terms import Terms, Vocabulary
+from .terms import Terms, Vocabulary, is_verb
 
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 # Metrics a self-evaluation table states once per project: which project is named decides which figure answers.
@@ -108,8 +108,8 @@ class KeyFigures:
             return "预算执行率" if spent and self._about_what_is_asked(query, "预算执行率", stored["预算执行率"]) else None
         if slot.unit not in ("money", None) or (slot.counted and not MONEY_ASKS.search(slot.counted)):
             return None  # "收了多少案子" counts cases, not money
-        if any(term in slot.clause for term in self.terms(query).unwritten):
-            return None  # "监理费花了多少": it names something, which no report writes
+        if any(term in slot.clause and not is_verb(term) for term in self.terms(query).unwritten):
+            return None  # "监理费花了多少": it names something, which no report writes ("调完" says only what was done)
         for totals, verbs in TOTAL_ASKS:
             if verbs.search(slot.clause):
                 return next(

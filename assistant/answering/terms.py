@@ -191,8 +191,12 @@ _ABBREVIATION_FORMS = 3
 
 def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
     """The question's words, a verb or noun that the tokenizer glued to the 是 or 有 after it ("花是多少", "分是多少")
-    set apart, when no report writes the glued word."""
+    set apart, when no report writes the glued word; without its one-character function words ("只拿了个良": 只) and
+    the pieces of a figure it writes in words ("三百多万": 多万), as jieba's part-of-speech tagger reads them."""
+    function_words, figures = _function_words(question)
     for token in tokenize(question):
+        if token in function_words or any(token in figure for figure in figures):
+            continue
         if len(token) > 1 and token[-1] in _GLUED_AFTER and token not in vocabulary:
             yield from (token[:-1], token[-1])
         else:
@@ -200,6 +204,27 @@ def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
 
 
 _GLUED_AFTER = "是有"
+# jieba's tags of words that carry no topic: adverbs, prepositions, conjunctions, particles, modal words, pronouns.
+_FUNCTION_TAGS = ("d", "p", "c", "u", "y", "e", "r")
+_WRITTEN_FIGURE = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
+
+
+def is_verb(word: str) -> bool:
+    """Whether jieba's tagger reads the word as one verb ("调完", "砍掉"): it says what was done, not what it was done to."""
+    import jieba.posseg
+
+    tagged = jieba.posseg.lcut(word)
+    return len(tagged) == 1 and tagged[0].flag == "v"
+
+
+def _function_words(question: str) -> tuple[set[str], list[str]]:
+    """The question's one-character function words, and the figures it writes in Chinese numerals ("三百多万")."""
+    import jieba.posseg
+
+    tagged = jieba.posseg.lcut(question)
+    function_words = {t.word for t in tagged if len(t.word) == 1 and t.flag.startswith(_FUNCTION_TAGS)}
+    figures = [t.word for t in tagged if t.flag.startswith("m") and _WRITTEN_FIGURE.search(t.word)]
+    return function_words, figures
 
 
 def _made_of(term: str, words: set[str]) -> bool:
