@@ -7,7 +7,7 @@ from dataclasses import replace
 from itertools import zip_longest
 
 from index.cleaning import sentence_text
-from index.figures import metrics_named
+from index.figures import basis_named, metrics_named
 from index.models import Check, Figure, ReportMeta
 from index.search import HybridSearch
 from index.store import ReportStore
@@ -72,6 +72,8 @@ class Comparer:
         """
         cited = _Citations(self.answerer)
         figures = {side[0].bureau: _first_by_metric(self.store.figures([r.id for r in side]), question) for side in sides}
+        if len(topics) > 1:  # "隆化技能培训和梨树教师培训 执行率": each side's figure must be about what its own clause names
+            figures = {side[0].bureau: self._about_its_topic(side, topic, figures[side[0].bureau]) for side, topic in zip(sides, topics)}
         table, notes = self._table("".join(dict.fromkeys(topics)), sides, figures, cited)
         side_answers, side_passages = [], []
         for reports, topic in zip(sides, topics * len(sides) if len(topics) == 1 else topics):
@@ -101,8 +103,8 @@ class Comparer:
     ) -> tuple[Side, tuple[Passage, ...]]:
         """One bureau's answer: the sentences behind its table figures, else its own search and answer."""
         bureau = reports[0].bureau
-        asked = bureau + topic  # asked of this bureau, as a question about it alone would be ("仁寿…局自评分是多少")
-        side_query = Query(asked, tuple(reports), (bureau,), (), question_shape(topic), False)
+        side_query = _side_query(reports, topic)
+        asked = side_query.text
         vector = self.search.embed(asked, timings)
         hits = self.search.search(asked, self.pool, side_query.report_ids, timings, vector)
         ranked = self.answerer.candidates(side_query, hits, vector)
@@ -117,11 +119,18 @@ class Comparer:
         text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", answer.answer)
         return Side(bureau, text, False, tuple(cited.by_n[n] for n in dict.fromkeys(mapping.values()))), answer.passages
 
+    def _about_its_topic(self, reports: list[ReportMeta], topic: str, figures: dict[str, Figure]) -> dict[str, Figure]:
+        """A side's figures that are about what its topic names besides the metric (a project's, not the department's)."""
+        query = _side_query(reports, topic)
+        return {m: f for m, f in figures.items() if self.answerer.key_figures.about_what_is_asked(query, m, [f])}
+
     def _table(self, topic: str, sides: list[list[ReportMeta]], figures: dict[str, dict[str, Figure]], cited: _Citations) -> tuple[list[TableRow], list[str]]:
         """Rows for the figures the topic names; each cell cites the sentence stating it."""
         stored = dict.fromkeys(m for per in figures.values() for m in per)
         metrics = [m for m in stored if m in topic] or [m for m in metrics_named(topic) if m in stored]  # "自评分" names 自评得分
-        if not metrics and _MONEY_TOPIC.search(topic) and not metrics_named(topic):  # a metric no side stores: no headline rows
+        if not metrics and basis_named(topic) and any("总支出" in per for per in figures.values()):
+            metrics = ["总支出"]  # "年初预算各多少": the whole budget on that basis
+        elif not metrics and _MONEY_TOPIC.search(topic) and not metrics_named(topic):  # a metric no side stores: no headline rows
             metrics = [m for m in _HEADLINE_METRICS if any(m in per for per in figures.values())]
         rows, notes = [], []
         for metric in metrics:
@@ -190,11 +199,21 @@ class _Citations:
         return n
 
 
+def _side_query(reports: list[ReportMeta], topic: str) -> Query:
+    """The question asked of one bureau, as a question about it alone would be ("仁寿…局自评分是多少")."""
+    bureau = reports[0].bureau
+    return Query(bureau + topic, tuple(reports), (bureau,), (), question_shape(topic), False)
+
+
 def _first_by_metric(figures: list[Figure], question: str) -> dict[str, Figure]:
-    """Each metric's figure that the question asks: on the flow it names (谁花的钱多: what was spent), else the first stated."""
+    """Each metric's figure that the question asks: on the basis it names (年初预算各多少), on the flow it names
+    (谁花的钱多: what was spent), else the first stated."""
     by_metric: dict[str, list[Figure]] = {}
     for figure in figures:
         by_metric.setdefault(figure.metric, []).append(figure)
+    basis = basis_named(question)
+    if basis:  # a report that states none on the basis asked gives no figure: its own sentences answer for it
+        by_metric = {metric: on_basis for metric, found in by_metric.items() if (on_basis := [f for f in found if f.basis == basis])}
     return {metric: on_the_asked_flow(found, metric, question)[0] for metric, found in by_metric.items()}
 
 

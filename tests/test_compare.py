@@ -99,3 +99,16 @@ def test_what_is_compared_may_stand_inside_the_ask():
 
     assert comparison_topic("库车市监和六景镇自评谁分高", ["库车市监", "六景镇"]) == "自评分是多少"
     assert comparison_topic("威县发改和莒县卫健三公谁花得多", ["威县发改", "莒县卫健"]) == "三公花是多少"
+
+
+def test_a_basis_named_picks_each_sides_figure_on_it_and_none_where_a_report_has_none():
+    from assistant.compare import _first_by_metric
+    from index.models import Figure
+
+    def total(report: str, value: float, basis: str | None) -> Figure:
+        return Figure(report, report, "总支出", value, "万元", basis, f"总支出{value}万元", 0, 10)
+
+    yishui = [total("y", 1046.8, "年初预算"), total("y", 1362.55, "全年预算"), total("y", 1305.72, "实际")]
+    assert _first_by_metric(yishui, "年初预算各多少")["总支出"].value == 1046.8
+    assert _first_by_metric(yishui, "谁花的钱多")["总支出"].value == 1305.72
+    assert _first_by_metric([total("a", 9265.87, None)], "年初预算各多少") == {}  # its sentences answer for it

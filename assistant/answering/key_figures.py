@@ -105,7 +105,7 @@ class KeyFigures:
         total's setting names (花了多少钱: 总支出; 营养餐项目实际花了多少: that project's 全年执行数)."""
         if slot.unit == "percent":
             spent = flow_named(slot.clause) == "spent" and "预算执行率" in stored  # "钱用了百分之多少": the execution rate
-            return "预算执行率" if spent and self._about_what_is_asked(query, "预算执行率", stored["预算执行率"]) else None
+            return "预算执行率" if spent and self.about_what_is_asked(query, "预算执行率", stored["预算执行率"]) else None
         if slot.unit not in ("money", None) or (slot.counted and not MONEY_ASKS.search(slot.counted)):
             return None  # "收了多少案子" counts cases, not money
         if any(term in slot.clause and not is_verb(term) for term in self.terms(query).unwritten):
@@ -113,7 +113,7 @@ class KeyFigures:
         for totals, verbs in TOTAL_ASKS:
             if verbs.search(slot.clause):
                 return next(
-                    (t for t in totals if (figures := _of_the_flow(stored.get(t, []), t, slot.clause)) and self._about_what_is_asked(query, t, figures)), None
+                    (t for t in totals if (figures := _of_the_flow(stored.get(t, []), t, slot.clause)) and self.about_what_is_asked(query, t, figures)), None
                 )
         return None
 
@@ -133,9 +133,9 @@ class KeyFigures:
             figures = [f for f in figures if f.basis == basis]
         elif metric not in TABLE_MONEY:
             figures = on_the_asked_flow(figures, metric, asking)
-        return self._about_what_is_asked(query, metric, figures) if figures else None
+        return self.about_what_is_asked(query, metric, figures) if figures else None
 
-    def _about_what_is_asked(self, query: Query, metric: str, figures: list[Figure]) -> Figure | None:
+    def about_what_is_asked(self, query: Query, metric: str, figures: list[Figure]) -> Figure | None:
         """The figure whose setting (its section and the lines before it, where a self-evaluation table names
         its project) holds what else the question names ("农村公路养护" of several projects' tables); None when
         none holds most of it: then the sentences answer, or the question is not answered."""
@@ -200,7 +200,7 @@ class KeyFigures:
         basis = basis_named(query.text) if asked[0] not in TABLE_MONEY else None
         stored = asked[1].get(asked[0], [])
         if stored and not (basis and all(bases_differ(basis, f.basis) for f in stored)):
-            if asked[0] in PER_PROJECT and not self._about_what_is_asked(query, asked[0], stored) and not other_years(query):
+            if asked[0] in PER_PROJECT and not self.about_what_is_asked(query, asked[0], stored) and not other_years(query):
                 setting, terms = self._setting_terms(query, asked[0]), self.terms(query)
                 if self._stated_in(ranked, asked[0], basis, lambda text: coverage(terms, setting, text, expanded=True) >= 0.5):
                     return None  # a sentence states it for what is named ("防火项目…执行率44.83%"): answer from the text
