@@ -786,12 +786,22 @@ class _Bases:
 
 
 def _inherit_basis(figures: Sequence[Figure]) -> list[Figure]:
-    """Listed 专项 take the basis of the 项目支出 they break down when their own sentence names none."""
-    result, total_basis = [], None
+    """Listed 专项 take the basis of the 项目支出 they break down when their own sentence names none; the 基本支出 and
+    项目支出 of a sentence that opens with 其中 take the basis of the 总支出 stated last before it ("全年实际支出1305.72万元。
+    其中基本支出762.48万元，项目支出543.24万元"), so they are never checked against another basis's total."""
+    result, total_basis, spending_basis = [], None, None
     for figure in figures:
+        if figure.metric == "总支出":
+            spending_basis = figure.basis
+        if figure.metric in _SPENDING_PARTS and figure.basis is None and spending_basis and _OPENS_WITH_OF_WHICH.match(figure.quote):
+            figure = replace(figure, basis=spending_basis)
         if figure.metric == "项目支出":
             total_basis = figure.basis
         elif figure.metric.startswith(PROJECT_PART_PREFIX) and figure.basis is None and total_basis:
             figure = replace(figure, basis=total_basis)
         result.append(figure)
     return result
+
+
+_SPENDING_PARTS = ("基本支出", "项目支出")
+_OPENS_WITH_OF_WHICH = re.compile(r"\s*其中")

@@ -379,3 +379,12 @@ def test_the_departments_whole_score_in_words_is_stored_before_a_projects_table_
     )
     scores = [(f.value, f.basis) for f in extract_figures(_report(text)) if f.metric == "自评得分"]
     assert scores == [(93.4, None), (95.89, "总分")]  # a project's own score in words is not the department's
+
+
+def test_parts_listed_after_a_total_take_its_basis_and_are_checked_against_it_alone():
+    text = SMALL.format(
+        "2024年部门年初预算1046.80万元，调整后预算1362.55万元。全年实际支出1305.72万元，预算执行率95.83%。其中基本支出762.48万元，项目支出543.24万元。"
+    )
+    figures = extract_figures(_report(text))
+    assert {(f.metric, f.basis) for f in figures if f.metric in ("基本支出", "项目支出")} == {("基本支出", "实际"), ("项目支出", "实际")}
+    assert [(c.total.value, c.consistent) for c in check_figures(figures)] == [(1305.72, True)]
