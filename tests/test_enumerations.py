@@ -30,3 +30,10 @@ def test_an_enumeration_answers_with_the_noun_right_by_it_or_in_its_heading():
     assert not enumerates("全年发展烤烟3,200亩、猕猴桃1,150亩、油茶2,600亩。", "三、绩效目标完成情况 › （一）参保扩面", "产业")
     assert not enumerates("开设田径、游泳两个训练项目。", "", "项目")  # two items are no list of three
     assert not enumerates("学校布局调整后，全市撤并教学点、村小和幼儿园等31所，方便群众。", "", "股室")
+
+
+def test_a_list_that_says_it_lists_something_else_does_not_enumerate_the_noun():
+    sentence = "本次自评由规划财务和法规股牵头，会同各业务股室，采取查阅台账、系统数据比对、抽查定点医药机构和电话回访参保群众等方式进行。"
+    assert not enumerates(sentence, "", "股室")
+    assert enumerates("局机关内设办公室、待遇保障和医药服务管理股、基金监管股、规划财务和法规股4个股室。", "", "股室")
+    assert enumerates("下辖市第一中学、市第二中学、市实验小学等5所直属学校。", "", "学校")

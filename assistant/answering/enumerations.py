@@ -25,6 +25,8 @@ _ASK_WITHOUT_NOUN = re.compile(r"(?:都|主要|具体)?(?:花|用|包括|包含|
 # Three items or more, each short, joined by 、 (the last may follow 和/及).
 _ENUMERATION = re.compile(r"[^、，,；;。：:\s]{1,24}(?:、[^、，,；;。：:\s]{1,24}){2,}")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+# What a list says its items are, right after it ("…、电话回访等方式", "…等5所直属学校").
+_NAMED_AFTER = re.compile(r"等[\u4e00-\u9fff]{1,8}")
 # How far from the enumeration the asked noun may stand: after it ("5所直属学校"), before it ("项目4个，分别是").
 _AFTER_REACH = 12
 _BEFORE_REACH = 20
@@ -61,6 +63,9 @@ def enumerates(sentence: str, section: str, noun: str) -> bool:
     heading = section.split(SECTION_SEPARATOR)[-1] if section else ""
     sentence = _THOUSANDS.sub("", sentence)  # "烤烟3,200亩、猕猴桃1,150亩": a figure's comma parts no items
     for found in _ENUMERATION.finditer(sentence):
+        named_after = _NAMED_AFTER.search(found.group(0).rsplit("、", 1)[-1] + sentence[found.end() : found.end() + 9])
+        if named_after and noun not in named_after.group(0):
+            continue  # "采取查阅台账、系统数据比对、电话回访等方式": a list of 方式, whatever stands before it
         near = sentence[max(found.start() - _BEFORE_REACH, 0) : found.start()] + found.group(0)[-4:] + sentence[found.end() : found.end() + _AFTER_REACH]
         if noun in near or noun in heading:
             return True
