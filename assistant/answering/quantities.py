@@ -313,13 +313,13 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
 def _head_noun(after: str) -> str:
     """The head of the noun phrase right after 多少/几: its last noun before a verb ("几个乡镇医保工作站": 工作站,
     "多少家企业获得补贴": 企业); "" when a verb comes first ("多少人参加培训")."""
-    import jieba.posseg
+    from index.lexical import pos_tags
 
     nouns = []
-    for token in jieba.posseg.lcut(after.strip()):
-        if token.flag.startswith("v") or not re.fullmatch(r"[\u4e00-\u9fff]+", token.word):
+    for word, flag in pos_tags(after.strip()):
+        if flag.startswith("v") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             break
-        nouns.append(token.word)
+        nouns.append(word)
     return next((w for w in reversed(nouns) if len(w) > 1 and w not in QUESTION_WORDS), "")
 
 

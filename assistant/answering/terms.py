@@ -19,7 +19,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from index.gazetteer import leading_division
-from index.lexical import tokenize
+from index.lexical import pos_tags, tokenize
 from index.models import ReportMeta
 
 from ..query import abbreviates
@@ -211,19 +211,15 @@ _WRITTEN_FIGURE = re.compile(r"[零〇一二两三四五六七八九十百千万
 
 def is_verb(word: str) -> bool:
     """Whether jieba's tagger reads the word as one verb ("调完", "砍掉"): it says what was done, not what it was done to."""
-    import jieba.posseg
-
-    tagged = jieba.posseg.lcut(word)
-    return len(tagged) == 1 and tagged[0].flag == "v"
+    tagged = pos_tags(word)
+    return len(tagged) == 1 and tagged[0][1] == "v"
 
 
 def _function_words(question: str) -> tuple[set[str], list[str]]:
     """The question's one-character function words, and the figures it writes in Chinese numerals ("三百多万")."""
-    import jieba.posseg
-
-    tagged = jieba.posseg.lcut(question)
-    function_words = {t.word for t in tagged if len(t.word) == 1 and t.flag.startswith(_FUNCTION_TAGS)}
-    figures = [t.word for t in tagged if t.flag.startswith("m") and _WRITTEN_FIGURE.search(t.word)]
+    tagged = pos_tags(question)
+    function_words = {word for word, flag in tagged if len(word) == 1 and flag.startswith(_FUNCTION_TAGS)}
+    figures = [word for word, flag in tagged if flag.startswith("m") and _WRITTEN_FIGURE.search(word)]
     return function_words, figures
 
 
