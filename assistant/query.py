@@ -125,12 +125,14 @@ def _first_words(text: str) -> tuple[str, ...]:
 
 
 def _word_of_its_own(piece: str, rest: str, own: str) -> bool:
-    """Whether `rest` opens with `piece` as a word of its own, then a question word ("残联|有|啥问题") or, when it
-    opens like the bureau's own name and skips some of its characters, any word ("市监|编制", "人社|基本支出";
-    not "文化|活动" of 文化广电…局, a word of the name itself, nor "政府|性基金" of 人民政府)."""
+    """Whether `rest` opens with `piece` as a word of its own, then a question word ("残联|有|啥问题"), or `piece`
+    opens like the bureau's own name and skips some of its characters, whatever follows ("市监编制", "人社基本支出",
+    "住建花了多少", which jieba cuts 住|建花; not "文化|活动" of 文化广电…局, a word of the name itself, nor "政府|性基金"
+    of 人民政府)."""
+    if piece[0] == own[:1] and piece not in own:
+        return len(rest) > len(piece)
     words = _first_words(rest[:12])
-    abbreviation = piece[0] == own[:1] and piece not in own
-    return len(words) > 1 and words[0] == piece and (words[1] in QUESTION_WORDS or abbreviation)
+    return len(words) > 1 and words[0] == piece and words[1] in QUESTION_WORDS
 
 
 def check_question(text: str, max_chars: int) -> str:

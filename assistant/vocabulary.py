@@ -162,8 +162,14 @@ WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)的?(?P<what>[\u4e00-\u9fff]{0,2}
 EACH_ASKED = re.compile(r"各|分别|每个")
 # Words that tie two asked items together ("收入和支出各多少").
 JOINERS = re.compile(r"[和与及、跟以及]")
-# A question asks by how much something changed ("比上年少了多少", "增长多少", "提高了几个百分点").
-CHANGE_ASKS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增|减|降|涨|多|少)了?(?:百分之)?(?:多少|几)|比上年|较上年|同比|比年初")
+# A question asks by how much something changed ("比上年少了多少", "增长多少", "提高了几个百分点", "比去年多花了多少").
+CHANGE_ASKS = re.compile(
+    r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增|减|降|涨|多|少)了?(?:百分之)?(?:多少|几)|[比较](?:上年|上一年|去年)|同比|比年初"
+    r"|(?<![多少不至最很差])[多少](?![多少了的])[\u4e00-\u9fff]了?(?:多少|几)"  # "比去年多花了多少", "少招了几个"
+)
+# What was newly added is a change of a stock, not the stock ("年内新增省级枫桥式司法所2个" for "有几个司法所"), as a
+# report states it before the noun it counts and as a question asks it ("新增就业多少人").
+ADDED = re.compile(r"新增|净增")
 # Verbs of change, as a question or a report uses them.
 CHANGE_VERBS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|涨)了?")
 # A report states a change with these right before the figure ("同比增长12%", "比年初预算减少1.18万元").

@@ -391,6 +391,24 @@ def test_a_change_asked_after_a_figure_is_the_change_of_what_was_just_asked():
     assert best_quantity(change, found).text == "1.23万元"
 
 
+def test_more_or_less_before_a_verb_asks_a_change():
+    (more,) = asked_slots("今年比去年多花了多少")
+    assert more.change
+    found = quantities("2023年度支出合计4,382.64万元，比上年支出3,975.18万元增加407.46万元，增长10.25%")
+    assert best_quantity(more, found).text == "407.46万元"
+    assert asked_slots("少招了几个人")[0].change
+    assert not any(s.change for s in asked_slots("差不多花了多少 多少人多少钱"))
+
+
+def test_what_was_newly_added_is_a_change_of_the_stock_not_the_stock():
+    added, stock = quantities("年内新增省级“枫桥式司法所”2个，全县25个司法所均已达标。")
+    assert (added.change, stock.change) == (True, False)
+    (how_many,) = asked_slots("一共有几个司法所")
+    assert not how_many.change and best_quantity(how_many, [added, stock]).text == "25个"
+    (new,) = asked_slots("新增就业多少人")
+    assert new.change
+
+
 def test_what_was_cut_is_asked_as_a_change():
     (cut,) = asked_slots("三公经费砍了多少")
     assert cut.change

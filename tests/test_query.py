@@ -231,6 +231,8 @@ def test_a_short_name_that_opens_like_the_bureaus_own_is_part_of_it():
 
     market = _report("库车市市场监督管理局", ("库车市市场监督管理局", "库车市", "库车"))
     assert without_names("库车市监编制多少", (market,)).strip() == "编制多少"
+    housing = _report("岫岩满族自治县住房和城乡建设局", ("岫岩满族自治县住房和城乡建设局", "岫岩"))
+    assert without_names("岫岩住建花了多少", (housing,)).strip() == "花了多少"  # jieba cuts 住|建花: the short form is still the name
     town = _report("横州市六景镇人民政府", ("横州市六景镇人民政府", "六景镇", "六景"))
     assert without_names("六景政府性基金执行了多少", (town,)).strip() == "政府性基金执行了多少"  # 政府 opens no short form of 人民政府
 

@@ -183,3 +183,21 @@ def test_how_a_figure_changed_asks_why_and_what_states_a_cause():
     assert states_part("原因", "年末结转结余357.23万元，主要是梨园河灌区项目部分工程款未达到支付条件。", "")
     assert states_part("原因", "扣分主要集中在老旧小区配套资金执行率偏低两个方面。", "")
     assert not states_part("原因", "项目支出1661.82万元，主要是用于社区工作者薪酬。", "")
+
+
+def test_a_verb_glued_to_more_or_less_is_asked_on_its_own():
+    vocabulary = Vocabulary.of([["花", "消费"], ["支出"]])
+    assert set(question_terms("今年比去年多花了多少", (), vocabulary).weights) == {"花"}
+
+
+def test_a_sentence_shares_a_word_by_a_term_a_synonym_or_the_flow_of_money_it_names():
+    from dataclasses import replace
+
+    from assistant.answering.answerer import shares_a_word
+
+    spent = replace(_sentence("比上年支出3,975.18万元增加407.46万元", "", 0.9), signals=(0.0,) * len(SIGNALS))
+    assert shares_a_word(Terms({"花": 1.0}, {}), [spent])  # 花 and 支出 name the same flow
+    assert not shares_a_word(Terms({"收": 1.0}, {}), [spent])
+    assert not shares_a_word(Terms({"绿化": 1.0}, {}), [spent])
+    assert not shares_a_word(Terms({"农田": 1.0, "花": 1.0}, {}), [spent])  # the thing it names must be there
+    assert shares_a_word(Terms({}, {}), [spent])  # a question with no terms has none to share

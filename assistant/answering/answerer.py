@@ -15,13 +15,13 @@ from index.tables import row_label
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from ..vocabulary import RATE_NOUNS, SHORTFALL_ASKS
+from ..vocabulary import FLOWS, RATE_NOUNS, SHORTFALL_ASKS
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .enumerations import asked_noun, enumerating
 from .key_figures import KeyFigures, figure_as_written, other_years
 from .parts import heading_names_part, part_answers
-from .quantities import Quantity, Slot, adjacent, asked_slots, best_quantity, of_the_asked_kind, slot_fit, states_asked_basis, unit_fit, written_as
+from .quantities import Quantity, Slot, adjacent, asked_slots, best_quantity, flow_named, of_the_asked_kind, slot_fit, states_asked_basis, unit_fit, written_as
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
@@ -111,7 +111,7 @@ class ExtractiveAnswerer:
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
         if not items and not (
-            (query.shape != "number" or shares_a_word(chosen)) and states_asked_kind(self.slots(query), chosen) and states_asked_year(query, chosen)
+            (query.shape != "number" or shares_a_word(terms, chosen)) and states_asked_kind(self.slots(query), chosen) and states_asked_year(query, chosen)
         ):
             return Answer(query.text, abstention(query), True, (), passages)
         text = self.compose(query, chosen, as_list=query.shape == "list", more=more)
@@ -329,10 +329,16 @@ def stated_in_prose(figure: Figure, ranked: list[Sentence]) -> Sentence | None:
     return None
 
 
-def shares_a_word(chosen: list[Sentence]) -> bool:
+def shares_a_word(terms: Terms, chosen: list[Sentence]) -> bool:
     """Whether the leading sentence holds any of the question's terms (or a synonym): a figure in one that shares
-    none answers a neighbouring question its section is about, not this one ("移交办工作经费50万元" for 项目支出决算数)."""
-    return not chosen[0].signals or chosen[0].signals[SIGNALS.index("synonyms")] > 0
+    none answers a neighbouring question its section is about, not this one ("移交办工作经费50万元" for 项目支出决算数).
+    A question with no terms has none to share; one whose terms all name a flow of money shares them with a sentence
+    that names that flow ("比去年多花了多少" and "比上年支出…增加407.46万元"), but a thing it names must be there
+    ("高标准农田项目花了多少" is not answered by another project's 实际支出)."""
+    if not terms.weights or not chosen[0].signals or chosen[0].signals[SIGNALS.index("synonyms")] > 0:
+        return True
+    flows = {flow_named(term) for term in terms.weights}
+    return None not in flows and any(pattern.search(chosen[0].display) for flow, pattern in FLOWS if flow in flows)
 
 
 def states_asked_year(query: Query, chosen: list[Sentence]) -> bool:

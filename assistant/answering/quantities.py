@@ -16,6 +16,7 @@ from index.figures import BASIS_PATTERNS, basis_named
 from index.models import SECTION_SEPARATOR
 
 from ..vocabulary import (
+    ADDED,
     APPROX_BEFORE,
     BOUND_BEFORE,
     CHANGE_ASKS,
@@ -166,7 +167,7 @@ def quantities(text: str) -> list[Quantity]:
                 label[-12:],
                 counted,
                 subject,
-                bool(CHANGE_BEFORE.search(label)),
+                bool(CHANGE_BEFORE.search(label) or ADDED.search(label)),
                 bool(TARGET_WORDS.search(label[-_TARGET_REACH:]) or TARGET_AFTER.match(text, match.end())) or bound,
                 bound,
                 per,
@@ -227,7 +228,7 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         # "一共多少钱？" names nothing itself: the clause before it says what is counted; "原来多少" after
         # "面积现在多少" asks of what the ask before it named.
         # "砍了多少", "压减了多少": what was cut is by how much it fell
-        change, target = bool(CHANGE_ASKS.search(clause)) or flow_named(clause) == "cut", bool(TARGET_WORDS.search(clause))
+        change, target = bool(CHANGE_ASKS.search(clause) or ADDED.search(clause)) or flow_named(clause) == "cut", bool(TARGET_WORDS.search(clause))
         own = tuple(w for w in _words(clause) if not (change and EARLIER_ASKS.fullmatch(w)))  # "比上年涨了多少": 上年 is the base
         words = own or _words(context) or (slots[-1].words if slots else ())
         if change and not own and unit is None and slots:

@@ -191,7 +191,7 @@ _ABBREVIATION_FORMS = 3
 
 def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
     """The question's words, a verb or noun that the tokenizer glued to the 是 or 有 after it ("花是多少", "分是多少")
-    set apart, when no report writes the glued word; without its one-character function words ("只拿了个良": 只) and
+    set apart, and a verb glued to the 多 or 少 before it ("多花"), when no report writes the glued word; without its one-character function words ("只拿了个良": 只) and
     the pieces of a figure it writes in words ("三百多万": 多万), as jieba's part-of-speech tagger reads them."""
     function_words, figures = _function_words(question)
     for token in tokenize(question):
@@ -199,11 +199,15 @@ def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
             continue
         if len(token) > 1 and token[-1] in _GLUED_AFTER and token not in vocabulary:
             yield from (token[:-1], token[-1])
+        elif len(token) == 2 and token[0] in _COMPARED_BEFORE and token[1] not in _COMPARED_BEFORE and token not in vocabulary:
+            yield token[1:]  # "多花了多少": how much more was spent asks what was spent
         else:
             yield token
 
 
 _GLUED_AFTER = "是有"
+# More or less, glued to the verb it compares ("比去年多花了", "少招了").
+_COMPARED_BEFORE = "多少"
 # jieba's tags of words that carry no topic: adverbs, prepositions, conjunctions, particles, modal words, pronouns.
 _FUNCTION_TAGS = ("d", "p", "c", "u", "y", "e", "r")
 _WRITTEN_FIGURE = re.compile(r"[零〇一二两三四五六七八九十百千万亿]")
