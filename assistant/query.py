@@ -17,11 +17,12 @@ from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, RATE_ENDED, SHAPE_HOW, SH
 
 _CJK = r"\u4e00-\u9fff"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-# An organisation word right after a place ("株洲市工信局", "会宁县人民医院", "敦化一中", "某某疾控中心", "赛罕区昭乌达路街道"):
+# An organisation word right after a place ("株洲市工信局", "会宁县人民医院", "敦化一中", "某某疾控中心", "赛罕区昭乌达路街道",
+# "歙县雄村镇"; not 城镇, 城乡, 乡镇 or 乡村):
 # the place names a body.
 _ORG_AFTER_PLACE = re.compile(
     rf"[{_CJK}]{{0,6}}?(?:局|委员会|委|厅|办公室|医院|法院|检察院|学校|中学|小学)|[一二三四五六七八九十]中(?![心央间期])|[{_CJK}]{{2,6}}?中心"
-    rf"|[{_CJK}]{{2,6}}?街道(?:办事处|办)?"
+    rf"|[{_CJK}]{{2,6}}?街道(?:办事处|办)?|[{_CJK}]{{2,4}}?(?<![城乡镇])[镇乡](?:人民政府|政府)?(?![村镇])"
 )
 # Words that ask, which no organisation's name holds ("内设哪些办公室").
 _ASKING = re.compile(r"哪|什么|啥|多少|几")
@@ -29,8 +30,14 @@ _ASKING = re.compile(r"哪|什么|啥|多少|几")
 _PLACE_SUFFIXES = "市县区"
 # A body of the same rank as a bureau (a 财政局 beside a 工信局), never a unit under one (一中, 卫生院, 中心).
 _PEER_BODY = re.compile(r"(?:局|委员会|委|厅|办公室|法院|检察院)$")
-# Kinds of bodies below a bureau: one of the same kind as an indexed body is its peer, not a unit under it.
-_BODY_KINDS = (re.compile(r"(?:学校|中学|小学|[一二三四五六七八九十]中)$"), re.compile(r"(?:医院|卫生院)$"), re.compile(r"中心$"))
+# Kinds of bodies below a bureau (and towns below a county): one of the same kind as an indexed body is its peer, not a
+# unit under it.
+_BODY_KINDS = (
+    re.compile(r"(?:学校|中学|小学|[一二三四五六七八九十]中)$"),
+    re.compile(r"(?:医院|卫生院)$"),
+    re.compile(r"中心$"),
+    re.compile(r"[镇乡](?:人民政府|政府)?$"),
+)
 # An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
 _ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅|集团|公司|中心)")
 # "两个工信局", "这两家医院": a pair named by what kind of body they are.
@@ -318,12 +325,14 @@ class QueryAnalyzer:
 
     def _body_within(self, name: str, named: list[Mention]) -> bool:
         """Whether a body typed after an indexed bureau's place is one that bureau's report writes about, as a
-        unit below the bureau rather than a bureau beside it ("临湘二中" in 临湘市教育局's "临湘市第二中学")."""
+        unit below the bureau rather than a bureau beside it ("临湘二中" in 临湘市教育局's "临湘市第二中学", "洛川石头镇" in
+        洛川县交通运输局's "石头镇1座危桥")."""
         holders = {r for m in named if name.startswith(m.alias) for r in m.reports}
         if _PEER_BODY.search(name) or any(_kind_of_body(name) == _kind_of_body(r.bureau) for r in holders):
             return False  # a bureau beside it, or a body of its own kind ("敦化一中" where 敦化市第三中学 is indexed)
-        written = re.compile("[^\\s，。；、]{0,2}".join(map(re.escape, name)))
-        return self._report_text is not None and any(written.search(self._report_text(r.id)) for r in holders)
+        bodies = {name, *(name[len(m.alias) :] for m in named if name.startswith(m.alias) and len(name) - len(m.alias) >= 3)}
+        written = [re.compile("[^\\s，。；、]{0,2}".join(map(re.escape, body))) for body in bodies]  # "洛川石头镇": 石头镇
+        return self._report_text is not None and any(w.search(self._report_text(r.id)) for w in written for r in holders)
 
     def _unnamed_holders(self, name: str) -> tuple[ReportMeta, ...]:
         """Reports whose bureau could not be read but whose text names this place or organisation."""

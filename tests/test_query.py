@@ -290,3 +290,14 @@ def test_a_place_ending_in_shi_before_the_short_name_of_an_indexed_kind_is_not_i
     market = _report("依安县市场监督管理局", ("依安县市场监督管理局", "依安县", "依安"))
     analyzer = QueryAnalyzer([market])
     assert "漠河市场监管" in analyzer.analyze("漠河市场监管食品抽检了多少批次").missing  # 漠河 and 市场监管, not 漠河市
+
+
+def test_another_town_at_an_indexed_towns_county_is_another_body():
+    town = read_metadata("歙县深渡镇人民政府2024年度部门整体支出绩效自评报告\n一、基本情况\n深渡镇位于歙县东南部，辖14个行政村。", "t.txt")
+    transport = read_metadata("洛川县交通运输局2024年度部门整体支出绩效自评报告\n一、基本情况\n石头镇1座危桥顺延至2025年。", "l.txt")
+    texts = {town.id: "深渡镇位于歙县东南部，辖14个行政村。", transport.id: "石头镇1座危桥顺延至2025年。"}
+    analyzer = QueryAnalyzer([town, transport], texts.get)
+    assert "雄村镇" in analyzer.analyze("歙县雄村镇三公经费多少").missing  # a town beside the indexed one
+    assert analyzer.analyze("洛川石头镇的危桥修好没").missing is None  # a town the county bureau's report writes about
+    for question in ("歙县城镇居民多少人", "歙县城乡居民多少人", "洛川给乡镇卫生院买了多少台设备"):
+        assert analyzer.analyze(question).missing is None

@@ -201,3 +201,33 @@ def test_a_sentence_shares_a_word_by_a_term_a_synonym_or_the_flow_of_money_it_na
     assert not shares_a_word(Terms({"绿化": 1.0}, {}), [spent])
     assert not shares_a_word(Terms({"农田": 1.0, "花": 1.0}, {}), [spent])  # the thing it names must be there
     assert shares_a_word(Terms({}, {}), [spent])  # a question with no terms has none to share
+
+
+def test_a_noun_phrase_is_its_head_and_the_nouns_that_qualify_it():
+    from assistant.answering.terms import qualified_nouns
+
+    assert qualified_nouns("家庭农场补贴发了多少钱") == [("补贴", ("家庭", "农场"))]
+    assert qualified_nouns("森林防火经费花了多少") == [("经费", ("森林",))]
+    assert qualified_nouns("三公经费花了多少") == []
+
+
+def test_a_qualifier_is_written_as_such_as_a_synonym_abbreviated_or_as_a_word_opening_like_it():
+    from assistant.answering.terms import written_somehow
+
+    assert written_somehow("计生", "对象", ("计生",), "向计划生育家庭奖励扶助对象12674人发放")
+    assert written_somehow("人头", "经费", ("人头",), "其中：人员经费352.17万元")
+    assert not written_somehow("森林", "经费", ("森林", "山林"), "“三公”经费支出10.58万元，主要是执法车辆")
+    assert not written_somehow("家庭", "补贴", ("家庭",), "耕地地力保护补贴，种粮农户42613户")
+
+
+def test_a_sentence_about_a_sibling_of_the_asked_thing_does_not_answer_it():
+    from assistant.answering.answerer import qualifiers_written
+    from assistant.query import Query
+
+    report = "按照上级下达的补贴标准，全额发放补贴资金8,236,518.60元，惠及种粮农户42613户。"
+    sentence = _sentence(report, "", 0.9)
+    ask = Query("家庭农场补贴发了多少钱", (), (), (), "number", False)
+    terms = Terms({"家庭": 1.0, "农场": 1.0, "补贴": 1.0}, {})
+    assert not qualifiers_written(ask, terms, sentence, report)  # the report never writes of family farms
+    grain = Query("种粮农户补贴发了多少钱", (), (), (), "number", False)
+    assert qualifiers_written(grain, Terms({"种粮": 1.0, "补贴": 1.0}, {}), sentence, report)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from index.cleaning import squash_spaces
+from index.cleaning import match_key, squash_spaces
 from index.models import Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
@@ -26,7 +26,7 @@ from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
 from .signals import SIGNALS, coverage
-from .terms import Terms, Vocabulary, question_terms
+from .terms import Terms, Vocabulary, qualified_nouns, question_terms, written_somehow
 
 # Abbreviations are looked up in the asked reports' texts when a question is about at most this many (a bureau or a
 # comparison named); a question about every report of a large index is matched on its words as written.
@@ -111,7 +111,12 @@ class ExtractiveAnswerer:
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
         if not items and not (
-            (query.shape != "number" or shares_a_word(terms, chosen)) and states_asked_kind(self.slots(query), chosen) and states_asked_year(query, chosen)
+            (
+                query.shape != "number"
+                or (shares_a_word(terms, chosen) and qualifiers_written(query, terms, chosen[0], self.store.report_text(chosen[0].report.id)))
+            )
+            and states_asked_kind(self.slots(query), chosen)
+            and states_asked_year(query, chosen)
         ):
             return Answer(query.text, abstention(query), True, (), passages)
         text = self.compose(query, chosen, as_list=query.shape == "list", more=more)
@@ -339,6 +344,18 @@ def shares_a_word(terms: Terms, chosen: list[Sentence]) -> bool:
         return True
     flows = {flow_named(term) for term in terms.weights}
     return None not in flows and any(pattern.search(chosen[0].display) for flow, pattern in FLOWS if flow in flows)
+
+
+def qualifiers_written(query: Query, terms: Terms, sentence: Sentence, report_text: str) -> bool:
+    """Whether the sentence's report writes what qualifies a noun the question asks about, when the sentence states
+    the noun: a report that never mentions forests does not answer "森林防火经费" with its 三公经费, nor one that never
+    mentions family farms "家庭农场补贴" with its 种粮补贴."""
+    stated = match_key(sentence.display).lower()
+    written = match_key(f"{sentence.report.title}\n{report_text}").lower()
+    for head, modifiers in qualified_nouns(query.asked):
+        if any(form in stated for form in terms.forms(head, True)) and not all(written_somehow(m, head, terms.forms(m, True), written) for m in modifiers):
+            return False
+    return True
 
 
 def states_asked_year(query: Query, chosen: list[Sentence]) -> bool:

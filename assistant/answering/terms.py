@@ -23,7 +23,7 @@ from index.lexical import pos_tags, tokenize
 from index.models import ReportMeta
 
 from ..query import abbreviates
-from ..vocabulary import FLOW_WORDS, PART_ASKS, QUESTION_WORDS, STORED_FLOWS
+from ..vocabulary import FLOW_WORDS, PART_ASKS, PERIOD_WORDS, QUESTION_WORDS, STORED_FLOWS
 
 
 @cache
@@ -236,3 +236,39 @@ def _made_of(term: str, words: set[str]) -> bool:
             covered[at : at + len(word)] = [True] * len(word)
             at = term.find(word, at + 1)
     return all(covered)
+
+
+# jieba's tags of words that name a kind of thing, as a modifier before a noun does ("森林防火经费": 森林; "临时救助": 临时).
+_NOUN_TAGS = ("n", "vn", "nz", "l", "j", "b", "ns")
+# The words a noun phrase may run over before its head noun, verbs included ("矿山生态修复资金").
+_PHRASE_TAGS = (*_NOUN_TAGS, "v", "a")
+_MODIFIERS = 3  # a noun phrase's words before its head, at most
+
+
+def qualified_nouns(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The noun phrases of a question as (head noun, the nouns that qualify it): the words of a run of content words
+    before the noun that ends it ("家庭农场补贴发了多少": 补贴, (家庭, 农场))."""
+    tagged = pos_tags(text)
+    found = []
+    for i, (word, flag) in enumerate(tagged):
+        ends = i + 1 == len(tagged) or not tagged[i + 1][1].startswith(_NOUN_TAGS)
+        if len(word) < 2 or not flag.startswith(_NOUN_TAGS) or not ends:
+            continue
+        run = []
+        for before, tag in reversed(tagged[max(0, i - _MODIFIERS) : i]):
+            if not tag.startswith(_PHRASE_TAGS) or before in QUESTION_WORDS:
+                break
+            run.insert(0, (before, tag))
+        modifiers = tuple(w for w, tag in run if len(w) >= 2 and tag.startswith(_NOUN_TAGS) and not PERIOD_WORDS.fullmatch(w))
+        if modifiers:
+            found.append((word, modifiers))
+    return found
+
+
+def written_somehow(modifier: str, head: str, forms: tuple[str, ...], text: str) -> bool:
+    """Whether a text writes a qualifier in some form: as such or a synonym, abbreviated the Chinese way ("计生":
+    计划生育), or right before the head as another word that opens like one of those ("人头经费": 人员经费)."""
+    if any(form in text for form in forms) or re.search(_ABBREVIATION_GAP.join(map(re.escape, modifier)), text):
+        return True
+    openings = re.escape("".join(dict.fromkeys(form[0] for form in forms)))
+    return bool(re.search(f"[{openings}]{_ABBREVIATION_GAP}{re.escape(head)}", text))
