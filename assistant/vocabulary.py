@@ -169,7 +169,7 @@ CHANGE_ASKS = re.compile(
 )
 # What was newly added is a change of a stock, not the stock ("年内新增省级枫桥式司法所2个" for "有几个司法所"), as a
 # report states it before the noun it counts and as a question asks it ("新增就业多少人").
-ADDED = re.compile(r"新增|净增")
+ADDED = re.compile(r"新增|净增|新建|新开|新设")
 # Verbs of change, as a question or a report uses them.
 CHANGE_VERBS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|涨)了?")
 # A report states a change with these right before the figure ("同比增长12%", "比年初预算减少1.18万元").

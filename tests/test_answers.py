@@ -18,6 +18,7 @@ from assistant.evaluate import first_figure
 from assistant.service import Conversation
 from index.cleaning import match_key
 
+DEV_FRESH8 = ROOT / "tests" / "data" / "dev_fresh8" / "reports"
 DEV_FRESH2 = ROOT / "tests" / "data" / "dev_fresh2" / "reports"
 DEV_FRESH = ROOT / "tests" / "data" / "dev_fresh" / "reports"
 
@@ -414,3 +415,11 @@ def test_a_project_rate_asked_for_another_project_is_not_the_one_tables(settings
     other = assistant.ask("陇西马铃薯产业项目执行率多少")
     assert other.abstained and "95.56" not in other.answer.split("下列段落")[0]
     assert first_figure(assistant.ask("陇西中药材项目执行率多少").answer) == "95.56"
+
+
+def test_a_report_in_yuan_answers_its_years_spending_its_counts_and_refuses_a_sibling(settings_factory, tmp_path):
+    """弥勒's report writes amounts in 元 with separators and counts in Chinese numerals."""
+    assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH8 / "mile_nongyenongcunju_2024.txt")
+    assert assistant.ask("弥勒农业农村局2024年全年支出多少").answer.startswith("总支出：58,763,214.56元")  # 2024 picks no budget line
+    assert assistant.ask("弥勒高标准农田涉及多少个村").answer.startswith("三十二个")  # 五个 counts the 镇
+    assert assistant.ask("弥勒农业农村局家庭农场补贴发了多少钱").abstained  # it reports 种粮 subsidies only

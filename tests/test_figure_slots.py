@@ -409,6 +409,19 @@ def test_what_was_newly_added_is_a_change_of_the_stock_not_the_stock():
     assert new.change
 
 
+def test_what_a_count_counts_stops_at_the_next_quantity():
+    towns, villages = quantities("涉及五个镇三十二个村")
+    assert (towns.counted, villages.counted) == ("镇", "村")
+    (asked,) = asked_slots("高标准农田涉及多少个村")
+    assert asked.head == "村" and best_quantity(asked, [towns, villages]).text == "三十二个"
+
+
+def test_newly_opened_is_asked_as_what_was_added():
+    (opened,) = asked_slots("今年新开了几家城市书房")
+    found = quantities("新增城市书房6家，全县城市书房总数达到15家")
+    assert opened.change and best_quantity(opened, found).text == "6家"
+
+
 def test_what_was_cut_is_asked_as_a_change():
     (cut,) = asked_slots("三公经费砍了多少")
     assert cut.change

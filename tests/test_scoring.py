@@ -201,6 +201,9 @@ def test_a_sentence_shares_a_word_by_a_term_a_synonym_or_the_flow_of_money_it_na
     assert not shares_a_word(Terms({"绿化": 1.0}, {}), [spent])
     assert not shares_a_word(Terms({"农田": 1.0, "花": 1.0}, {}), [spent])  # the thing it names must be there
     assert shares_a_word(Terms({}, {}), [spent])  # a question with no terms has none to share
+    project = replace(_sentence("项目预算1250.00万元，实际支出1186.30万元", "二、项目情况 › （二）地质灾害防治项目", 0.9), signals=spent.signals)
+    assert shares_a_word(Terms({"地质灾害": 2.0, "花": 1.0}, {}), [project])  # its heading names most of what is asked
+    assert not shares_a_word(Terms({"茶叶": 3.0, "项目": 1.0}, {}), [project])
 
 
 def test_a_noun_phrase_is_its_head_and_the_nouns_that_qualify_it():

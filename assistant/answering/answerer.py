@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from index.cleaning import match_key, squash_spaces
-from index.models import Chunk, Figure, ReportMeta
+from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
 from index.tables import row_label
@@ -342,6 +342,8 @@ def shares_a_word(terms: Terms, chosen: list[Sentence]) -> bool:
     ("高标准农田项目花了多少" is not answered by another project's 实际支出)."""
     if not terms.weights or not chosen[0].signals or chosen[0].signals[SIGNALS.index("synonyms")] > 0:
         return True
+    if coverage(terms, terms.weights, chosen[0].chunk.section.split(SECTION_SEPARATOR)[-1], expanded=True) > 0.5:
+        return True  # "地灾防治花了多少钱": "项目预算1250.00万元，实际支出1186.30万元" under （二）地质灾害防治项目
     flows = {flow_named(term) for term in terms.weights}
     return None not in flows and any(pattern.search(chosen[0].display) for flow, pattern in FLOWS if flow in flows)
 

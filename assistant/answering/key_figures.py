@@ -153,7 +153,7 @@ class KeyFigures:
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
         """The asking clause's terms that may say which of the metric's figures is meant ("农村公路养护"): words the
         reports use (in some form: "职专" as 职业中专), of two characters or more, with weight (a term in every chunk tells nothing), that are neither the metric's, nor its
-        basis's ("年初预算"), nor how the money moved (支出, 收入), nor the period (全年), nor a bureau's short name ("住建", "残联")."""
+        basis's ("年初预算"), nor how the money moved (支出, 收入), nor the period (全年) or year, nor a bureau's short name ("住建", "残联")."""
         terms = self.terms(query)
         bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(query.text)]
         own_names = [r.bureau[leading_division(r.bureau)[1] :] for r in self.store.reports() if r.bureau]
@@ -167,6 +167,7 @@ class KeyFigures:
                 and not any(term in b for b in bases)
                 and not any(verbs.fullmatch(term) for _, verbs in TOTAL_ASKS)
                 and not PERIOD_WORDS.fullmatch(term)
+                and not re.fullmatch(r"(?:19|20)\d{2}", term)  # a year picks the report, not one of its figures
                 and not abbreviates(term, own_names)
             )
 

@@ -151,7 +151,9 @@ def quantities(text: str) -> list[Quantity]:
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, match.start())), default=0)
         after = _CLAUSE_BREAK.search(text, match.end())
         label = _strip_approx(re.sub(r"[\s≥≤＞＜>=<]+$", "", text[clause_start : match.start()]))
-        counted = "".join(_CJK_RUN.findall(text[match.end() : after.start() if after else len(text)]))[:8]
+        following = _QUANTITY.search(text, match.end())  # "五个镇三十二个村": 五个 counts 镇, not 村
+        counted_end = min(after.start() if after else len(text), following.start() if following else len(text))
+        counted = "".join(_CJK_RUN.findall(text[match.end() : counted_end]))[:8]
         bound = bool(BOUND_BEFORE.search(text[clause_start : match.start()]))
         earlier = not CHANGE_BEFORE.search(label) and bool(EARLIER_BEFORE.search(label))
         if found and found[-1].earlier and _REACHED.fullmatch(text, found[-1].end, match.start()):
@@ -313,7 +315,7 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
 
 def _head_noun(after: str) -> str:
     """The head of the noun phrase right after 多少/几: its last noun before a verb ("几个乡镇医保工作站": 工作站,
-    "多少家企业获得补贴": 企业); "" when a verb comes first ("多少人参加培训")."""
+    "多少家企业获得补贴": 企业), or the one character it is ("多少个村": 村); "" when a verb comes first ("多少人参加培训")."""
     from index.lexical import pos_tags
 
     nouns = []
@@ -321,6 +323,8 @@ def _head_noun(after: str) -> str:
         if flag.startswith("v") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             break
         nouns.append(word)
+    if nouns == [after.strip()] and len(after.strip()) == 1 and after.strip() not in QUESTION_WORDS:
+        return nouns[0]
     return next((w for w in reversed(nouns) if len(w) > 1 and w not in QUESTION_WORDS), "")
 
 
