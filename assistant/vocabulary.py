@@ -156,8 +156,8 @@ COMPARE_PHRASES = re.compile(
     r"比较一下|比较|对比一下|对比|相比|有什么区别|有啥区别|区别|有啥不一样|不一样|分别|各自|各|异同|有什么不同|有何不同|不同|差异|两个局|两局|两个部门|两家|之间"
 )
 # A comparison that asks which side has more ("哪个高", "比一比"): each side is asked for its figure.
-# What is compared may stand inside the ask ("谁分高", "谁花得多"): it is kept, the asking words go.
-WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)的?(?P<what>[\u4e00-\u9fff]{0,2}?)得?更?(?:多|高|大|少|低|小)|比一比|比比看?|高低|孰高孰低")
+# What is compared may stand inside the ask ("谁分高", "谁花得多", "哪个项目执行率更低"): it is kept, the asking words go.
+WHICH_MORE = re.compile(r"(?:哪个|哪家|谁)的?(?P<what>[\u4e00-\u9fff]{0,6}?)得?更?(?:多|高|大|少|低|小)|比一比|比比看?|高低|孰高孰低")
 # A question asks a figure of each of several things ("两个项目各打了几分", "分别是多少").
 EACH_ASKED = re.compile(r"各|分别|每个")
 # Words that tie two asked items together ("收入和支出各多少").

@@ -23,6 +23,8 @@ HEADING = re.compile(
     r"|(?P<l2>[（(]\s*[一二三四五六七八九十]+\s*[）)])"
     r"|(?P<l3>\d{1,2}\s*[、.．](?!\d))"
     r"|(?P<l4>[（(]\s*\d{1,2}\s*[）)])"
+    # "2.3 “三公”经费" under "2. 预算执行情况"; not "1.5 亿元用于技改", a figure with a scan's space before its unit
+    r"|(?P<l4d>\d{1,2}\.\d{1,2}(?=[ \t\u3000]+(?![万亿元千百个人户家次项件名台辆套座公里亩吨场期篇批倍分])[\u4e00-\u9fff“\"（(]))"
 )
 # A line this short with no punctuation is a title, heading or signature, never half a sentence.
 _SHORT_LINE = 30
@@ -66,7 +68,7 @@ def match_key(text: str) -> str:
 
 
 def heading_level(line: str) -> int:
-    """1 for 一、, 2 for （一）, 3 for 1、, 4 for (1); 0 when the line is not numbered."""
+    """1 for 一、, 2 for （一）, 3 for 1、, 4 for (1) and 1.1; 0 when the line is not numbered."""
     found = HEADING.match(line.lstrip())
     if not found:
         return 0

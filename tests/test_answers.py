@@ -423,3 +423,5 @@ def test_a_report_in_yuan_answers_its_years_spending_its_counts_and_refuses_a_si
     assert assistant.ask("弥勒农业农村局2024年全年支出多少").answer.startswith("总支出：58,763,214.56元")  # 2024 picks no budget line
     assert assistant.ask("弥勒高标准农田涉及多少个村").answer.startswith("三十二个")  # 五个 counts the 镇
     assert assistant.ask("弥勒农业农村局家庭农场补贴发了多少钱").abstained  # it reports 种粮 subsidies only
+    assert assistant.ask("弥勒农业农村局年底没花完的钱还剩多少").answer.startswith("4,712,703.86元")  # 结余, not 年末固定资产原值
+    assert "未达到结算条件" in assistant.ask("弥勒农业农村局年底为啥还有四百多万没花出去").answer

@@ -165,6 +165,8 @@ def test_title_is_not_joined_to_the_first_heading():
         ("(1)项目资金", 4),
         ("（2）项目资金", 4),
         ("1.5 亿元用于技改", 0),  # a decimal number, not a clause number
+        ("2.3 “三公”经费", 4),  # a numbered sub-heading under "2. 预算执行情况"
+        ("3.1 第五次全国经济普查", 4),
         ("2021 年一般公共预算拨款收入", 0),
         ("本局为财政全额拨款单位", 0),
     ],

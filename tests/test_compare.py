@@ -99,6 +99,7 @@ def test_what_is_compared_may_stand_inside_the_ask():
 
     assert comparison_topic("库车市监和六景镇自评谁分高", ["库车市监", "六景镇"]) == "自评分是多少"
     assert comparison_topic("威县发改和莒县卫健三公谁花得多", ["威县发改", "莒县卫健"]) == "三公花是多少"
+    assert comparison_topic("洛川公路养护和弥勒高标准农田 哪个执行率高", ["洛川", "弥勒"]) == "公路养护高标准农田执行率"
 
 
 def test_a_basis_named_picks_each_sides_figure_on_it_and_none_where_a_report_has_none():

@@ -162,6 +162,14 @@ def test_a_word_for_how_money_moved_is_matched_as_the_reports_write_that_flow():
     assert "支出" not in question_terms("花了多少钱", (), vocabulary).synonyms.get("花", ())  # key figures answer what was spent
 
 
+def test_a_flow_the_tokenizer_cuts_apart_is_still_asked_as_the_reports_write_it():
+    vocabulary = Vocabulary.of([["结转", "结余"], ["支出"]])
+    terms = question_terms("年底为啥还有四百多万没花出去", (), vocabulary)
+    assert terms.synonyms["没花"] == ("结余", "结转")  # jieba cuts 没|花: neither token says what was left
+    assert "没花" in terms.unwritten  # how it asks, not what it is about
+    assert "没花" not in question_terms("年底为啥还剩了三百多万没花", (), vocabulary).weights  # 剩 says it already
+
+
 def test_function_words_and_figures_in_words_are_no_terms():
     vocabulary = Vocabulary.of([["结余", "年底", "只", "还", "多万"], ["自评", "良"]])
     assert "只" not in question_terms("青城路街道自评为啥只拿了个良", (), vocabulary).weights
@@ -232,5 +240,9 @@ def test_a_sentence_about_a_sibling_of_the_asked_thing_does_not_answer_it():
     ask = Query("家庭农场补贴发了多少钱", (), (), (), "number", False)
     terms = Terms({"家庭": 1.0, "农场": 1.0, "补贴": 1.0}, {})
     assert not qualifiers_written(ask, terms, sentence, report)  # the report never writes of family farms
+    survey = "常规统计调查项目预算58.00万元，实际支出55.10万元。"
+    sampling = Query("人口抽样调查经费花了多少", (), (), (), "number", False)
+    sampling_terms = Terms({"人口": 1.0, "抽样调查": 1.0, "调查": 1.0, "经费": 1.0}, {})
+    assert not qualifiers_written(sampling, sampling_terms, _sentence(survey, "", 0.9), "组织实施人口普查。" + survey)  # 调查 of 抽样调查
     grain = Query("种粮农户补贴发了多少钱", (), (), (), "number", False)
     assert qualifiers_written(grain, Terms({"种粮": 1.0, "补贴": 1.0}, {}), sentence, report)

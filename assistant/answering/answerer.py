@@ -15,7 +15,7 @@ from index.tables import row_label
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from ..vocabulary import FLOWS, RATE_NOUNS, SHORTFALL_ASKS
+from ..vocabulary import FLOWS, RATE_NOUNS, SHORTFALL_ASKS, STORED_FLOWS
 from . import sections
 from .candidates import Sentence, gather, signals_of
 from .enumerations import asked_noun, enumerating
@@ -186,6 +186,8 @@ class ExtractiveAnswerer:
             fitting = [(s, q) for s, q in fitting if of_the_asked_kind(slots[0], q)] or fitting
             if slots[0].head.endswith(RATE_NOUNS):  # a rate is named by its noun: the 执行率 asked, not a 完成率 beside it
                 fitting = [(s, q) for s, q in fitting if adjacent(slots[0], q)] or fitting
+            if (flow := flow_named(slots[0].clause)) not in (None, *STORED_FLOWS):  # "没花完的钱还剩多少": a 结余, not an asset
+                fitting = [(s, q) for s, q in fitting if flow_named(q.label) == flow] or fitting
             # A figure that answers a later ask better is kept for it ("执行率多少 基本支出执行率呢": not the 基本支出 row's).
             fitting = [(s, q) for s, q in fitting if not any(_taken_by(slots[0], later, q, s, query.text) for later in slots[1:])] or fitting
             best = next((s for s, q in fitting if q.change == slots[0].change), fitting[0][0]) if fitting else ranked[0]
@@ -350,12 +352,16 @@ def shares_a_word(terms: Terms, chosen: list[Sentence]) -> bool:
 
 def qualifiers_written(query: Query, terms: Terms, sentence: Sentence, report_text: str) -> bool:
     """Whether the sentence's report writes what qualifies a noun the question asks about, when the sentence states
-    the noun: a report that never mentions forests does not answer "森林防火经费" with its 三公经费, nor one that never
-    mentions family farms "家庭农场补贴" with its 种粮补贴."""
+    a word of that noun phrase: a report that never mentions forests does not answer "森林防火经费" with its 三公经费,
+    nor one that never mentions family farms "家庭农场补贴" with its 种粮补贴, nor one that never writes of sampling
+    "人口抽样调查经费" with its 常规统计调查 project."""
     stated = match_key(sentence.display).lower()
     written = match_key(f"{sentence.report.title}\n{report_text}").lower()
     for head, modifiers in qualified_nouns(query.asked):
-        if any(form in stated for form in terms.forms(head, True)) and not all(written_somehow(m, head, terms.forms(m, True), written) for m in modifiers):
+        words = {t for t in terms.weights if any(t in w for w in (head, *modifiers))} | {head, *modifiers}  # 调查 of 抽样调查
+        if any(form in stated for word in words for form in terms.forms(word, True)) and not all(
+            written_somehow(m, head, terms.forms(m, True), written) for m in modifiers
+        ):
             return False
     return True
 

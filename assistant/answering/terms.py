@@ -151,6 +151,9 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
         weights[term] = idf.get(term, median) * vocabulary.rarity(term)
         if found:
             expansions[term] = found
+    cut = _flow_cut_apart(question, weights, vocabulary)
+    if cut is not None:  # "没花出去": jieba cuts 没|花, and neither says what was left unspent
+        weights[cut[0]], expansions[cut[0]] = min(idf.get(form, median) for form in cut[1]), cut[1]
     parts = {}
     for noun, *others in asked_parts:
         forms = tuple(f for f in (*others, *sorted(synonyms.get(noun, ()))) if len(f) >= 2 and f in vocabulary)
@@ -159,8 +162,24 @@ def question_terms(question: str, scope: Iterable[ReportMeta], vocabulary: Vocab
             expansions[noun] = forms
     # A shortened term counts as unwritten still: its forms match sentences, but it says no part of a report is asked.
     written = {t for t in weights if t in vocabulary or (t in expansions and t not in shortened)}
-    unwritten = frozenset(t for t in weights if t not in written and not _made_of(t, written))
+    # The flow cut apart is how the question asks, not what it is about: no report writes it as the question does.
+    unwritten = frozenset(t for t in weights if (t not in written and not _made_of(t, written)) or (cut and t == cut[0]))
     return Terms(weights, expansions, parts, unwritten, frozenset(shortened))
+
+
+def _flow_cut_apart(question: str, weights: dict[str, float], vocabulary: Vocabulary) -> tuple[str, tuple[str, ...]] | None:
+    """The words that name a flow no key figure is stored for, as the question writes them ("没花"), with the forms
+    the reports write it in, when the tokenizer cut them apart so that no term carries it; else None."""
+    from .quantities import flow_named
+
+    flow = flow_named(question)
+    if flow in (None, *STORED_FLOWS):
+        return None
+    words = next(words for name, words in FLOW_WORDS if name == flow)
+    written = max((m for w in words for m in re.finditer(re.escape(w), question)), key=lambda m: (m.end(), len(m.group(0))))
+    forms = flow_forms(written.group(0), vocabulary)
+    carried = any(flow_named(term) == flow for term in weights)  # "还剩了…没花": 剩 already says it
+    return None if carried or not forms else (written.group(0), forms)
 
 
 def flow_forms(term: str, vocabulary: Vocabulary) -> tuple[str, ...]:
