@@ -20,7 +20,7 @@ from . import sections
 from .candidates import Sentence, gather, signals_of
 from .enumerations import asked_noun, enumerating
 from .key_figures import KeyFigures, figure_as_written, other_years
-from .parts import heading_names_part, part_answers
+from .parts import MOST, heading_names_part, part_answers
 from .quantities import Quantity, Slot, adjacent, asked_slots, best_quantity, flow_named, of_the_asked_kind, slot_fit, states_asked_basis, unit_fit, written_as
 from .sections import asked_section
 from .selection import Scorer
@@ -341,11 +341,12 @@ def shares_a_word(terms: Terms, chosen: list[Sentence]) -> bool:
     none answers a neighbouring question its section is about, not this one ("移交办工作经费50万元" for 项目支出决算数).
     A question with no terms has none to share; one whose terms all name a flow of money shares them with a sentence
     that names that flow ("比去年多花了多少" and "比上年支出…增加407.46万元"), but a thing it names must be there
-    ("高标准农田项目花了多少" is not answered by another project's 实际支出)."""
+    ("高标准农田项目花了多少" is not answered by another project's 实际支出). A sentence under a heading that names
+    most of what is asked shares it ("项目预算1250.00万元，实际支出1186.30万元" under （二）地质灾害防治项目)."""
     if not terms.weights or not chosen[0].signals or chosen[0].signals[SIGNALS.index("synonyms")] > 0:
         return True
-    if coverage(terms, terms.weights, chosen[0].chunk.section.split(SECTION_SEPARATOR)[-1], expanded=True) > 0.5:
-        return True  # "地灾防治花了多少钱": "项目预算1250.00万元，实际支出1186.30万元" under （二）地质灾害防治项目
+    if coverage(terms, terms.weights, chosen[0].chunk.section.split(SECTION_SEPARATOR)[-1], expanded=True) > MOST:
+        return True
     flows = {flow_named(term) for term in terms.weights}
     return None not in flows and any(pattern.search(chosen[0].display) for flow, pattern in FLOWS if flow in flows)
 

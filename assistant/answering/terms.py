@@ -210,8 +210,9 @@ _ABBREVIATION_FORMS = 3
 
 def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
     """The question's words, a verb or noun that the tokenizer glued to the 是 or 有 after it ("花是多少", "分是多少")
-    set apart, and a verb glued to the 多 or 少 before it ("多花"), when no report writes the glued word; without its one-character function words ("只拿了个良": 只) and
-    the pieces of a figure it writes in words ("三百多万": 多万), as jieba's part-of-speech tagger reads them."""
+    set apart and a verb glued to the 多 or 少 before it ("多花") set free, when no report writes the glued word;
+    without its one-character function words ("只拿了个良": 只) and the pieces of a figure it writes in words
+    ("三百多万": 多万), as jieba's part-of-speech tagger reads them."""
     function_words, figures = _function_words(question)
     for token in tokenize(question):
         if token in function_words or any(token in figure for figure in figures):
