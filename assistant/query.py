@@ -38,6 +38,7 @@ _BODY_KINDS = (
     re.compile(r"中心$"),
     re.compile(r"[镇乡](?:人民政府|政府)?$"),
 )
+_TOWN_KIND = len(_BODY_KINDS) - 1
 # An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
 _ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅|集团|公司|中心)")
 # "两个工信局", "这两家医院": a pair named by what kind of body they are.
@@ -330,7 +331,9 @@ class QueryAnalyzer:
         holders = {r for m in named if name.startswith(m.alias) for r in m.reports}
         if _PEER_BODY.search(name) or any(_kind_of_body(name) == _kind_of_body(r.bureau) for r in holders):
             return False  # a bureau beside it, or a body of its own kind ("敦化一中" where 敦化市第三中学 is indexed)
-        bodies = {name, *(name[len(m.alias) :] for m in named if name.startswith(m.alias) and len(name) - len(m.alias) >= 3)}
+        bodies = {name}
+        if _kind_of_body(name) == _TOWN_KIND:  # a town a county bureau's report writes of is where its work was done
+            bodies |= {name[len(m.alias) :] for m in named if name.startswith(m.alias) and len(name) - len(m.alias) >= 3}
         written = [re.compile("[^\\s，。；、]{0,2}".join(map(re.escape, body))) for body in bodies]  # "洛川石头镇": 石头镇
         return self._report_text is not None and any(w.search(self._report_text(r.id)) for w in written for r in holders)
 
