@@ -218,7 +218,8 @@ def test_a_noun_phrase_is_its_head_and_the_nouns_that_qualify_it():
     from assistant.answering.terms import qualified_nouns
 
     assert qualified_nouns("家庭农场补贴发了多少钱") == [("补贴", ("家庭", "农场"))]
-    assert qualified_nouns("森林防火经费花了多少") == [("经费", ("森林",))]
+    assert qualified_nouns("森林防火经费花了多少") == [("经费", ("森林", "防火"))]
+    assert qualified_nouns("农机购置补贴发了多少") == [("补贴", ("农机", "购置"))]
     assert qualified_nouns("三公经费花了多少") == []
 
 

@@ -258,16 +258,17 @@ def _made_of(term: str, words: set[str]) -> bool:
     return all(covered)
 
 
-# jieba's tags of words that name a kind of thing, as a modifier before a noun does ("森林防火经费": 森林; "临时救助": 临时).
+# jieba's tags of words that name a kind of thing: a noun phrase's head ("经费") and most of what qualifies it.
 _NOUN_TAGS = ("n", "vn", "nz", "l", "j", "b", "ns")
-# The words a noun phrase may run over before its head noun, verbs included ("矿山生态修复资金").
+# The words a noun phrase may run over before its head noun, verbs included: they qualify it too ("农机购置补贴": 购置;
+# "森林防火经费": 防火).
 _PHRASE_TAGS = (*_NOUN_TAGS, "v", "a")
 _MODIFIERS = 3  # a noun phrase's words before its head, at most
 
 
 def qualified_nouns(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The noun phrases of a question as (head noun, the nouns that qualify it): the words of a run of content words
-    before the noun that ends it ("家庭农场补贴发了多少": 补贴, (家庭, 农场))."""
+    """The noun phrases of a question as (head noun, the words that qualify it): the words of two characters or more
+    of a run of content words before the noun that ends it ("家庭农场补贴发了多少": 补贴, (家庭, 农场))."""
     tagged = pos_tags(text)
     found = []
     for i, (word, flag) in enumerate(tagged):
@@ -279,7 +280,7 @@ def qualified_nouns(text: str) -> list[tuple[str, tuple[str, ...]]]:
             if not tag.startswith(_PHRASE_TAGS) or before in QUESTION_WORDS:
                 break
             run.insert(0, (before, tag))
-        modifiers = tuple(w for w, tag in run if len(w) >= 2 and tag.startswith(_NOUN_TAGS) and not PERIOD_WORDS.fullmatch(w))
+        modifiers = tuple(w for w, tag in run if len(w) >= 2 and not PERIOD_WORDS.fullmatch(w))
         if modifiers:
             found.append((word, modifiers))
     return found
