@@ -121,6 +121,19 @@ def test_a_why_question_is_answered_by_the_cause_on_its_topic_not_by_the_best_sc
     assert part_answers(Terms({"油茶": 1.0}, {}), [done, cause]) == []  # no part asked
 
 
+def test_a_cause_in_the_sentence_right_after_the_one_on_the_topic_answers_why():
+    from dataclasses import replace
+
+    from assistant.answering.parts import part_answers
+
+    terms = Terms({"三公经费": 2.0, "降下来": 5.0}, {}, {"原因": 1.0}, frozenset({"降下来"}))
+    fell = _sentence("三公经费支出1.92万元，比上年减少0.23万元。", "", 0.6)
+    cause = replace(_sentence("主要原因是深入落实过紧日子要求。", "", 0.3), start=fell.end + 1, end=fell.end + 16)
+    far = replace(cause, start=fell.end + 40, end=fell.end + 55)
+    assert part_answers(terms, [fell, cause]) == [cause]  # it names nothing, but explains the sentence before it
+    assert part_answers(terms, [fell, far]) == []  # not right after it
+
+
 def test_the_cause_closest_in_meaning_comes_first():
     from dataclasses import replace
 

@@ -17,7 +17,7 @@ from ..models import Answer, Citation, Passage
 from ..query import Query
 from ..vocabulary import FLOWS, RATE_NOUNS, SHORTFALL_ASKS, STORED_FLOWS
 from . import sections
-from .candidates import Sentence, gather, signals_of
+from .candidates import Sentence, following, gather, signals_of
 from .enumerations import asked_noun, enumerating
 from .key_figures import KeyFigures, figure_as_written, other_years
 from .parts import MOST, heading_names_part, part_answers
@@ -31,8 +31,6 @@ from .terms import Terms, Vocabulary, qualified_nouns, question_terms, written_s
 # Abbreviations are looked up in the asked reports' texts when a question is about at most this many (a bureau or a
 # comparison named); a question about every report of a large index is matched on its words as written.
 ABBREVIATED_IN_REPORTS = 5
-# At most this many characters (spaces, a line break) between a sentence and the one that follows it.
-_GAP = 4
 
 
 class ExtractiveAnswerer:
@@ -107,7 +105,10 @@ class ExtractiveAnswerer:
         items, more = self.section_items(query, ranked)
         if not items and query.shape in ("list", "what") and (listing := enumerating(ranked, asked_noun(query.asked))):
             items = [listing]  # "哪几所学校": the sentence that lists them ("…、…、…5所直属学校")
-        if not items and (not ranked or not self.scorer.answers(ranked[0].score)):
+        # A part asked in other words ("咋降下来的") is answered by a sentence on its topic that gives it, however its
+        # colloquial words score.
+        explained = not items and query.shape != "number" and bool(part_answers(terms, ranked))
+        if not items and not explained and (not ranked or not self.scorer.answers(ranked[0].score)):
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
         if not items and not (
@@ -198,7 +199,7 @@ class ExtractiveAnswerer:
             best = ranked[0]
         chosen = [best]
         same_report = [s for s in likely if s is not best]
-        pool = same_report + [s for s in _following(best, ranked) if s not in same_report]
+        pool = same_report + [s for s in following(best, ranked) if s not in same_report]
         for slot in slots[1:]:
             if _fit_in(slot, best, query.text) >= 1.0:
                 continue
@@ -441,20 +442,6 @@ def abstention(query: Query) -> str:
     """
     names = "、".join(dict.fromkeys(r.bureau for r in query.reports)) or "已收录报告"
     return f"在{names}的报告中没有找到能回答这个问题的内容。"
-
-
-def _following(sentence: Sentence, ranked: list[Sentence], count: int = 2) -> list[Sentence]:
-    """The candidates that follow a sentence right on in its report (across a chunk's end): they go on about what it
-    is about."""
-    after = sorted((s for s in ranked if s.report.id == sentence.report.id and s.start >= sentence.end), key=lambda s: s.start)
-    following, end = [], sentence.end
-    for candidate in after:
-        if candidate.start - end > _GAP or len(following) == count:
-            break
-        if candidate.start >= end:  # the same span may be a candidate twice, from overlapping chunks
-            following.append(candidate)
-            end = candidate.end
-    return following
 
 
 def _apart(a: Sentence, b: Sentence) -> bool:

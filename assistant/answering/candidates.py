@@ -19,6 +19,8 @@ from .signals import cosine, coverage, focus_weights, signal_vector
 from .terms import Terms
 
 MAX_QUOTE_CHARS = 300
+# At most this many characters (spaces, a line break) between a sentence and the one that follows it.
+_GAP = 4
 CONTEXT_CHARS = 60
 
 
@@ -133,3 +135,17 @@ def is_heading_only(quote: str, section: str) -> bool:
     """A line that only repeats its own section heading."""
     compact = squash_spaces(quote)
     return bool(compact) and compact in squash_spaces(section) and compact[-1:] not in "。；;！？"
+
+
+def following(sentence: Sentence, ranked: list[Sentence], count: int = 2) -> list[Sentence]:
+    """The candidates that follow a sentence right on in its report (across a chunk's end): they go on about what it
+    is about."""
+    after = sorted((s for s in ranked if s.report.id == sentence.report.id and s.start >= sentence.end), key=lambda s: s.start)
+    found, end = [], sentence.end
+    for candidate in after:
+        if candidate.start - end > _GAP or len(found) == count:
+            break
+        if candidate.start >= end:  # the same span may be a candidate twice, from overlapping chunks
+            found.append(candidate)
+            end = candidate.end
+    return found

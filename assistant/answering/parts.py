@@ -11,7 +11,7 @@ from __future__ import annotations
 from index.models import SECTION_SEPARATOR
 
 from ..vocabulary import CAUSE_MARKERS, PART_ASKS
-from .candidates import Sentence
+from .candidates import Sentence, following
 from .signals import SIGNALS, coverage
 from .terms import Terms
 
@@ -48,5 +48,9 @@ def part_answers(terms: Terms, ranked: list[Sentence]) -> list[Sentence]:
     if not terms.parts or not ranked:
         return []
     report = ranked[0].report.id
-    stating = [s for s in ranked if s.report.id == report and any(states_part(p, s.display, s.chunk.section) for p in terms.parts) and on_topic(terms, s)]
-    return sorted(stating, key=lambda s: -s.signals[SIGNALS.index("semantic")] if s.signals else 0.0)
+    own = [s for s in ranked if s.report.id == report]
+    stating = [s for s in own if any(states_part(p, s.display, s.chunk.section) for p in terms.parts) and on_topic(terms, s)]
+    if not stating and "原因" in terms.parts:
+        # "三公经费咋降下来的": the cause is often the next sentence, which names nothing ("主要原因是深入落实过紧日子要求…")
+        stating = [n for s in own if on_topic(terms, s) for n in following(s, own, 1) if states_part("原因", n.display, n.chunk.section)]
+    return sorted(dict.fromkeys(stating), key=lambda s: -s.signals[SIGNALS.index("semantic")] if s.signals else 0.0)
