@@ -167,6 +167,9 @@ CHANGE_ASKS = re.compile(
     r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增|减|降|涨|多|少)了?(?:百分之)?(?:多少|几)|[比较](?:上年|上一年|去年)|同比|比年初"
     r"|(?<![多少不至最很差])[多少](?![多少了的])[\u4e00-\u9fff]了?(?:多少|几)"  # "比去年多花了多少", "少招了几个"
 )
+# A question that asks a total ("累计结余一共多少"), and a table's row that states one: the row answers, not a line of it.
+TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|总数|总额|加起来")
+TOTAL_ROW = re.compile(r"(?:总|合)计")
 # What was newly added is a change of a stock, not the stock ("年内新增省级枫桥式司法所2个" for "有几个司法所"), as a
 # report states it before the noun it counts and as a question asks it ("新增就业多少人").
 ADDED = re.compile(r"新增|净增|新建|新开|新设")

@@ -19,6 +19,7 @@ from assistant.service import Conversation
 from index.cleaning import match_key
 
 DEV_FRESH8 = ROOT / "tests" / "data" / "dev_fresh8" / "reports"
+DEV_FRESH5 = ROOT / "tests" / "data" / "dev_fresh5" / "reports"
 DEV_FRESH2 = ROOT / "tests" / "data" / "dev_fresh2" / "reports"
 DEV_FRESH = ROOT / "tests" / "data" / "dev_fresh" / "reports"
 
@@ -425,3 +426,9 @@ def test_a_report_in_yuan_answers_its_years_spending_its_counts_and_refuses_a_si
     assert assistant.ask("弥勒农业农村局家庭农场补贴发了多少钱").abstained  # it reports 种粮 subsidies only
     assert assistant.ask("弥勒农业农村局年底没花完的钱还剩多少").answer.startswith("4,712,703.86元")  # 结余, not 年末固定资产原值
     assert "未达到结算条件" in assistant.ask("弥勒农业农村局年底为啥还有四百多万没花出去").answer
+
+
+def test_a_total_asked_over_a_table_is_its_total_row(settings_factory, tmp_path):
+    """隆德's fund table has a row per fund and a 合计 row: "一共" asks the 合计 row, not the first fund's."""
+    assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH5 / "longde_healthcare_security_2021.html")
+    assert assistant.ask("隆德医保基金到年底累计结余一共多少").answer.startswith("16,295.89万元")

@@ -15,7 +15,7 @@ from index.tables import row_label
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from ..vocabulary import FLOWS, RATE_NOUNS, SHORTFALL_ASKS, STORED_FLOWS
+from ..vocabulary import FLOWS, RATE_NOUNS, SHORTFALL_ASKS, STORED_FLOWS, TOTAL_ASKED, TOTAL_ROW
 from . import sections
 from .candidates import Sentence, following, gather, signals_of
 from .enumerations import asked_noun, enumerating
@@ -189,6 +189,8 @@ class ExtractiveAnswerer:
                 fitting = [(s, q) for s, q in fitting if adjacent(slots[0], q)] or fitting
             if (flow := flow_named(slots[0].clause)) not in (None, *STORED_FLOWS):  # "没花完的钱还剩多少": a 结余, not an asset
                 fitting = [(s, q) for s, q in fitting if flow_named(q.label) == flow] or fitting
+            if TOTAL_ASKED.search(slots[0].clause):  # "累计结余一共多少": a table's 合计 row, not its first line
+                fitting = [(s, q) for s, q in fitting if TOTAL_ROW.fullmatch(q.subject)] or fitting
             # A figure that answers a later ask better is kept for it ("执行率多少 基本支出执行率呢": not the 基本支出 row's).
             fitting = [(s, q) for s, q in fitting if not any(_taken_by(slots[0], later, q, s, query.text) for later in slots[1:])] or fitting
             best = next((s for s, q in fitting if q.change == slots[0].change), fitting[0][0]) if fitting else ranked[0]
