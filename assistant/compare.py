@@ -106,7 +106,7 @@ class Comparer:
         side_query = _side_query(reports, topic)
         asked = side_query.text
         vector = self.search.embed(asked, timings)
-        hits = self.search.search(asked, self.pool, side_query.report_ids, timings, vector)
+        hits = self.search.search(self.answerer.lexical_query(side_query), self.pool, side_query.report_ids, timings, vector)
         ranked = self.answerer.candidates(side_query, hits, vector)
         answer = self.answerer.answer_ranked(side_query, hits, ranked, self.top_k)
         if tabled:

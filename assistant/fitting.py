@@ -55,7 +55,7 @@ def collect(assistant, questions: Iterable[Question], progress: Callable[[Iterab
         if query.missing or query.compare:
             continue
         vector = assistant.search.embed(query.text)
-        hits = assistant.search.search(query.text, RERANK_POOL, query.report_ids, None, vector)
+        hits = assistant.search.search(assistant.answerer.lexical_query(query), RERANK_POOL, query.report_ids, None, vector)
         ranked = assistant.answerer.candidates(query, hits, vector)
         if not ranked:
             continue

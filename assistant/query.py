@@ -40,7 +40,7 @@ _BODY_KINDS = (
 )
 _TOWN_KIND = len(_BODY_KINDS) - 1
 # An organisation named without a place ("火星局"); 该局/两个局 and the like refer, they do not name.
-_ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅|集团|公司|中心)")
+_ORG_NAMED = re.compile(rf"([{_CJK}]{{1,6}}?)(?:局|委员会|厅|集团|公司|中心|街道(?:办事处)?)")
 # "两个工信局", "这两家医院": a pair named by what kind of body they are.
 _TWO_OF_A_KIND = re.compile(rf"两(?:个|家|所)?([{_CJK}]{{1,6}}?(?:局|委|院|中心|站|所|镇|乡|街道|学校))")
 _REFERRING = re.compile(r"^(?:.*[该本此这那哪每各两俩几我贵咱们]个?|全|.*[的在和与跟及、])$")
@@ -315,6 +315,8 @@ class QueryAnalyzer:
     def _other_organisation_at(text: str, named: list[Mention]) -> str | None:
         """A place an indexed bureau sits in, followed by another organisation ("望城区财政局" when 工信局 is indexed)."""
         for mention in named:
+            if _ORG_AFTER_PLACE.search(mention.alias):
+                continue  # the bureau named whole ("桃江教育局下面公办学校"): what follows is within it
             end = mention.start + len(mention.alias)
             organisation = _ORG_AFTER_PLACE.match(text, end)
             if not organisation or _REFERRING.match(organisation.group(0)[:-1] or "-") or _ASKING.search(organisation.group(0)):

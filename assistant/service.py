@@ -279,7 +279,7 @@ class Assistant:
             return replace(answer, question=question, timings_ms=timings)
         # Fetch more than top_k: the answerer reranks chunks by their best sentence.
         vector = None if query.missing else self.search.embed(query.text, timings)
-        hits = [] if query.missing else self.search.search(query.text, RERANK_POOL, query.report_ids, timings, vector)
+        hits = [] if query.missing else self.search.search(self.answerer.lexical_query(query), RERANK_POOL, query.report_ids, timings, vector)
         answer_started = time.perf_counter()
         answer = self.answerer.answer(query, hits, self.settings.top_k, vector)
         if self.llm and not answer.abstained:

@@ -34,6 +34,8 @@ _BREAK = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*\n\s*")
 _LIST_MARKER = re.compile(r"^(?:" + HEADING.pattern + r")\s*")
 _SPACE_NOT_BETWEEN_WORDS = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
 _MIN_DUPLICATE_CHARS = 20
+# The gap between two cells of a table row (a tab, as the readers write a DOCX or HTML table's cells).
+_CELLS_APART = re.compile(r"(?<=\S)[ \u3000]*\t[\t \u3000]*(?=\S)")
 # A printed page number on a line of its own: "- 3 -", "－３－" (full width, as a scan's OCR gives it), "— 2 —", "第3页 共9页".
 _PAGE_NUMBER = re.compile(
     r"(?<![ \t\u3000])[ \t\u3000]*(?:[-－—–][ \t\u3000]*\d{1,4}[ \t\u3000]*[-－—–]|第[ \t\u3000]*\d{1,4}[ \t\u3000]*页(?:[ \t\u3000]*共[ \t\u3000]*\d{1,4}[ \t\u3000]*页)?)[ \t\u3000]*(?=\n|$)"
@@ -50,8 +52,9 @@ def squash_spaces(text: str) -> str:
 
 
 def sentence_text(quote: str) -> str:
-    """A quote as read and embedded: page numbers and page-break gaps taken out, a table row with its column names."""
-    return row_label(quote) or squash_spaces(clean(quote).text)
+    """A quote as read and embedded: page numbers and page-break gaps taken out, a table row with its column names,
+    the cells of a row read otherwise kept apart ("1850，1850，100.00%", never one number 18501850100.00%)."""
+    return row_label(quote) or squash_spaces(_CELLS_APART.sub("，", clean(quote).text))
 
 
 def sentence_text_in(text: str, start: int, end: int) -> str:

@@ -45,10 +45,12 @@ class Division:
 
     @property
     def names(self) -> set[str]:
-        """Every name the division goes by: full, short, and 红河州 for 红河哈尼族彝族自治州."""
+        """Every name the division goes by: full, short, and with its level word after the short name, as people
+        type an autonomous one (红河州 for 红河哈尼族彝族自治州, 恭城县 for 恭城瑶族自治县)."""
         names = {self.name, self.short}
-        if self.name.endswith("自治州") and self.short != self.name:
-            names.add(self.short + "州")
+        autonomous = re.search(r"自治([州县旗])$", self.name)
+        if autonomous and self.short != self.name:
+            names.add(self.short + autonomous.group(1))
         return names
 
 

@@ -54,7 +54,7 @@ COLLECTION = "report_chunks"
 # What the pipeline stores for a report (metadata, sections, chunks, table rows, figures) depends on
 # the code that read it; a report stored by another version is read again at the next ingest.
 # Change this whenever reading, cleaning, metadata, chunking or figure extraction changes.
-PIPELINE_VERSION = "2026-12c decimal headings (2.3 “三公”经费) are headings"
+PIPELINE_VERSION = "2026-12d table cells read apart; autonomous counties by their short name and level (恭城县)"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (

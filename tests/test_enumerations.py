@@ -37,3 +37,8 @@ def test_a_list_that_says_it_lists_something_else_does_not_enumerate_the_noun():
     assert not enumerates(sentence, "", "股室")
     assert enumerates("局机关内设办公室、待遇保障和医药服务管理股、基金监管股、规划财务和法规股4个股室。", "", "股室")
     assert enumerates("下辖市第一中学、市第二中学、市实验小学等5所直属学校。", "", "学校")
+
+
+def test_the_parts_of_an_amount_are_not_a_list_of_things():
+    assert not enumerates("该项目是全年投资规模最大的项目，预算2,350.00万元，其中中央资金1,645.00万元、省级资金470.00万元、县级配套235.00万元。", "", "项目")
+    assert enumerates("共实施水利项目4个，分别是农村供水保障工程、中小河流治理工程、小型水库除险加固工程和坡耕地治理工程。", "", "项目")

@@ -467,3 +467,84 @@ def test_a_money_table_rows_line_is_what_its_figures_are_about():
 def test_a_columns_unit_in_brackets_stays_in_its_label():
     found = quantities("公路项目：年初预算数（万元）5600.00万元，全年执行数（万元）6212.38万元。")
     assert [q.label for q in found] == ["年初预算数（万元）", "全年执行数（万元）"]
+
+
+@pytest.mark.parametrize(
+    "question, unit",
+    [
+        ("以工代赈招了多少老百姓干活", "人"),
+        ("一共有多少在职人员", "人"),
+        ("多少退役军人实现就业", "人"),
+        ("多少学生食堂", None),
+        ("帮多少群众挽回损失多少钱", "money"),
+    ],
+)
+def test_a_noun_that_names_people_is_counted_in_people(question, unit):
+    assert asked_slots(question)[0].unit == unit
+
+
+def test_the_people_a_noun_names_outcount_another_figure_of_the_sentence():
+    stated = quantities("实施以工代赈项目3个，吸纳当地群众务工412人，发放劳务报酬138.55万元")
+    assert best_quantity(asked_slots("以工代赈招了多少老百姓干活")[0], stated).text == "412人"
+
+
+def test_money_its_clause_says_went_unspent_is_not_what_was_spent():
+    cause = quantities("部分设备12月中旬才完成验收，有27.52万元设备款未能在年内支付")
+    table = quantities("教学仪器设备购置项目，全年预算160.00万元，执行132.48万元，执行率82.80%")
+    assert [q.flow for q in cause] == ["unspent"]
+    assert [q.flow for q in table] == ["budgeted", "spent", "spent"]
+    spent = asked_slots("买教学设备的钱用了多少")[0]
+    assert slot_fit(spent, cause[0]) < slot_fit(spent, table[1])
+
+
+def test_what_was_newly_built_answers_a_question_that_asks_what_was_built():
+    stated = quantities("全年实际新建蓄水池12座，其中500立方米蓄水池4座、200立方米蓄水池8座")
+    assert best_quantity(asked_slots("蓄水池建成几座")[0], stated).text == "12座"
+    assert aspect_fit(asked_slots("有几个司法所")[0], quantities("年内新增司法所2个")[0]) == 0.6
+
+
+def test_each_item_asked_together_asks_its_own_flow_of_money():
+    first, second = asked_slots("收入合计和支出合计分别多少")
+    stated = quantities("2022年度收入合计2,963.48万元，其中一般公共预算拨款2,703.48万元。2022年度支出合计2,890.22万元")
+    assert (best_quantity(first, stated).text, best_quantity(second, stated).text) == ("2,963.48万元", "2,890.22万元")
+
+
+@pytest.mark.parametrize(
+    "label, basis",
+    [
+        ("全年预算数", "全年预算"),
+        ("调整后预算", "全年预算"),
+        ("年初预算数", "年初预算"),
+        ("全年执行数", "实际"),
+        ("年初预算数为1,648.92万元，决算数为", "决算"),
+    ],
+)
+def test_the_basis_a_label_names_is_its_whole_phrase(label, basis):
+    from assistant.answering.quantities import stated_basis
+
+    assert stated_basis(label) == basis
+
+
+def test_a_last_clause_that_asks_nothing_says_of_what_the_ask_is():
+    slot = asked_slots("围场林草局人头多少 在职的")[0]
+    assert "在职" in slot.words
+    stated = quantities("全局核定编制312名，2021年末实有在职人员287人，其中机关34人")
+    assert best_quantity(slot, stated).text == "287人"
+
+
+def test_words_run_together_across_a_typed_space_name_no_flow_of_money():
+    from assistant.answering.quantities import of_the_asked_kind
+
+    rate = quantities("职业技能提升行动项目执行率仅为77.63%，主要原因是受疫情影响")[0]
+    assert of_the_asked_kind(asked_slots("仁寿职业技能提升那块钱用完没 执行率多少")[0], rate)
+
+
+def test_targets_listed_after_a_colon_are_targets():
+    listed = quantities("项目年初设定的绩效目标为：新建蓄水池14座，铺设及改造供水管网180公里")
+    assert [(q.text, q.target) for q in listed] == [("14座", True), ("180公里", True)]
+
+
+def test_an_ask_that_names_only_a_target_asks_it_of_the_thing_just_asked():
+    built, planned = asked_slots("饮水项目管网铺了多少公里，原计划多少")
+    assert (planned.unit, planned.words, planned.target) == ("公里", built.words, True)
+    assert best_quantity(planned, quantities("绩效目标为：新建蓄水池14座，铺设及改造供水管网180公里")).text == "180公里"

@@ -55,3 +55,8 @@ def test_a_party_affiliation_before_the_places_is_passed_over():
     assert leading_division("中共中央办公厅") == (None, 0)
     division, end = leading_division("国家税务总局长沙市望城区税务局")
     assert (division.name, end) == ("望城区", 12)
+
+
+def test_an_autonomous_county_goes_by_its_short_name_and_level():
+    gongcheng = next(d for d in divisions() if d.name == "恭城瑶族自治县")
+    assert gongcheng.names == {"恭城瑶族自治县", "恭城", "恭城县"}

@@ -10,7 +10,7 @@ import pytest
 from conftest import CHANGNING, WANGCHENG
 
 from benchmarks.synthetic import generate_corpus
-from index.metadata import compact, corrected, find_signed_date, find_title, read_metadata
+from index.metadata import aliases, compact, corrected, find_signed_date, find_title, read_metadata
 from index.readers import read_report_text
 
 BODY = "\n\n一、部门基本情况\n\n本局内设科室5个，年末在职人数25人。\n\n二、评价结论\n\n1、经济运行稳中有增。\n"
@@ -622,3 +622,8 @@ def test_a_town_government_is_named_by_its_town():
     assert {"东游镇", "东游", "东游镇人民政府", "建瓯"} <= set(names)
     assert "建瓯市人民政府" not in names  # that is the city's government, not the town's
     assert {"星沙街道", "星沙"} <= set(aliases("长沙县星沙街道办事处"))
+
+
+def test_an_autonomous_county_bureau_is_typed_with_its_short_county_name():
+    assert {"恭城县人民医院", "恭城人民医院", "恭城县", "恭城"} <= set(aliases("恭城瑶族自治县人民医院"))
+    assert "围场县林业和草原局" in aliases("围场满族蒙古族自治县林业和草原局")

@@ -256,3 +256,29 @@ def test_a_sentence_about_a_sibling_of_the_asked_thing_does_not_answer_it():
     assert not qualifiers_written(ask, terms, sentence, report)  # the report never writes of family farms
     grain = Query("种粮农户补贴发了多少钱", (), (), (), "number", False)
     assert qualifiers_written(grain, Terms({"种粮": 1.0, "补贴": 1.0}, {}), sentence, report)
+
+
+def test_a_compound_qualifier_is_written_when_each_of_its_words_is():
+    from assistant.answering.terms import written_somehow
+
+    assert written_somehow("住院病人", "满意度", ("住院病人",), "全年门诊患者满意度93.1%，住院患者满意度95.7%")
+    assert not written_somehow("住院病人", "满意度", ("住院病人",), "全年门诊患者满意度93.1%，职工满意度88.9%")
+
+
+def test_names_people_reads_every_sense_of_a_noun_or_its_last_word():
+    from assistant.answering.terms import names_people
+
+    assert [names_people(w) for w in ("老百姓", "护林员", "在职人员", "企业", "干活")] == [True, True, True, False, None]
+
+
+def test_a_count_asked_with_its_measure_word_is_no_term():
+    terms = question_terms("魏塘街道下设哪几个事业单位 自评几分", (), Vocabulary.of([["下设", "事业单位"], ["自评"]]))
+    assert not {"几个", "哪几个", "几分"} & set(terms.weights)
+
+
+def test_a_compound_asked_whose_last_word_the_sentence_writes_only_in_other_compounds_is_a_sibling():
+    from assistant.answering.answerer import sibling_compounds
+
+    terms = Terms({"医疗保险": 9.0, "参保": 3.0, "安全检查": 10.0}, {})
+    assert sibling_compounds(terms, "城乡居民基本养老保险参保人数29.6万人，工伤保险参保人数2.46万人") == [("医疗保险", "保险")]
+    assert sibling_compounds(terms, "共召开安全生产工作会议25余次，入企业检查116次") == []

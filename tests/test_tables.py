@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import CHANGNING, WANGCHENG
 
+from assistant.answering.quantities import quantities
 from index.cleaning import clean, sentence_text
 from index.figures import extract_figures
 from index.ingest import parse
@@ -280,3 +281,8 @@ def test_a_rows_setting_runs_from_its_tables_caption_and_the_line_that_introduce
     plain = "年初预算2,658.40万元，追加优抚对象补助经费。\n\n表1　预算收支执行情况\n\n支出类别\t全年执行数\n\n合计\t4,744.09\n"
     assert plain[caption_start(plain, plain.index("合计")) :].startswith("表1")  # a line that does not introduce the table is left out
     assert caption_start("总分\t100\t95\n", 0) is None
+
+
+def test_a_row_read_as_a_sentence_keeps_its_cells_apart():
+    assert sentence_text("生态护林员选聘\t名\t1850\t1850\t100.00%") == "生态护林员选聘，名，1850，1850，100.00%"
+    assert [q.text for q in quantities(sentence_text("林木种苗质量合格率\t%\t≥95\t97.3\t102.42%"))] == ["102.42%"]

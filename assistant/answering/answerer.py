@@ -8,6 +8,8 @@ from dataclasses import replace
 import numpy as np
 
 from index.cleaning import match_key, squash_spaces
+from index.figures import basis_named
+from index.lexical import tokenize
 from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
@@ -21,12 +23,25 @@ from .candidates import Sentence, following, gather, signals_of
 from .enumerations import asked_noun, enumerating
 from .key_figures import KeyFigures, figure_as_written, other_years
 from .parts import MOST, heading_names_part, part_answers
-from .quantities import Quantity, Slot, adjacent, asked_slots, best_quantity, flow_named, of_the_asked_kind, slot_fit, states_asked_basis, unit_fit, written_as
+from .quantities import (
+    Quantity,
+    Slot,
+    adjacent,
+    asked_slots,
+    best_quantity,
+    flow_named,
+    of_the_asked_kind,
+    slot_fit,
+    stated_basis,
+    states_asked_basis,
+    unit_fit,
+    written_as,
+)
 from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
 from .signals import SIGNALS, coverage
-from .terms import Terms, Vocabulary, qualified_nouns, question_terms, written_somehow
+from .terms import Terms, Vocabulary, qualified_nouns, question_terms, word_pieces, written_somehow
 
 # Abbreviations are looked up in the asked reports' texts when a question is about at most this many (a bureau or a
 # comparison named); a question about every report of a large index is matched on its words as written.
@@ -61,6 +76,13 @@ class ExtractiveAnswerer:
             texts = [self.store.report_text(r.id) for r in query.reports] if len(query.reports) <= ABBREVIATED_IN_REPORTS else []
             last = self._last_terms = (query, question_terms(query.asked, query.reports, self.vocabulary, texts))
         return last[1]
+
+    def lexical_query(self, query: Query) -> str:
+        """The question as the lexical retriever reads it: with the forms the reports write for the words they never
+        write ("没花完": 结余, 结转), so that a colloquial question finds the passage that says it formally."""
+        terms = self.terms(query)
+        forms = dict.fromkeys(form for term in terms.unwritten for form in terms.synonyms.get(term, ()) if form not in query.text)
+        return " ".join((query.text, *forms))
 
     def slots(self, query: Query) -> tuple[Slot, ...]:
         """The figures a 多少 question asks, with the forms the asked reports write their words in; none for another shape."""
@@ -114,7 +136,11 @@ class ExtractiveAnswerer:
         if not items and not (
             (
                 query.shape != "number"
-                or (shares_a_word(terms, chosen) and qualifiers_written(query, terms, chosen[0], self.store.report_text(chosen[0].report.id)))
+                or (
+                    shares_a_word(terms, chosen)
+                    and qualifiers_written(query, terms, chosen[0], self.store.report_text(chosen[0].report.id))
+                    and rate_written(self.slots(query), terms, chosen[0], self.store.report_text(chosen[0].report.id))
+                )
             )
             and states_asked_kind(self.slots(query), chosen)
             and states_asked_year(query, chosen)
@@ -188,7 +214,9 @@ class ExtractiveAnswerer:
             if slots[0].head.endswith(RATE_NOUNS):  # a rate is named by its noun: the 执行率 asked, not a 完成率 beside it
                 fitting = [(s, q) for s, q in fitting if adjacent(slots[0], q)] or fitting
             if (flow := flow_named(slots[0].clause)) not in (None, *STORED_FLOWS):  # "没花完的钱还剩多少": a 结余, not an asset
-                fitting = [(s, q) for s, q in fitting if flow_named(q.label) == flow] or fitting
+                fitting = [(s, q) for s, q in fitting if q.flow == flow] or fitting
+            if slots[0].unit == "money" and (basis := basis_named(slots[0].clause)):  # "全年预算数是多少": not what was used
+                fitting = [(s, q) for s, q in fitting if stated_basis(q.label) == basis] or fitting
             if TOTAL_ASKED.search(slots[0].clause):  # "累计结余一共多少": a table's 合计 row, not its first line
                 fitting = [(s, q) for s, q in fitting if TOTAL_ROW.fullmatch(q.subject)] or fitting
             # A figure that answers a later ask better is kept for it ("执行率多少 基本支出执行率呢": not the 基本支出 row's).
@@ -363,7 +391,28 @@ def qualifiers_written(query: Query, terms: Terms, sentence: Sentence, report_te
     for head, modifiers in qualified_nouns(query.asked):
         if any(form in stated for form in terms.forms(head, True)) and not all(written_somehow(m, head, terms.forms(m, True), written) for m in modifiers):
             return False
-    return True
+    return not any(not written_somehow(term, head, terms.forms(term, True), written) for term, head in sibling_compounds(terms, stated))
+
+
+def sibling_compounds(terms: Terms, stated: str) -> list[tuple[str, str]]:
+    """The question's compound words (医疗保险) whose last word (保险) the sentence writes only in other compounds
+    (养老保险, 工伤保险), each with that last word: the sentence is about a sibling of what is asked."""
+    words = set(tokenize(stated))
+    found = []
+    for term in terms.weights:
+        pieces = word_pieces(term)
+        head = pieces[-1] if pieces else ""
+        if len(head) >= 2 and term not in stated and any(w != head and w.endswith(head) for w in words):
+            found.append((term, head))
+    return found
+
+
+def rate_written(slots: tuple[Slot, ...], terms: Terms, sentence: Sentence, report_text: str) -> bool:
+    """Whether the sentence's report writes the rate a question names (普惠率, 上线率), in some form: a report that
+    never names it does not answer it with another rate (学生体质健康达标率)."""
+    rates = [w for w in (slots[0].words if slots else ()) if w.endswith(RATE_NOUNS) and w not in RATE_NOUNS]
+    written = match_key(f"{sentence.report.title}\n{report_text}").lower() if rates else ""
+    return all(written_somehow(rate, rate, terms.forms(rate, True), written) for rate in rates)
 
 
 def states_asked_year(query: Query, chosen: list[Sentence]) -> bool:

@@ -30,6 +30,8 @@ _NAMED_AFTER = re.compile(r"等[\u4e00-\u9fff]{1,8}")
 # How far from the enumeration the asked noun may stand: after it ("5所直属学校"), before it ("项目4个，分别是").
 _AFTER_REACH = 12
 _BEFORE_REACH = 20
+# An item that is a sum of money ("省级资金470.00万元"): items all such are the parts of an amount.
+_AMOUNT_PART = re.compile(r"\d\s*(?:万元|亿元|元)(?:[和及与]|$)")
 # How many of the best candidates are looked at.
 _LOOKED_AT = 10
 
@@ -63,6 +65,8 @@ def enumerates(sentence: str, section: str, noun: str) -> bool:
     heading = section.split(SECTION_SEPARATOR)[-1] if section else ""
     sentence = _THOUSANDS.sub("", sentence)  # "烤烟3,200亩、猕猴桃1,150亩": a figure's comma parts no items
     for found in _ENUMERATION.finditer(sentence):
+        if all(_AMOUNT_PART.search(item) for item in found.group(0).split("、")):
+            continue  # "中央资金1,645.00万元、省级资金470.00万元、…": the parts of an amount, not things by name
         named_after = _NAMED_AFTER.search(found.group(0).rsplit("、", 1)[-1] + sentence[found.end() : found.end() + 9])
         if named_after and noun not in named_after.group(0):
             continue  # "采取查阅台账、系统数据比对、电话回访等方式": a list of 方式, whatever stands before it

@@ -61,6 +61,10 @@ _QUESTION_BREAK = re.compile(r"[，,；;。：:！!？?（）()\n]")
 _TYPED_SPACE = re.compile(r"(?<=\S)\s+(?=\S)")
 _ITEM_BREAK = re.compile(rf"(、|{_TYPED_SPACE.pattern})")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Targets listed after a colon ("绩效目标为：新建蓄水池14座，铺设管网180公里，…"): every figure after it is one.
+_TARGETS_LISTED = re.compile(r"(?:目标|指标值|计划(?!生育)|预期)[^，,。；;：:]{0,4}[：:]")
+# A figure its clause says went unspent ("有27.52万元设备款未能在年内支付", "…万元尚未拨付").
+_UNSPENT_AFTER = re.compile(r"[^，,；;。]{0,10}?(?:未能|尚未|未|没有|没)(?:在[^，,；;。]{0,6}?)?(?:支付|拨付|使用|用|花|执行|支出)")
 # A short note in brackets inside a label, such as a column's unit ("全年执行数（万元）").
 _UNIT_NOTE = re.compile(r"[（(][^（）()，,。；;]{1,6}[）)]")
 # A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
@@ -95,6 +99,7 @@ class Quantity:
     bound: bool = False  # it states a bound set for something ("对执行率低于90%的项目", "≥95%"): a target, or a condition
     per: bool = False  # it states an amount per unit ("每人每月1,186元", "亩均1253元", "5元/生·天"), not a total
     earlier: bool = False  # it states the level before a change ("由上年的2.86平方米提高到…"), not the one reached
+    flow: str | None = None  # how the money moved, as the words before it say ("全年执行"), or unspent when its clause says so after it
 
     @property
     def kind(self) -> str:
@@ -159,6 +164,8 @@ def quantities(text: str) -> list[Quantity]:
         if found and found[-1].earlier and _REACHED.fullmatch(text, found[-1].end, match.start()):
             label = found[-1].label  # "由上年的2.86平方米提高到3.12平方米": the level reached is of what the earlier one was
         per = bool(PER_UNIT.search(label[-_PER_REACH:]) or PER_UNIT.search(subject) or text[match.end() : match.end() + 1] == "/")
+        clause_end = after.start() if after else len(text)
+        flow = "unspent" if _UNSPENT_AFTER.match(text, match.end(), clause_end) else flow_named(label)
         found.append(
             Quantity(
                 re.sub(r"\s+", "", match.group(0)),
@@ -170,10 +177,12 @@ def quantities(text: str) -> list[Quantity]:
                 counted,
                 subject,
                 bool(CHANGE_BEFORE.search(label) or ADDED.search(label)),
-                bool(TARGET_WORDS.search(label[-_TARGET_REACH:]) or TARGET_AFTER.match(text, match.end())) or bound,
+                bool(TARGET_WORDS.search(label[-_TARGET_REACH:]) or TARGET_AFTER.match(text, match.end()) or _TARGETS_LISTED.search(text, 0, match.start()))
+                or bound,
                 bound,
                 per,
                 earlier,
+                flow,
             )
         )
     return found
@@ -232,8 +241,9 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         # "砍了多少", "压减了多少": what was cut is by how much it fell
         change, target = bool(CHANGE_ASKS.search(clause) or ADDED.search(clause)) or flow_named(clause) == "cut", bool(TARGET_WORDS.search(clause))
         own = tuple(w for w in _words(clause) if not (change and EARLIER_ASKS.fullmatch(w)))  # "比上年涨了多少": 上年 is the base
-        words = own or _words(context) or (slots[-1].words if slots else ())
-        if change and not own and unit is None and slots:
+        elliptic = slots and all(TARGET_WORDS.fullmatch(w) or WHEN_ASKED.fullmatch(w) for w in own)  # "…多少公里，原计划多少"
+        words = (own if not elliptic else ()) or _words(context) or (slots[-1].words if slots else ())
+        if (change or elliptic) and unit is None and slots:
             unit = slots[-1].unit  # "三公花了多少，比上年涨了多少": the change of what was just asked, in its unit
         after_words, before_words = _words(after), _words(clause[: ask.start()])
         head = _head_noun(after) or (after_words[0] if after_words else before_words[-1] if before_words else "")
@@ -258,6 +268,8 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
                     earlier=earlier,
                 )
             )
+    if slots and (trailing := _words(previous)):  # "人头多少 在职的": a last clause that asks nothing says of what
+        slots[-1] = replace(slots[-1], words=tuple(dict.fromkeys((*slots[-1].words, *trailing))))
     return tuple(slots)
 
 
@@ -306,11 +318,28 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
         return "分", after  # "自评分是多少", "得分多少": a score
     if ask.group(0) in ("占比", "比例", "百分之几") or clause[: ask.start()].endswith("百分之") or PERCENT_NOUNS.search(clause[: ask.start()]):
         return "percent", after  # "执行率多少": the noun right before the ask is a rate
+    if _counts_people(after) and not NUMBER_ASK.search(after):
+        return "人", after  # "多少老百姓干活": people, counted in 人 (or 名, 位); "帮多少群众挽回多少钱" asks the money
     if MONEY_ASKS.search(clause):
         return "money", after
     if PERCENT_ASKS.search(clause):
         return "percent", after
     return None, after
+
+
+def _counts_people(after: str) -> bool:
+    """Whether the noun phrase right after 多少 counts people: its last word that names a thing names a kind of
+    person ("多少老百姓干活", "多少在职人员"; not "多少学生食堂")."""
+    from index.lexical import pos_tags
+
+    from .terms import names_people
+
+    words = []
+    for word, flag in pos_tags(after.strip()):
+        if flag.startswith("v") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            break
+        words.append(word)
+    return next((found for w in reversed(words) if (found := names_people(w)) is not None), False)
 
 
 def _head_noun(after: str) -> str:
@@ -374,7 +403,7 @@ def noun_fit(slot: Slot, quantity: Quantity) -> float:
     found = sum(any(form in around for form in slot.forms_of(word)) for word in slot.words)
     asked_flow = flow_named(slot.clause)
     if asked_flow:  # the flow of money asked ("花了") counts as one more word, found when the label names it ("全年执行")
-        found, named = found + (flow_named(quantity.label) == asked_flow), len(slot.words) + 1
+        found, named = found + (quantity.flow == asked_flow), len(slot.words) + 1
     share = found / named if asked_flow else found / len(slot.words)
     return 0.75 * share + 0.25 * adjacent(slot, quantity) if slot.head else share
 
@@ -396,16 +425,26 @@ def of_the_asked_kind(slot: Slot, quantity: Quantity) -> bool:
 def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     """A change answers a question about change, a level one about a level; a target answers only a question
     about targets; a budget does not answer a question about what was spent, nor the reverse."""
-    fit = 1.0 if slot.change == quantity.change else (0.3 if slot.change else 0.6)
+    fit = 1.0 if slot.change == quantity.change or _asked_as_done(slot, quantity) else (0.3 if slot.change else 0.6)
     fit *= 0.5 if quantity.target != slot.target else 1.0  # what was done does not answer "目标是多少", nor the reverse
     fit *= 0.3 if slot.per != quantity.per else 1.0  # a total does not answer "每人每月多少", nor a rate per head a total
     fit *= 0.5 if slot.earlier != quantity.earlier else 1.0  # "现在多少" is the level reached, "原来多少" the one before
     return fit * (0.3 if _basis_or_flow_differs(slot, quantity) else 1.0)
 
 
+def _asked_as_done(slot: Slot, quantity: Quantity) -> bool:
+    """Whether a figure of what was newly built, opened or set up ("新建蓄水池12座") answers a question that asks, with
+    the same verb, what was done ("蓄水池建成几座"), not how much a stock grew."""
+    added = [m.group(0)[-1] for m in ADDED.finditer(quantity.label)]
+    return bool(added) and not CHANGE_BEFORE.search(quantity.label) and added[-1] in slot.clause
+
+
 def _basis_or_flow_differs(slot: Slot, quantity: Quantity) -> bool:
-    """A budget stated where what was spent is asked (or the reverse), or another flow of money than the asked one."""
-    return bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(slot.noun, quantity.label)
+    """A budget stated where what was spent is asked (or the reverse), or another flow of money than the asked one: the
+    one the item it asks of names, as the question writes it ("收入合计和支出合计分别多少" asks 收入 first), else the one
+    its clause names ("钱用了多少")."""
+    asked = slot.noun if slot.noun in slot.clause and flow_named(slot.noun) else slot.clause
+    return bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(asked, quantity.flow)
 
 
 @lru_cache(maxsize=4096)
@@ -422,17 +461,19 @@ def answered_from_sentences(slot: Slot) -> bool:
     return slot.change or slot.per or flow_named(slot.clause) not in (None, *STORED_FLOWS)
 
 
-def flows_differ(asked: str, label: str) -> bool:
+def flows_differ(asked: str, stated: str | None) -> bool:
     """A figure of another flow than the one asked ("花了多少" and "基金收入3.62亿元"). What was budgeted for a
     unit is what it was given: it answers "拿到多少" ("项目全年预算1,150.00万元")."""
-    wanted, stated = flow_named(asked), flow_named(label)
+    wanted = flow_named(asked)
     return bool(wanted and stated) and wanted != stated and (wanted, stated) != ("received", "budgeted")
 
 
 def stated_basis(label: str) -> str | None:
     """The basis the words right before a figure name ("年初预算数为…，决算数为" → 决算): the last one named."""
-    named = [(m.end(), basis) for basis, pattern in BASIS_PATTERNS for m in pattern.finditer(label)]
-    return max(named)[1] if named else None
+    named = sorted((m.start(), m.end(), basis) for basis, pattern in BASIS_PATTERNS for m in pattern.finditer(label))
+    # Of two overlapping or one character apart, the first is the whole phrase ("全年预算数", "调整后预算": 全年预算).
+    kept = [n for i, n in enumerate(named) if not any(o[0] < n[0] <= o[1] + 1 for o in named[:i])]
+    return kept[-1][2] if kept else None
 
 
 def states_asked_basis(slot: Slot, sentence: str) -> bool:

