@@ -13,10 +13,9 @@ from index.lexical import tokenize
 from index.models import ReportMeta
 
 from .errors import BadQuestionError, UnknownBureauError
-from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, RATE_ENDED, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER
+from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, RATE_ENDED, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER, YEAR_TYPED, typed_year
 
 _CJK = r"\u4e00-\u9fff"
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # An organisation word right after a place ("株洲市工信局", "会宁县人民医院", "敦化一中", "某某疾控中心", "赛罕区昭乌达路街道",
 # "歙县雄村镇"; not 城镇, 城乡, 乡镇 or 乡村):
 # the place names a body.
@@ -254,11 +253,11 @@ class QueryAnalyzer:
         years = []
         # the bureau's name as typed, its short form after the place included ("湄潭交通局2023年")
         blanked = without_names(text, tuple(r for m in named for r in m.reports))
-        for found in _YEAR.finditer(text):
+        for found in YEAR_TYPED.finditer(text):
             before, after = blanked[: found.start()], blanked[found.end() :]
             near_name = bool(named) and (before.rstrip("的在").endswith(" ") or after.lstrip("度的").startswith(" "))
-            if near_name or found.start() == 0:
-                years.append(int(found.group(1)))
+            if near_name or (found.start() == 0 and len(found.group(1)) == 4):  # "20年度制造业…奖补" dates a fact
+                years.append(typed_year(found))
         return years
 
     def _unknown_place(self, text: str, named: list[Mention]) -> str | None:

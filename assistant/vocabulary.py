@@ -179,7 +179,7 @@ CHANGE_VERBS = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|
 CHANGE_BEFORE = re.compile(r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增幅|降幅|增|减|降|超出|节约|多|少)了?$")
 # A level from before a change ("由上年的2.86平方米提高到3.12平方米", "上年为1,152.40万元"), and a question that asks
 # that earlier level ("原来多少", "改造前多少"); 去年 is how users name the report's own year, so it asks nothing earlier.
-EARLIER_BEFORE = re.compile(r"(?:由|从)[^由从到至,，]{0,10}$|(?:上年|上一年|改造前|此前)(?:的|为|是|末)?$")
+EARLIER_BEFORE = re.compile(r"(?:由|从)[^由从到至,，]{0,10}$|(?:上年|上一年|改造前|此前)(?!结转|结余)[\u4e00-\u9fff]{0,4}?(?:的|为|是|末)?$")
 EARLIER_ASKS = re.compile(r"原来|原先|以前|之前|过去|上年|上一年|改造前|此前")
 # Words that say when of a level asked, not what is counted ("现在多少 原来多少").
 WHEN_ASKED = re.compile(r"现在|目前|当前|如今|原来|原先|以前|之前|过去|此前")
@@ -194,6 +194,16 @@ TARGET_SECTION = re.compile(r"目标(?!.*(?:完成|实现|达成|执行))")
 # The year after the report's, as a question names it.
 # Words that name the period a figure covers (全年花了多少): every figure of a report's year covers it.
 PERIOD_WORDS = re.compile(r"全年|年度|本年度?|当年|今年|年内|年底|年末")
+# A year as a question types it: 2021年, or its last two digits, 21年 (2015 to 2029; not 21年来).
+YEAR_TYPED = re.compile(r"(?<![\d.])((?:19|20)\d{2}|1[5-9]|2\d)\s*年(?!来|间|以来|多)")
+
+
+def typed_year(found: re.Match[str]) -> int:
+    """The year a YEAR_TYPED match names: 21年 is 2021."""
+    digits = found.group(1)
+    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
 NEXT_YEAR = re.compile(r"明年|来年|下一年|下年度|下一年度")
 # A figure right after these is a bound set, not a level reached ("对执行率低于90%的项目", "≥95%"): it counts as a target.
 BOUND_BEFORE = re.compile(r"(?:不?低于|不?高于|不?少于|不?多于|不超过|≥|≤|＞|＜|>|<|>=|<=)\s*$")

@@ -432,3 +432,10 @@ def test_a_total_asked_over_a_table_is_its_total_row(settings_factory, tmp_path)
     """隆德's fund table has a row per fund and a 合计 row: "一共" asks the 合计 row, not the first fund's."""
     assistant = _assistant_over(settings_factory, tmp_path, DEV_FRESH5 / "longde_healthcare_security_2021.html")
     assert assistant.ask("隆德医保基金到年底累计结余一共多少").answer.startswith("16,295.89万元")
+
+
+def test_a_figures_label_drops_the_numbers_the_question_asks_with():
+    from assistant.answering.answerer import _NUMBERED
+
+    labels = ("头一批纾困钱发", "6条产业链全年产值", "三公经费", "项目支出")
+    assert [_NUMBERED.sub("", n) for n in labels] == ["纾困钱发", "产业链全年产值", "三公经费", "项目支出"]

@@ -548,3 +548,8 @@ def test_an_ask_that_names_only_a_target_asks_it_of_the_thing_just_asked():
     built, planned = asked_slots("饮水项目管网铺了多少公里，原计划多少")
     assert (planned.unit, planned.words, planned.target) == ("公里", built.words, True)
     assert best_quantity(planned, quantities("绩效目标为：新建蓄水池14座，铺设及改造供水管网180公里")).text == "180公里"
+
+
+def test_wan_alone_ending_an_amount_is_wan_yuan():
+    assert [(q.text, q.value, q.unit) for q in quantities("2、公用经费57.38万。")] == [("57.38万", 57.38, "万元")]
+    assert quantities("巩固提升4.1万农村人口") == []

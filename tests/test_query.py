@@ -301,3 +301,14 @@ def test_another_town_at_an_indexed_towns_county_is_another_body():
     assert analyzer.analyze("洛川石头镇的危桥修好没").missing is None  # a town the county bureau's report writes about
     for question in ("歙县城镇居民多少人", "歙县城乡居民多少人", "洛川给乡镇卫生院买了多少台设备"):
         assert analyzer.analyze(question).missing is None
+
+
+def test_a_year_typed_in_two_digits_picks_the_report(shipped_assistant):
+    assert shipped_assistant.understand("望城工信22年财政拨款收入多少").missing
+    assert not shipped_assistant.understand("望城工信局21年一般公共预算拨款收入多少").missing
+
+
+def test_years_typed_in_two_or_four_digits():
+    from assistant.vocabulary import YEAR_TYPED, typed_year
+
+    assert [typed_year(m) for m in YEAR_TYPED.finditer("21年花了多少 2022年呢 近21年来 第4年")] == [2021, 2022]

@@ -276,9 +276,19 @@ def test_a_count_asked_with_its_measure_word_is_no_term():
     assert not {"几个", "哪几个", "几分"} & set(terms.weights)
 
 
-def test_a_compound_asked_whose_last_word_the_sentence_writes_only_in_other_compounds_is_a_sibling():
+def test_a_compound_asked_whose_last_word_the_text_writes_only_in_other_compounds_is_a_sibling():
     from assistant.answering.answerer import sibling_compounds
+    from index.lexical import tokenize
 
-    terms = Terms({"医疗保险": 9.0, "参保": 3.0, "安全检查": 10.0}, {})
-    assert sibling_compounds(terms, "城乡居民基本养老保险参保人数29.6万人，工伤保险参保人数2.46万人") == [("医疗保险", "保险")]
+    terms = Terms({"医疗保险": 9.0, "参保": 3.0, "安全检查": 10.0, "公用经费": 8.0}, {})
+    insured = "城乡居民基本养老保险参保人数29.6万人，失业保险参保人数1.58万人"
+    assert sibling_compounds(terms, insured) == [("医疗保险", "保险")]
     assert sibling_compounds(terms, "共召开安全生产工作会议25余次，入企业检查116次") == []
+    pension = "养老保险参保人数29.6万人"
+    assert sibling_compounds(Terms({"医疗保险": 1.0}, {}), pension, tokenize(pension)) == [("医疗保险", "保险")]
+
+
+def test_a_compound_word_reads_as_a_noun_phrase():
+    from assistant.answering.answerer import compound_phrases
+
+    assert compound_phrases(Terms({"抽样调查": 9.0, "人口": 4.0, "住院病人": 8.0}, {})) == [("调查", ("抽样",)), ("病人", ("住院",))]

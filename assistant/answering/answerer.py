@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
 
 from index.cleaning import match_key, squash_spaces
 from index.figures import basis_named
-from index.lexical import tokenize
+from index.lexical import pos_tags, tokenize
 from index.models import SECTION_SEPARATOR, Chunk, Figure, ReportMeta
 from index.search import Hit
 from index.store import ReportStore
@@ -211,6 +212,9 @@ class ExtractiveAnswerer:
             # and a level when a level is asked (not the change of "三公经费减少0.58万元", for "三公多少 比上年少了多少").
             fitting = [(s, q) for s in likely if (q := best_quantity(slots[0], s.stated, query.text)) and slot_fit(slots[0], q) > 0]
             fitting = [(s, q) for s, q in fitting if of_the_asked_kind(slots[0], q)] or fitting
+            # "公用经费多少": not the sentence about its sibling 三公经费 when another states what is asked
+            asked = Terms(dict.fromkeys(slots[0].words, 1.0), {})
+            fitting = [(s, q) for s, q in fitting if not sibling_compounds(asked, (d := match_key(s.display)), tokenize(d))] or fitting
             if slots[0].head.endswith(RATE_NOUNS):  # a rate is named by its noun: the 执行率 asked, not a 完成率 beside it
                 fitting = [(s, q) for s, q in fitting if adjacent(slots[0], q)] or fitting
             if (flow := flow_named(slots[0].clause)) not in (None, *STORED_FLOWS):  # "没花完的钱还剩多少": a 结余, not an asset
@@ -336,8 +340,13 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
                 continue  # no figure of the asked kind (多少钱 and only 公里 stated): lead with none rather than a wrong one
             previous = (-i, figure)
             used.add((-i, figure.start))
-            figures.append(f"{slot.noun}：{figure.text}" if len(slots) > 1 and slot.noun else figure.text)
+            label = _NUMBERED.sub("", slot.noun)  # "头一批纾困钱发": a reader would take 一 for the first figure
+            figures.append(f"{label}：{figure.text}" if len(slots) > 1 and label else figure.text)
     return "；".join(figures) + "。" if figures else ""
+
+
+# A number in the words a question asks with ("头一批", "6条产业链").
+_NUMBERED = re.compile(r"[头第]?(?:\d+|[一二三四五六七八九十两百千]+)[条批家名项个次]|\d+")
 
 
 def _without_nested(chosen: list[Sentence]) -> list[Sentence]:
@@ -388,21 +397,32 @@ def qualifiers_written(query: Query, terms: Terms, sentence: Sentence, report_te
     mentions family farms "家庭农场补贴" with its 种粮补贴."""
     stated = match_key(sentence.display).lower()
     written = match_key(f"{sentence.report.title}\n{report_text}").lower()
-    for head, modifiers in qualified_nouns(query.asked):
+    for head, modifiers in qualified_nouns(query.asked) + compound_phrases(terms):
         if any(form in stated for form in terms.forms(head, True)) and not all(written_somehow(m, head, terms.forms(m, True), written) for m in modifiers):
             return False
-    return not any(not written_somehow(term, head, terms.forms(term, True), written) for term, head in sibling_compounds(terms, stated))
+    return not sibling_compounds(terms, written)  # "医疗保险" of a report that writes only 养老保险 and 失业保险
 
 
-def sibling_compounds(terms: Terms, stated: str) -> list[tuple[str, str]]:
-    """The question's compound words (医疗保险) whose last word (保险) the sentence writes only in other compounds
-    (养老保险, 工伤保险), each with that last word: the sentence is about a sibling of what is asked."""
-    words = set(tokenize(stated))
+def compound_phrases(terms: Terms) -> list[tuple[str, tuple[str, ...]]]:
+    """The question's compound words read as noun phrases, (last word, the words before it): "抽样调查" qualifies
+    调查 with 抽样, which a report that never writes 抽样 does not answer with its 常规统计调查."""
+    return [(pieces[-1], tuple(pieces[:-1])) for term in terms.weights if len(pieces := word_pieces(term)) > 1 and len(pieces[-1]) >= 2]
+
+
+def sibling_compounds(terms: Terms, text: str, words: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The question's compound words (医疗保险) that the text does not write while it writes their last word (保险)
+    in other compounds (养老保险, 失业保险), each with that last word: the text is about siblings of what is asked.
+    Another compound is one of the text's `words` that ends with it, or, for a noun, any two characters before it
+    (a verb's "入企业检查" is no sibling of 安全检查)."""
+    words = set(words)
     found = []
     for term in terms.weights:
         pieces = word_pieces(term)
         head = pieces[-1] if pieces else ""
-        if len(head) >= 2 and term not in stated and any(w != head and w.endswith(head) for w in words):
+        if len(head) < 2 or written_somehow(term, head, terms.forms(term, True), text):
+            continue
+        noun = pos_tags(head)[0][1].startswith("n")
+        if any(w != head and w.endswith(head) for w in words) or (noun and re.search(f"[\u4e00-\u9fff]{{2}}{re.escape(head)}", text)):
             found.append((term, head))
     return found
 

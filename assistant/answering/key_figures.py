@@ -15,13 +15,12 @@ from index.store import ReportStore
 from index.tables import caption_start, row_label
 
 from ..query import Query, abbreviates
-from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, PERIOD_WORDS, QUESTION_WORDS, TOTAL_ASKS
+from ..vocabulary import EACH_ASKED, MONEY_ASKS, MONEY_UNITS, NEXT_YEAR, PERCENT_UNITS, PERIOD_WORDS, QUESTION_WORDS, TOTAL_ASKS, YEAR_TYPED, typed_year
 from .candidates import Sentence
 from .quantities import Slot, answered_from_sentences, asked_slots, bases_differ, flow_named, is_planned, stated_basis
 from .signals import coverage, focus_weights
 from .terms import Terms, Vocabulary, is_verb
 
-_YEAR = re.compile(r"((?:19|20)\d{2})年")
 # Metrics a self-evaluation table states once per project: which project is named decides which figure answers.
 PER_PROJECT = (*TABLE_MONEY, "预算执行率", "自评得分")
 # A self-evaluation table names its project on a line of its own ("项目名称：农机购置补贴项目").
@@ -277,7 +276,7 @@ def other_years(query: Query) -> list[int]:
         return []
     own = {r.year for r in query.reports}
     next_year = [y + 1 for y in own if y] if NEXT_YEAR.search(query.text) else []  # "明年的预算" of a 2023 report asks 2024's
-    return [y for y in (*map(int, _YEAR.findall(query.text)), *next_year) if y not in own]
+    return [y for y in (*map(typed_year, YEAR_TYPED.finditer(query.text)), *next_year) if y not in own]
 
 
 def figure_value(figure: Figure) -> str:

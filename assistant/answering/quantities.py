@@ -52,7 +52,7 @@ _CN_DIGITS = r"[零〇一二两三四五六七八九十百千]+"
 _UNIT_ALTERNATION = "|".join(sorted((*MONEY_UNITS, *PERCENT_UNITS, "％", "倍", *MEASURE_WORDS), key=len, reverse=True))
 _QUANTITY = re.compile(
     rf"(?<![\d.,])(?P<num>{_DIGITS}|{_CN_DIGITS}(?=(?:多|余)?(?:万|亿)?(?:{'|'.join(MEASURE_WORDS)})))"
-    rf"\s*(?P<approx>多|余)?\s*(?P<scale>万(?!元)|亿(?!元))?(?P<unit>{_UNIT_ALTERNATION})"
+    rf"\s*(?P<approx>多|余)?\s*(?P<scale>万(?!元)|亿(?!元))?(?P<unit>{_UNIT_ALTERNATION}|万(?![\u4e00-\u9fff\d]))"
 )
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
 # A question's clauses; its 、 enumerates what one ask asks about (see _enumerated_asks).
@@ -170,7 +170,7 @@ def quantities(text: str) -> list[Quantity]:
             Quantity(
                 re.sub(r"\s+", "", match.group(0)),
                 value * scale,
-                "%" if unit == "％" else unit,
+                {"％": "%", "万": "万元"}.get(unit, unit),  # "公用经费57.38万。": 万 alone ends an amount in 万元
                 match.start(),
                 match.end(),
                 label[-12:],
