@@ -135,20 +135,20 @@ class ExtractiveAnswerer:
             return Answer(query.text, abstention(query), True, (), passages)
         chosen, more = (items, more) if items else self.whole(self.select(query, ranked))
         if not items and not (
-            (
-                query.shape != "number"
-                or (
-                    shares_a_word(terms, chosen)
-                    and qualifiers_written(query, terms, chosen[0], self.store.report_text(chosen[0].report.id))
-                    and rate_written(self.slots(query), terms, chosen[0], self.store.report_text(chosen[0].report.id))
-                )
-            )
+            (query.shape != "number" or self._about_the_asked(query, chosen))
             and states_asked_kind(self.slots(query), chosen)
             and states_asked_year(query, chosen)
         ):
             return Answer(query.text, abstention(query), True, (), passages)
         text = self.compose(query, chosen, as_list=query.shape == "list", more=more)
         return Answer(query.text, text, False, cite(chosen), self._cited_first(chosen, passages, top_k))
+
+    def _about_the_asked(self, query: Query, chosen: list[Sentence]) -> bool:
+        """Whether the leading sentence is about what a 多少 question asks: it shares a word with it, and its report
+        writes the question's qualifiers and the rate it names."""
+        terms = self.terms(query)
+        text = self.store.report_text(chosen[0].report.id)
+        return shares_a_word(terms, chosen) and qualifiers_written(query, terms, chosen[0], text) and rate_written(self.slots(query), terms, chosen[0], text)
 
     # -- answering from a stored key figure -------------------------------------------------
 
