@@ -553,3 +553,15 @@ def test_an_ask_that_names_only_a_target_asks_it_of_the_thing_just_asked():
 def test_wan_alone_ending_an_amount_is_wan_yuan():
     assert [(q.text, q.value, q.unit) for q in quantities("2、公用经费57.38万。")] == [("57.38万", 57.38, "万元")]
     assert quantities("巩固提升4.1万农村人口") == []
+
+
+def test_a_plan_its_clause_goes_on_to_state_is_a_target():
+    stated = quantities("2021年全年计划建设5G基站2004个，目前已累计建设2103个")
+    assert [(q.text, q.target) for q in stated] == [("2004个", True), ("2103个", False)]
+    assert quantities("计划生育家庭奖励扶助金341.52万元")[0].target is False
+
+
+def test_the_actual_asked_after_a_plan_is_of_the_same_thing():
+    planned, done = asked_slots("5G基站计划建多少个 实际建了多少")
+    assert (done.unit, done.words, done.target) == ("个", planned.words, False)
+    assert asked_slots("年初预算多少 实际花了多少")[1].words == ("实际",)

@@ -346,7 +346,7 @@ def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str)
 
 
 # A number in the words a question asks with ("头一批", "6条产业链").
-_NUMBERED = re.compile(r"[头第]?(?:\d+|[一二三四五六七八九十两百千]+)[条批家名项个次]|\d+")
+_NUMBERED = re.compile(r"[头第]?(?:\d+|[一二三四五六七八九十两百千]+)[条批家名项个次]")
 
 
 def _without_nested(chosen: list[Sentence]) -> list[Sentence]:

@@ -61,6 +61,8 @@ _QUESTION_BREAK = re.compile(r"[，,；;。：:！!？?（）()\n]")
 _TYPED_SPACE = re.compile(r"(?<=\S)\s+(?=\S)")
 _ITEM_BREAK = re.compile(rf"(、|{_TYPED_SPACE.pattern})")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# A plan that its clause goes on to state, with nothing done in between ("全年计划建设5G基站2004个"; not "按计划完成…").
+_PLANNED = re.compile(r"(?<!按)(?:计划|目标)(?!生育)(?:(?!完成|实际|累计|已|超)[^，,。；;：:]){0,10}$")
 # Targets listed after a colon ("绩效目标为：新建蓄水池14座，铺设管网180公里，…"): every figure after it is one.
 _TARGETS_LISTED = re.compile(r"(?:目标|指标值|计划(?!生育)|预期)[^，,。；;：:]{0,4}[：:]")
 # A figure its clause says went unspent ("有27.52万元设备款未能在年内支付", "…万元尚未拨付").
@@ -177,7 +179,12 @@ def quantities(text: str) -> list[Quantity]:
                 counted,
                 subject,
                 bool(CHANGE_BEFORE.search(label) or ADDED.search(label)),
-                bool(TARGET_WORDS.search(label[-_TARGET_REACH:]) or TARGET_AFTER.match(text, match.end()) or _TARGETS_LISTED.search(text, 0, match.start()))
+                bool(
+                    TARGET_WORDS.search(label[-_TARGET_REACH:])
+                    or _PLANNED.search(label)
+                    or TARGET_AFTER.match(text, match.end())
+                    or _TARGETS_LISTED.search(text, 0, match.start())
+                )
                 or bound,
                 bound,
                 per,
@@ -241,7 +248,8 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         # "砍了多少", "压减了多少": what was cut is by how much it fell
         change, target = bool(CHANGE_ASKS.search(clause) or ADDED.search(clause)) or flow_named(clause) == "cut", bool(TARGET_WORDS.search(clause))
         own = tuple(w for w in _words(clause) if not (change and EARLIER_ASKS.fullmatch(w)))  # "比上年涨了多少": 上年 is the base
-        elliptic = slots and all(TARGET_WORDS.fullmatch(w) or WHEN_ASKED.fullmatch(w) for w in own)  # "…多少公里，原计划多少"
+        # "…多少公里，原计划多少", "计划建多少个 实际建了多少": asks the same thing's target, earlier level or actual
+        elliptic = slots and all(TARGET_WORDS.fullmatch(w) or WHEN_ASKED.fullmatch(w) or (slots[-1].target and basis_named(w)) for w in own)
         words = (own if not elliptic else ()) or _words(context) or (slots[-1].words if slots else ())
         if (change or elliptic) and unit is None and slots:
             unit = slots[-1].unit  # "三公花了多少，比上年涨了多少": the change of what was just asked, in its unit
