@@ -565,3 +565,7 @@ def test_the_actual_asked_after_a_plan_is_of_the_same_thing():
     planned, done = asked_slots("5G基站计划建多少个 实际建了多少")
     assert (done.unit, done.words, done.target) == ("个", planned.words, False)
     assert asked_slots("年初预算多少 实际花了多少")[1].words == ("实际",)
+
+
+def test_a_part_row_after_qizhong_is_about_the_part():
+    assert {q.subject for q in quantities("其中：财政拨款：年初预算数1,648.92万元，执行率97.74%。")} == {"财政拨款"}

@@ -77,8 +77,9 @@ _SCORE_NOUN = re.compile(r"(?:得|评|打)分$")
 _PER_REACH = 12
 # A table row as read (index.tables.row_label) names its indicator first: every figure in it is about that.
 _ROW_SUBJECT = re.compile(r"^三级指标“([^”]+)”")
-# A money table's row as read (index.tables.GridRow.reading) names its line first: "基本支出：年初预算数512.40万元，…".
-_GRID_SUBJECT = re.compile(r"^([^：:，,。；\d]{2,20})[：:](?=[^，,。；]*?\d)")
+# A money table's row as read (index.tables.GridRow.reading) names its line first: "基本支出：年初预算数512.40万元，…",
+# after 其中 for a part ("其中：财政拨款：…").
+_GRID_SUBJECT = re.compile(r"^(?:其中[：:]?)?([^：:，,。；\d]{2,20})[：:](?=[^，,。；]*?\d)")
 # An ask left out after an earlier one ("…多少，基本支出呢"): 呢 asks the same of what it names.
 _ELLIPTIC_ASK = re.compile(r"(?<=[\u4e00-\u9fff])(?:的)?呢\s*$")
 _FILLER = re.compile(r"^(?:为|是|有|共|共有|达|达到|约|累计|合计|计|了|到|完成|实现|其中)+|(?:为|是|有|共|达|约|计|了|的)+$")
