@@ -191,7 +191,6 @@ TARGET_WORDS = re.compile(r"目标|指标值|计划(?!生育)|预期|任务数")
 # A target named right after its figure ("未达到80%的年度目标").
 TARGET_AFTER = re.compile(r"的?(?:年度|绩效|预期)?(?:目标|指标值)")
 TARGET_SECTION = re.compile(r"目标(?!.*(?:完成|实现|达成|执行))")
-# The year after the report's, as a question names it.
 # Words that name the period a figure covers (全年花了多少): every figure of a report's year covers it.
 PERIOD_WORDS = re.compile(r"全年|年度|本年度?|当年|今年|年内|年底|年末")
 # A year as a question types it: 2021年, or its last two digits, 21年 (2015 to 2029; not 21年来).
@@ -204,6 +203,7 @@ def typed_year(found: re.Match[str]) -> int:
     return int(digits) if len(digits) == 4 else 2000 + int(digits)
 
 
+# The year after the report's, as a question names it.
 NEXT_YEAR = re.compile(r"明年|来年|下一年|下年度|下一年度")
 # A figure right after these is a bound set, not a level reached ("对执行率低于90%的项目", "≥95%"): it counts as a target.
 BOUND_BEFORE = re.compile(r"(?:不?低于|不?高于|不?少于|不?多于|不超过|≥|≤|＞|＜|>|<|>=|<=)\s*$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -396,7 +397,7 @@ def qualifiers_written(query: Query, terms: Terms, sentence: Sentence, report_te
     the noun: a report that never mentions forests does not answer "森林防火经费" with its 三公经费, nor one that never
     mentions family farms "家庭农场补贴" with its 种粮补贴."""
     stated = match_key(sentence.display).lower()
-    written = match_key(f"{sentence.report.title}\n{report_text}").lower()
+    written = _written_key(sentence.report.title, report_text)
     for head, modifiers in qualified_nouns(query.asked) + compound_phrases(terms):
         if any(form in stated for form in terms.forms(head, True)) and not all(written_somehow(m, head, terms.forms(m, True), written) for m in modifiers):
             return False
@@ -427,11 +428,17 @@ def sibling_compounds(terms: Terms, text: str, words: Iterable[str] = ()) -> lis
     return found
 
 
+@lru_cache(maxsize=8)
+def _written_key(title: str, report_text: str) -> str:
+    """A report's title and text as matched against a question's words (read once per report, not per check)."""
+    return match_key(f"{title}\n{report_text}").lower()
+
+
 def rate_written(slots: tuple[Slot, ...], terms: Terms, sentence: Sentence, report_text: str) -> bool:
     """Whether the sentence's report writes the rate a question names (普惠率, 上线率), in some form: a report that
     never names it does not answer it with another rate (学生体质健康达标率)."""
     rates = [w for w in (slots[0].words if slots else ()) if w.endswith(RATE_NOUNS) and w not in RATE_NOUNS]
-    written = match_key(f"{sentence.report.title}\n{report_text}").lower() if rates else ""
+    written = _written_key(sentence.report.title, report_text) if rates else ""
     return all(written_somehow(rate, rate, terms.forms(rate, True), written) for rate in rates)
 
 

