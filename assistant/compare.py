@@ -13,9 +13,10 @@ from index.search import HybridSearch
 from index.store import ReportStore
 
 from .answering import ExtractiveAnswerer, Sentence, cite, figure_as_written, on_the_asked_flow, stated_in_prose, to_passage
+from .answering.quantities import flow_named
 from .models import Answer, Citation, Passage, Side, TableCell, TableRow
 from .query import Mention, Query, question_shape
-from .vocabulary import COMPARE_PHRASES, NUMBER_ASK, WHICH_MORE
+from .vocabulary import COMPARE_PHRASES, NUMBER_ASK, STORED_FLOWS, WHICH_MORE
 
 _JOINERS = re.compile(r"^[和与及、的，,\s]+|[和与及、的在，,\s]+$")
 _MONEY_TOPIC = re.compile(r"支出|预算|经费|收入|拨款|资金|花了|钱")
@@ -130,7 +131,8 @@ class Comparer:
         metrics = [m for m in stored if m in topic] or [m for m in metrics_named(topic) if m in stored]  # "自评分" names 自评得分
         if not metrics and basis_named(topic) and any("总支出" in per for per in figures.values()):
             metrics = ["总支出"]  # "年初预算各多少": the whole budget on that basis
-        elif not metrics and _MONEY_TOPIC.search(topic) and not metrics_named(topic):  # a metric no side stores: no headline rows
+        elif not metrics and _MONEY_TOPIC.search(topic) and not metrics_named(topic) and flow_named(topic) in (None, *STORED_FLOWS):
+            # money asked without a metric: the headline rows; but not for a flow no key figure stores ("年底结转的钱")
             metrics = [m for m in _HEADLINE_METRICS if any(m in per for per in figures.values())]
         rows, notes = [], []
         for metric in metrics:

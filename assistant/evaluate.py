@@ -19,7 +19,8 @@ from .models import Answer
 HIT_AT = 5
 FIGURE_KINDS = ("number", "count")
 KINDS = ("number", "count", "list", "descriptive", "compare", "unanswerable")
-_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+# A figure stands apart from Latin letters: 5G and 10kV name things, they state no figure.
+_FIGURE = re.compile(r"(?<![\dA-Za-z.])\d+(?:\.\d+)?(?![\d.A-Za-z])")
 _MARKER = re.compile(r"\[\d+\]")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?:年|-\d)")
 _GROUPED = re.compile(r"(?<=\d),(?=\d{3})")

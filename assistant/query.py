@@ -10,10 +10,11 @@ from functools import cached_property, lru_cache
 
 from index.gazetteer import leading_division, places_in
 from index.lexical import tokenize
+from index.metadata import PROJECT_KINDS
 from index.models import ReportMeta
 
 from .errors import BadQuestionError, UnknownBureauError
-from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, RATE_ENDED, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER, YEAR_TYPED, typed_year
+from .vocabulary import COMPARE_WORDS, QUESTION_WORDS, RATE_ENDED, SHAPE_HOW, SHAPE_LIST, SHAPE_NUMBER, WHOLE_DEPARTMENT, YEAR_TYPED, typed_year
 
 _CJK = r"\u4e00-\u9fff"
 # An organisation word right after a place ("株洲市工信局", "会宁县人民医院", "敦化一中", "某某疾控中心", "赛罕区昭乌达路街道",
@@ -239,6 +240,10 @@ class QueryAnalyzer:
                 have = "、".join(f"{r.year}年度" for r in scope if r.year) or "无"
                 return replace(query, years=tuple(years), reports=(), missing=f"没有收录{names}{'、'.join(map(str, years))}年度的报告（已收录：{have}）。")
             query = replace(query, years=tuple(years), reports=tuple(in_year))
+        if WHOLE_DEPARTMENT.search(text) and query.reports and all(r.kind in PROJECT_KINDS for r in query.reports):
+            names = "、".join(dict.fromkeys(r.bureau for r in query.reports))
+            kinds = "、".join(dict.fromkeys(r.kind for r in query.reports))
+            return replace(query, reports=(), missing=f"收录的{names}报告是{kinds}，只评价项目资金，没有部门整体支出的情况。")
         return query
 
     def _is_comparison(self, text: str, named_bureaus: tuple[str, ...]) -> bool:
@@ -285,12 +290,25 @@ class QueryAnalyzer:
                     return text[start:at] + short
         if named:
             return None
+        if (place := self._unwritten_place_first(text)) is not None:
+            return place
         for name, before in _organisations_named(text):
             if _REFERRING.match(before) or any(self._abbreviates_a_kind(name[-k:]) for k in range(2, len(name) + 1)):
                 continue
             if not self._mentioned_in_a_report(name):  # a company a report writes about is a fact in it
                 return name
         return None
+
+    def _unwritten_place_first(self, text: str) -> str | None:
+        """A county the question opens with ("岚县高标准农田…") that no indexed bureau sits in and no report writes of:
+        the question is about that county's reports, which are not indexed."""
+        found = places_in(text)
+        if not found or found[0][1] != 0:
+            return None
+        name, _, divisions = found[0]
+        if name in self._bureau_places() or any(d.level != "county" for d in divisions) or self._mentioned_in_a_report(name):
+            return None
+        return name
 
     @cached_property
     def _own_names(self) -> list[str]:

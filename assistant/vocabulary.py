@@ -87,15 +87,17 @@ MEASURE_WORDS = (
     "支",
     "组",
     "眼",
+    "对",
+    "例",
 )
-# Measure words that count the same things: people are counted in 人, 名 or 位.
+# Measure words that count the same things: people are counted in 人, 名 or 位, institutions in 家 or 所.
 GENERAL_MEASURE = "个"  # the classifier that counts anything ("几个研究生")
-SAME_MEASURE = (frozenset({"人", "名", "位"}), frozenset({"公里", "千米"}), frozenset({"场", "场次"}))
+SAME_MEASURE = (frozenset({"人", "名", "位"}), frozenset({"家", "所"}), frozenset({"公里", "千米"}), frozenset({"场", "场次"}))
 MONEY_UNITS = ("亿元", "万元", "元")
 PERCENT_UNITS = ("个百分点", "百分点", "%")
 UNITS = (*MONEY_UNITS, *PERCENT_UNITS, "倍", *MEASURE_WORDS)
 # A question asks for money with these (花了多少钱, 金额, 多少万元).
-MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|安排|支出|收入|拨款|投入|开支|花|薪|工资|补贴|补助|奖补|费用")
+MONEY_ASKS = re.compile(r"钱|金额|资金|经费|款|万元|亿元|元|预算|安排|支出|收入|拨款|投入|投资|开支|花|薪|工资|补贴|补助|奖补|费用")
 # A money question naming nothing but how the money moved ("临朐水利局总共花了多少钱") asks for the report's total
 # of that flow: a department's 总支出, a project's 全年执行数 (its self-evaluation table names the project).
 # A project's budget asked as such ("雪亮工程预算多少") is its self-evaluation table's 全年预算数 (the adjusted budget);
@@ -110,7 +112,7 @@ TOTAL_ASKS = (
 # year (追加) or cut from it (调减, 砍掉). A figure of one flow does not answer a question about another.
 FLOW_WORDS = (
     ("spent", ("花", "用了", "支出", "开支", "执行")),
-    ("received", ("收入", "收了", "拿到", "到账", "进账")),
+    ("received", ("收入", "收了", "拿到", "到账", "进账", "到位", "下达")),
     ("budgeted", ("预算", "安排")),
     ("unspent", ("剩", "结余", "结转", "结存", *(no + verb for no in "没未" for verb in ("花", "用", "执行", "支出", "支付")))),
     ("added", ("追加", "调增", "增拨")),
@@ -133,7 +135,16 @@ SHAPE_NUMBER = re.compile(
 )
 # A list question names the report part it lists right after its ask ("自己说有哪些问题", "存在啥问题"): that
 # part's section answers, in whatever other words the question is typed.
-LISTED_PART = re.compile(r"(?:哪些|哪几(?:个|项|条|方面)?|什么|啥)(问题|不足|措施|举措|职责|职能|成效|经验|做法|建议)")
+LISTED_ASK = re.compile(r"(?:哪些|哪几(?:个|项|条|方面)?|什么|啥)([\u4e00-\u9fff]{2,6})")
+# The parts of a report a list question may ask for, each by the words reports title its section with ("存在的问题",
+# "短板弱项", "改进措施", "主要成效"); a question names one by such a word or a synonym of one ("毛病": 缺陷, 弱项).
+REPORT_PARTS = (
+    ("问题", "不足", "短板", "弱项", "缺陷"),
+    ("措施", "举措", "改进", "建议"),
+    ("职责", "职能"),
+    ("成效", "成绩", "成果"),
+    ("经验", "做法"),
+)
 SHAPE_LIST = re.compile(r"哪些|哪几|有什么(?:问题|措施|工作|做法)|分别|列举")
 SHAPE_HOW = re.compile(r"怎么样|如何|怎样|情况|成效|进展")
 # How a question asks which indicators of a self-evaluation table fell short (扣了分, 没完成).
@@ -150,6 +161,8 @@ PART_ASKS = (
 # ("结余357.23万元，主要是…工程款未达到支付条件"), or where a score lost its points ("扣分主要集中在…").
 CAUSE_MARKERS = re.compile(r"由于|因为|因(?!此|而)|原因|导致|致使|所致|造成|受[^，。；]{1,12}(?:影响|限制|制约)|归因|[，,]主要是(?!用于|包括)|扣分")
 SHORTFALL_ASKS = re.compile(r"扣分|扣了|失分|丢分|没有?完成|未完成|未达|没达|不达标|没拿满|差在哪")
+# A question about the department as a whole, which a report on one project or fund does not answer.
+WHOLE_DEPARTMENT = re.compile(r"部门整体|整体支出")
 COMPARE_WORDS = re.compile(r"比较|对比|相比|分别|各自|异同|不同|差异|两个局|两局|两个部门|两家")
 # The words a comparison is phrased with, taken out of its topic ("比较一下…有什么区别").
 COMPARE_PHRASES = re.compile(

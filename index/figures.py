@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from .cleaning import CleanText, clean, heading_level, sentence_spans
+from .metadata import PROJECT_KINDS
 from .models import Check, Figure, Report
 from .sections import Segment, segments
 from .tables import BUDGET_COLUMNS, grid_rows, table_rows, template_money_unit
@@ -99,7 +100,8 @@ _STAFF_RE = [(metric, re.compile(pattern)) for metric, pattern, _ in _STAFF_ALIA
 # The money figures at the head of a self-evaluation table, and how questions name its figures.
 TABLE_MONEY = ("年初预算数", "全年预算数", "全年执行数")
 _TABLE_RE = (
-    ("自评得分", re.compile(r"自评(?:总)?得?分|总得分|总分|综合得分")),
+    # "自评各得了多少分", "自评打了几分": a question that asks the score with words between
+    ("自评得分", re.compile(r"自评(?:总)?得?分|总得分|总分|综合得分|自评[^,，。;；]{0,8}?[得打拿]了?(?:多少|几)分")),
     ("预算执行率", re.compile(r"(?:预算|资金)?执行率")),
     ("全年执行数", re.compile(r"全年执行数?")),
     ("全年预算数", re.compile(r"全年预算数?")),
@@ -159,9 +161,13 @@ _BASIS = re.compile(r"(?P<年初预算>年初预算|年初安排|年初批复)|(
 _SKIP_HEADING = re.compile(r"绩效情况|绩效分析|绩效评价|绩效目标|绩效指标|主要绩效|评价过程|产出|效益|成效|问题|改进|措施|建议|结论|下一步|工作开展|主要工作")
 _BUDGET_HEADING = re.compile(r"(?:预算|收支|支出|经费|收入|三公|决算|编制|机构|人员)[^,，。;；]{0,8}(?:情况|设置|明细)$")
 
-# The department's budget execution rate in words, and what makes a sentence about a part of its budget instead.
-_DEPARTMENT_RATE = re.compile(r"预算执行率(?:为|达到?|是)?\s*(\d{1,3}(?:\.\d+)?)\s*%")
+# The department's budget execution rate in words (one space or line break at most before the figure: a wider gap is a
+# table's next cell, its target), and what makes a sentence about a part of its budget instead.
+_DEPARTMENT_RATE = re.compile(r"预算执行率(?:为|达到?|是)?[ \u3000\n]?(\d{1,3}(?:\.\d+)?)\s*%")
 _RATE_OF_A_PART = re.compile(r"项目|专项|工程")
+# A project named by the words right before 项目 ("森林防火项目"); its last characters say which ("农田建设项目").
+_NAMED_PART = re.compile(r"[\u4e00-\u9fff]{2,12}(?:项目|专项|工程)")
+_OWN_NAME_CHARS = 6
 # The department's whole self-evaluation score in words ("部门整体支出绩效自评得分93.4分"): a project's table states its own.
 _DEPARTMENT_SCORE = re.compile(r"整体(?:支出)?(?:绩效)?(?:自评|评价)?(?:综合|总)?得分(?:为|是)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
 # A sentence about the department's whole budget or spending, up to one of its totals: the year, the department
@@ -204,7 +210,7 @@ def extract_figures(report: Report) -> list[Figure]:
         listed = list_path is not None and seg.path[: len(list_path)] == list_path and len(seg.path) > len(list_path)
         money, opens_list = _money(cleaned.text, folded, seg, listed)
         list_path = seg.path if opens_list else list_path if listed else None
-        found += money + _counts(folded, seg) + _units(folded, seg) + _rates(folded, seg)
+        found += money + _counts(folded, seg) + _units(folded, seg) + _rates(folded, seg, _Parts(report.meta.kind, report.meta.title))
     figures: list[Figure] = []
     seen: set[tuple[str, float, str, str | None]] = set()
     bases = _Bases(folded)
@@ -387,7 +393,8 @@ def _repair(cleaned: CleanText) -> CleanText:
     """Undo two page-break scars `clean` leaves, for reading figures only.
 
     A printed page number (`- 3 -`) inside a sentence goes with the break around it, and a short
-    unnumbered line cut mid-word (`本年收入` / `合计3815.47万元`) is joined to the next line.
+    unnumbered line cut mid-word (`本年收入` / `合计3815.47万元`) is joined to the next line, unless either is a
+    table's row (its cells apart by tabs).
     """
     text = cleaned.text
     keep = [True] * len(text)
@@ -401,7 +408,15 @@ def _repair(cleaned: CleanText) -> CleanText:
         line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
         next_end = text.find("\n", match.end())
         following = text[match.end() : next_end if next_end >= 0 else len(text)]
-        if line and line[-1] not in _SENTENCE_END and not heading_level(line) and not heading_level(following) and not _PAGE_NUMBER.match(following):
+        in_table = "\t" in line or "\t" in following  # a table's rows (cells apart by tabs) and its caption stay lines
+        if (
+            line
+            and line[-1] not in _SENTENCE_END
+            and not in_table
+            and not heading_level(line)
+            and not heading_level(following)
+            and not _PAGE_NUMBER.match(following)
+        ):
             _drop(keep, match.start(), match.end())
     if all(keep):
         return cleaned
@@ -531,6 +546,11 @@ def _money_metric(label: str) -> str | None:
     if hit is None or not _MONEY_TAIL.fullmatch(label[hit[1] :]):
         return None
     return hit[0]
+
+
+def _about_a_part(seg: Segment) -> bool:
+    """Whether a section is about one project or 专项 (`（一）畜禽粪污资源化利用整县推进项目`), whose figures are its own."""
+    return any(_Parts("", "").named_in(title.replace("项目支出", "")) for title in seg.path)
 
 
 def _department_total(folded: str, seg: Segment, pos: int) -> str | None:
@@ -716,28 +736,37 @@ def _counts(folded: str, seg: Segment) -> list[_Found]:
     return found
 
 
-def _rates(folded: str, seg: Segment) -> list[_Found]:
-    """The department's 预算执行率 stated in words (`全年预算执行率98.92%`): a sentence about a project or a 专项, or a
-    section about one (`（一）…整县推进项目`) states that one's, not the department's (`项目支出预算执行率92.28%`)."""
+def _rates(folded: str, seg: Segment, parts: _Parts) -> list[_Found]:
+    """The report's 预算执行率 stated in words (`全年预算执行率98.92%`): a sentence about a part of it (a project or a 专项), or a
+    section about one (`（一）…整县推进项目`) states that one's, not the report's (`项目支出预算执行率92.28%`)."""
     found: list[_Found] = []
-    if _about_a_part(seg):
+    if any(parts.named_in(title.replace("项目支出", "")) for title in seg.path):
         return found
     for match in _DEPARTMENT_RATE.finditer(folded, seg.start, seg.end):
         sentence_start = max((folded.rfind(c, seg.start, match.start()) + 1 for c in "。;\n"), default=seg.start)
-        if not _RATE_OF_A_PART.search(folded, sentence_start, match.start()):
+        if not parts.named_in(folded[sentence_start : match.start()]):
             found.append(_Found("预算执行率", float(match.group(1)), "%", match.start(1), match.end()))
     return found
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What names a part of a report's budget. In a department's report, any project, 专项 or 工程 (`项目支出`); in a report
+    on one project, another project than its own: a bare 项目 (`项目累计支出…`) or the one its title names is the report's."""
+
+    kind: str
+    title: str
+
+    def named_in(self, text: str) -> bool:
+        if self.kind not in PROJECT_KINDS:
+            return bool(_RATE_OF_A_PART.search(text))
+        return any(m.group(0)[-_OWN_NAME_CHARS:] not in self.title for m in _NAMED_PART.finditer(text))
 
 
 def _scores(folded: str, seg: Segment) -> list[_Found]:
     """The department's whole self-evaluation score stated in words; stored before any table's total, which may be
     a project's (项目支出绩效自评表), so a question about the department's score gets the department's."""
     return [_Found("自评得分", float(m.group(1)), "分", m.start(1), m.end()) for m in _DEPARTMENT_SCORE.finditer(folded, seg.start, seg.end)]
-
-
-def _about_a_part(seg: Segment) -> bool:
-    """Whether a section is about one project or 专项 (`（一）畜禽粪污资源化利用整县推进项目`), whose figures are its own."""
-    return any(_RATE_OF_A_PART.search(title.replace("项目支出", "")) for title in seg.path)
 
 
 def _units(folded: str, seg: Segment) -> list[_Found]:

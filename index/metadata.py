@@ -112,6 +112,8 @@ KINDS = (
     "项目支出绩效自评报告",
     "部门整体支出绩效自评报告",
 )
+# The kinds that evaluate one project or fund, not the department as a whole.
+PROJECT_KINDS = frozenset({"项目支出绩效自评表", "专项资金绩效自评报告", "项目支出绩效自评报告"})
 # A report an outside body wrote on commission: who commissioned it and who evaluated.
 _COMMISSIONED = re.compile(r"(?:受|根据|按照|接受)[^。；\n]{2,30}?委托|委托(?:单位|方)\s*[:：\t]|评价机构\s*[:：\t]")
 # An outside body that signs a report: an accounting firm or a consultancy.

@@ -2,8 +2,9 @@
 
 Readers only extract: newlines become "\\n" and paragraphs are separated by a blank line, but
 the characters themselves are left alone, because `index.cleaning` repairs extraction damage
-and keeps offsets back to this text. Every failure is an `UnreadableFileError` whose message
-says why and what to do.
+and keeps offsets back to this text. A table lays out one way whatever the format: a row per line,
+its cells apart by tabs (a text file's table drawn with bars is laid out so too). Every failure is an
+`UnreadableFileError` whose message says why and what to do.
 """
 
 from __future__ import annotations
@@ -183,6 +184,27 @@ def _normalise_newlines(text: str) -> str:
 
 
 # --- plain text ----------------------------------------------------------------------------
+
+# A table row drawn with bars, as text saved from a page or a converter writes it ("| 年度资金总额 | 9,845.62 | … |" or
+# "合计 | 12,486.37 | 31,952.08"): two bars or more, one between cells; and a line that only draws the columns ("|---|:--:|").
+_BARS = "|｜"
+_BAR_RULE = re.compile(r"^(?=[^-\n]*-)[ \t\u3000]*[|｜+][ \t\u3000|｜+:-]*$")
+
+
+def _read_text(path: Path, data: bytes) -> str:
+    return _bar_tables_as_rows(_decode_text_bytes(path, data))
+
+
+def _bar_tables_as_rows(text: str) -> str:
+    """Tables drawn with bars laid out as the other readers lay out a table: a row per line, its cells apart by tabs."""
+    lines = []
+    for line in text.split("\n"):
+        if _BAR_RULE.match(line):
+            continue
+        inner = line.strip().strip(_BARS)
+        drawn = sum(line.count(bar) for bar in _BARS) >= 2 and any(bar in inner for bar in _BARS)
+        lines.append("\t".join(cell.strip(" \u3000") for cell in re.split("[|｜]", inner)) if drawn else line)
+    return "\n".join(lines)
 
 
 def _decode_text_bytes(path: Path, data: bytes) -> str:
@@ -534,8 +556,8 @@ def _join_html_tokens(tokens: list[object]) -> str:
 
 
 _READERS: dict[str, Callable[[Path, bytes], str | PdfText]] = {
-    ".txt": _decode_text_bytes,
-    ".md": _decode_text_bytes,
+    ".txt": _read_text,
+    ".md": _read_text,
     ".pdf": _read_pdf,
     ".docx": _read_docx,
     ".html": _read_html,

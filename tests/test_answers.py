@@ -329,6 +329,10 @@ def test_the_part_a_list_question_names_after_its_ask_is_its_section():
     assert listed_section("六景镇自己说有哪些问题", SMALL_CHUNKS) == "四、存在的问题"
     assert listed_section("下一步有什么措施", SMALL_CHUNKS) == "五、改进措施"
     assert listed_section("有哪些项目", SMALL_CHUNKS) == ""  # not a part of the report
+    # a part named by another heading word of it, or by a synonym of one in 同义词词林 (毛病: 缺陷, 弱项)
+    assert listed_section("自评里说了哪些毛病", SMALL_CHUNKS) == "四、存在的问题"
+    assert listed_section("还有哪些不足", SMALL_CHUNKS) == "四、存在的问题"
+    assert listed_section("提了什么建议", SMALL_CHUNKS) == "五、改进措施"
 
 
 def test_a_question_naming_only_a_key_metric_leads_with_its_figure(shipped_assistant):

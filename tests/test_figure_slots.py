@@ -90,6 +90,7 @@ def test_slot_fit_multiplies_unit_and_noun():
         ("新建文化广场十二个。", "12"),
         ("选派执法骨干三十余人参加培训。", "30"),
         ("没有数字", None),
+        ("5G基站计划建：2,004个；15G不是数字。", "2004"),  # a name with digits in it (5G) states no figure
     ],
 )
 def test_the_grader_reads_the_first_figure_a_reader_meets(answer, first):
@@ -569,3 +570,44 @@ def test_the_actual_asked_after_a_plan_is_of_the_same_thing():
 
 def test_a_part_row_after_qizhong_is_about_the_part():
     assert {q.subject for q in quantities("其中：财政拨款：年初预算数1,648.92万元，执行率97.74%。")} == {"财政拨款"}
+
+
+def test_the_words_before_a_later_count_and_he_are_what_the_earlier_count_counts():
+    found = quantities("为5,846名农村部分计划生育家庭奖励扶助对象和312名计划生育特殊家庭成员发放扶助金")
+    assert [(q.text, q.label) for q in found] == [("5,846名", "为"), ("312名", "")]
+    first, second = asked_slots("计生奖扶对象多少名，特殊家庭成员多少名")
+    assert best_quantity(first, found).text == "5,846名"
+    assert best_quantity(second, found).text == "312名"
+
+
+def test_pairs_cases_and_institutions_are_counted():
+    found = quantities("全年办理婚姻登记2,318对，减免基本殡葬服务费用1,064例，养老机构14所")
+    assert [(q.text, q.unit) for q in found] == [("2,318对", "对"), ("1,064例", "例"), ("14所", "所")]
+    (slot,) = asked_slots("有几家养老机构")
+    assert unit_fit(slot, found[2]) == 1.0
+
+
+def test_a_measure_word_glued_to_the_noun_it_counts_is_not_a_word_of_the_ask():
+    (slot,) = asked_slots("这个项目打了多少眼井")
+    assert (slot.unit, slot.head, slot.words) == ("眼", "井", ("项目",))
+
+
+def test_a_table_rows_target_column_makes_a_target_even_with_per_unit_words():
+    target, actual = quantities("三级指标“城市低保标准”：年度指标值≥每人每月690元，实际完成值每人每月696元，分值4，得分4。")[:2]
+    assert (target.target, actual.target) == (True, False)
+
+
+def test_the_one_character_verb_before_the_ask_picks_between_figures_that_fit_alike():
+    found = quantities("打造招工服务平台，入驻53家企业，帮助13家企业解决用工需求873人。")
+    (slot,) = asked_slots("招工平台帮几家企业招到人")
+    assert slot.verb == "帮" and best_quantity(slot, found).text == "13家"
+    assert [s.verb for s in asked_slots("派了多少人，有几家")] == ["派", ""]  # 有 only says there are some
+
+
+def test_the_clause_after_an_amount_that_says_what_it_was_for_tells_which_amount_is_asked():
+    found = quantities(
+        "一般公共服务支出379.62万元，科学技术支出720.38万元，用于企业扩展生产线及科学技术研发；城乡社区支出340万元，用于支付破产或改制企业职工安置费"
+    )
+    assert [q.purpose for q in found] == ["", "用于企业扩展生产线及科学技术研发", "用于支付破产或改制企业职工安置费"]
+    (slot,) = asked_slots("给企业扩产线搞研发的科技支出多少")
+    assert best_quantity(slot, found).text == "720.38万元"

@@ -388,3 +388,19 @@ def test_parts_listed_after_a_total_take_its_basis_and_are_checked_against_it_al
     figures = extract_figures(_report(text))
     assert {(f.metric, f.basis) for f in figures if f.metric in ("基本支出", "项目支出")} == {("基本支出", "实际"), ("项目支出", "实际")}
     assert [(c.total.value, c.consistent) for c in check_figures(figures)] == [(1305.72, True)]
+
+
+def test_a_rate_named_in_a_table_cell_is_not_read_from_the_next_cell():
+    text = "一、部门整体支出情况\n\n一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n预算执行\t预算执行率\t预算执行率\t100%\t91.68%\t10\t9.2\n"
+    assert [f for f in extract_figures(_report(text)) if f.metric == "预算执行率"] == []
+
+
+def test_a_project_reports_own_rate_is_its_key_figure_and_another_projects_is_not():
+    text = (
+        "宁陕县交通运输局2024年农村公路养护项目支出绩效自评报告\n\n一、项目基本情况\n\n"
+        "截至2024年12月31日，项目实际支出2,790.42万元，预算执行率97.40%，结余74.58万元。"
+        "其中水毁修复项目支出120.84万元，预算执行率89.12%。\n"
+    )
+    report = _report(text)
+    assert report.meta.kind == "项目支出绩效自评报告"
+    assert [f.value for f in extract_figures(report) if f.metric == "预算执行率"] == [97.4]

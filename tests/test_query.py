@@ -150,7 +150,7 @@ def test_a_bureau_with_reports_for_several_years_is_scoped_by_year():
     assert analyzer.analyze("望城区工信局2019年基本支出是多少？").missing
 
 
-def _report(bureau: str, aliases: tuple[str, ...], year: int = 2023):
+def _report(bureau: str, aliases: tuple[str, ...], year: int = 2023, kind: str = ""):
     from index.models import ReportMeta
 
     county = aliases[-2] if len(aliases) > 1 else ""
@@ -163,7 +163,7 @@ def _report(bureau: str, aliases: tuple[str, ...], year: int = 2023):
         county=county,
         year=year,
         signed=None,
-        kind="",
+        kind=kind,
         aliases=aliases,
         source=f"{bureau}.txt",
         content_hash=bureau,
@@ -312,3 +312,18 @@ def test_years_typed_in_two_or_four_digits():
     from assistant.vocabulary import YEAR_TYPED, typed_year
 
     assert [typed_year(m) for m in YEAR_TYPED.finditer("21年花了多少 2022年呢 近21年来 第4年")] == [2021, 2022]
+
+
+def test_a_project_report_does_not_answer_for_the_department_as_a_whole():
+    project = _report("托克逊县农业农村局", ("托克逊县农业农村局", "托克逊县", "托克逊"), kind="项目支出绩效自评报告")
+    analyzer = QueryAnalyzer([project, MT])
+    refused = analyzer.analyze("托克逊县农业农村局2023年部门整体支出是多少")
+    assert refused.reports == () and "项目支出绩效自评报告" in refused.missing and "部门整体" in refused.missing
+    assert analyzer.analyze("托克逊县农业农村局项目支出是多少").reports == (project,)
+
+
+def test_a_county_the_question_opens_with_that_no_report_is_from_or_writes_of_is_not_indexed():
+    analyzer = QueryAnalyzer([YY, MT], {YY.id: "弋阳县…赴婺源县考察学习", MT.id: "湄潭县…"}.get)
+    assert "岚县" in analyzer.analyze("岚县高标准农田建设项目亩均投资多少").missing
+    assert analyzer.analyze("婺源考察了几次").reports == (YY, MT)  # a place a report writes of is inside a fact
+    assert analyzer.analyze("湄潭农村公路养护多少公里").reports == (MT,)

@@ -302,3 +302,15 @@ def test_unsupported_suffix_lists_supported(tmp_path: Path) -> None:
 def test_non_positive_max_bytes_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         read_report_text(_write(tmp_path, "report.txt", b"x"), max_bytes=0)
+
+
+def test_tables_drawn_with_bars_are_read_as_rows_of_tab_separated_cells(tmp_path: Path) -> None:
+    path = tmp_path / "bars.txt"
+    path.write_text(
+        "首页 | 政务公开 | 互动交流\n| 项目 | 全年预算数 | 执行率 |\n|---|:--:|---:|\n| 合计 | 31,952.08 | 95.20% |\n"
+        "项目支出 | 30,046.75 | 95.04%\n一行里只有一条竖线 | 不是表格\n",
+        encoding="utf-8",
+    )
+    assert read_report_text(path) == (
+        "首页\t政务公开\t互动交流\n项目\t全年预算数\t执行率\n合计\t31,952.08\t95.20%\n项目支出\t30,046.75\t95.04%\n一行里只有一条竖线 | 不是表格\n"
+    )

@@ -274,6 +274,8 @@ def test_names_people_reads_every_sense_of_a_noun_or_its_last_word():
 def test_a_count_asked_with_its_measure_word_is_no_term():
     terms = question_terms("魏塘街道下设哪几个事业单位 自评几分", (), Vocabulary.of([["下设", "事业单位"], ["自评"]]))
     assert not {"几个", "哪几个", "几分"} & set(terms.weights)
+    glued = question_terms("项目打了多少眼井", (), Vocabulary.of([["项目", "机电井"], ["井", "水井"]]))
+    assert "眼井" not in glued.weights and "井" in glued.weights  # 眼 counts the 井 asked about
 
 
 def test_a_compound_asked_whose_last_word_the_text_writes_only_in_other_compounds_is_a_sibling():

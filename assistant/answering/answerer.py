@@ -37,6 +37,7 @@ from .quantities import (
     stated_basis,
     states_asked_basis,
     unit_fit,
+    verb_fit,
     written_as,
 )
 from .sections import asked_section
@@ -222,8 +223,10 @@ class ExtractiveAnswerer:
                 fitting = [(s, q) for s, q in fitting if q.flow == flow] or fitting
             if slots[0].unit == "money" and (basis := basis_named(slots[0].clause)):  # "全年预算数是多少": not what was used
                 fitting = [(s, q) for s, q in fitting if stated_basis(q.label) == basis] or fitting
-            if TOTAL_ASKED.search(slots[0].clause):  # "累计结余一共多少": a table's 合计 row, not its first line
-                fitting = [(s, q) for s, q in fitting if TOTAL_ROW.fullmatch(q.subject)] or fitting
+            if TOTAL_ASKED.search(slots[0].clause):  # "累计结余一共多少": a table's 合计 row, not its first line; or prose
+                fitting = [(s, q) for s, q in fitting if not q.subject or TOTAL_ROW.fullmatch(q.subject)] or fitting
+            # "执行率多少 结余多少": the sentence that states the first ask and the later ones by name, not a part's rate beside it
+            fitting = sorted(fitting, key=lambda sq: -adjacent(slots[0], sq[1]) * sum(_states_by_name(later, sq[0], query.text) for later in slots[1:]))
             # A figure that answers a later ask better is kept for it ("执行率多少 基本支出执行率呢": not the 基本支出 row's).
             fitting = [(s, q) for s, q in fitting if not any(_taken_by(slots[0], later, q, s, query.text) for later in slots[1:])] or fitting
             best = next((s for s, q in fitting if q.change == slots[0].change), fitting[0][0]) if fitting else ranked[0]
@@ -326,17 +329,20 @@ class ExtractiveAnswerer:
 
 
 def lead_figures(slots: tuple[Slot, ...], chosen: list[Sentence], question: str) -> str:
-    """The figure each slot asks for, in the question's order, from the chosen sentences."""
+    """The figure each slot asks for, in the question's order, from the chosen sentences: the first ask's from the
+    sentence chosen for it, when that one states a figure of the asked kind by the asked name ("执行率92.02%") among others."""
     figures, previous, used = [], None, set()
-    for slot in slots or (Slot("", "", None),):
+    for n, slot in enumerate(slots or (Slot("", "", None),)):
         options = [
-            (slot_fit(slot, q), -i, -_distance(previous, (i, q)), q)
+            (slot_fit(slot, q, purpose=True), verb_fit(slot, q), -i, -_distance(previous, (i, q)), q)
             for i, s in enumerate(chosen)
             for q in s.stated
             if q.text not in re.sub(r"\s+", "", question) and (i, q.start) not in used  # one figure answers one ask
         ]
+        own = [o for o in options if o[2] == 0 and o[0] > 0] if n == 0 else []
+        options = own if any(adjacent(slot, o[-1]) for o in own) else options
         if options:
-            fit, i, _, figure = max(options, key=lambda o: o[:3])
+            fit, _, i, _, figure = max(options, key=lambda o: o[:4])
             if fit == 0 and slot.unit is not None:
                 continue  # no figure of the asked kind (多少钱 and only 公里 stated): lead with none rather than a wrong one
             previous = (-i, figure)
@@ -479,6 +485,12 @@ def _taken_by(first: Slot, later: Slot, figure: Quantity, sentence: Sentence, qu
     """Whether a later ask would take this very figure of the sentence, and fits it better than the first ask does."""
     best = best_quantity(later, sentence.stated, question)
     return best is not None and best.start == figure.start and slot_fit(later, best) > slot_fit(first, figure)
+
+
+def _states_by_name(slot: Slot, sentence: Sentence, question: str) -> bool:
+    """Whether the sentence states a figure of the asked kind with the asked head word right by it ("结余74.58万元")."""
+    best = best_quantity(slot, sentence.stated, question)
+    return best is not None and unit_fit(slot, best) > 0 and adjacent(slot, best) > 0
 
 
 def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:

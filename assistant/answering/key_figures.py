@@ -138,10 +138,10 @@ class KeyFigures:
         """The figure whose setting (its section and the lines before it, where a self-evaluation table names
         its project) holds what else the question names ("农村公路养护" of several projects' tables); None when
         none holds most of it: then the sentences answer, or the question is not answered."""
-        rest = self._setting_terms(query, metric)
+        terms = self.terms(query)
+        rest = self._named_beyond_title(query, metric, figures[0].report_id)
         if not rest:
             return figures[0]
-        terms = self.terms(query)
         scored = [
             (coverage(terms, rest, setting, expanded=True), -_last_named_distance(terms, rest, setting), -i)
             for i, setting in enumerate(map(self._setting, figures))
@@ -149,9 +149,15 @@ class KeyFigures:
         share, _, at = max(scored)
         return figures[-at] if share >= 0.5 else None
 
+    def _named_beyond_title(self, query: Query, metric: str, report_id: str) -> dict[str, float]:
+        """The setting terms the report's title does not write: the title names what all its figures are about
+        ("高标准农田" of a project's report), the rest says which of them is meant ("县级配套")."""
+        terms, title = self.terms(query), self.store.report(report_id).title
+        return {t: w for t, w in self._setting_terms(query, metric).items() if not any(f in title for f in terms.forms(t, True))}
+
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
         """The asking clause's terms that may say which of the metric's figures is meant ("农村公路养护"): words the
-        reports use (in some form: "职专" as 职业中专), of two characters or more, with weight (a term in every chunk tells nothing), that are neither the metric's, nor its
+        reports use (in some form: "职专" as 职业中专), of two characters or more, with weight (a term in every chunk tells nothing), that are neither the metric's nor another key metric's, nor its
         basis's ("年初预算"), nor how the money moved (支出, 收入), nor the period (全年) or year, nor a bureau's short name ("住建", "残联")."""
         terms = self.terms(query)
         bases = [m.group(0) for _, pattern in BASIS_PATTERNS for m in pattern.finditer(query.text)]
@@ -163,6 +169,7 @@ class KeyFigures:
                 len(term) > 1  # a project or an item is named by a word, not by a verb's one character ("打了几分")
                 and (term in vocabulary or term in terms.shortened)
                 and not any(form in metric for form in terms.forms(term, True))
+                and not metrics_named(term)  # "花了多少 执行率多少": another ask's metric says nothing of this one's setting
                 and not any(term in b for b in bases)
                 and not any(verbs.fullmatch(term) for _, verbs in TOTAL_ASKS)
                 and not PERIOD_WORDS.fullmatch(term)
@@ -201,7 +208,7 @@ class KeyFigures:
         stored = asked[1].get(asked[0], [])
         if stored and not (basis and all(bases_differ(basis, f.basis) for f in stored)):
             if asked[0] in PER_PROJECT and not self.about_what_is_asked(query, asked[0], stored) and not other_years(query):
-                setting, terms = self._setting_terms(query, asked[0]), self.terms(query)
+                setting, terms = self._named_beyond_title(query, asked[0], stored[0].report_id), self.terms(query)
                 if self._stated_in(ranked, asked[0], basis, lambda text: coverage(terms, setting, text, expanded=True) >= 0.5):
                     return None  # a sentence states it for what is named ("防火项目…执行率44.83%"): answer from the text
                 return f"{asked[0]}（{'、'.join(setting)}）"  # the report states it, but for something else than what is named
@@ -217,12 +224,23 @@ class KeyFigures:
         pattern = metric_pattern(metric) or re.compile(re.escape(metric[:4]))
         for sentence in ranked[:10]:
             text = sentence.display
-            if not about(sentence.chunk.section + text):  # "（三）乡镇卫生院能力提升项目" heads the sentence that states its rate
+            if not about(sentence.chunk.section + _with_neighbours(sentence)):  # "（三）乡镇卫生院能力提升项目" heads the sentence
                 continue
             names = [m.end() for m in pattern.finditer(text) if m.group(0)]
             if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in sentence.stated):
                 return True
         return False
+
+
+def _with_neighbours(sentence: Sentence) -> str:
+    """A sentence with the sentences right before and after it in its chunk: what it is about may be said beside it
+    ("全年实际支出2,198.64万元，执行率93.56%。全年完成河道治理长度8.6公里")."""
+    spans = sentence.chunk.sentences
+    at = next((i for i, (s, e) in enumerate(spans) if s <= sentence.start < e), None)
+    if at is None:
+        return sentence.display
+    start, end = spans[max(at - 1, 0)][0], spans[min(at + 1, len(spans) - 1)][1]
+    return sentence.chunk.text[start - sentence.chunk.start : end - sentence.chunk.start]
 
 
 def on_the_asked_flow(figures: list[Figure], metric: str, asking: str) -> list[Figure]:

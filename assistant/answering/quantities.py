@@ -71,6 +71,8 @@ _UNSPENT_AFTER = re.compile(r"[^，,；;。]{0,10}?(?:未能|尚未|未|没有|�
 _UNIT_NOTE = re.compile(r"[（(][^（）()，,。；;]{1,6}[）)]")
 # A target word counts only this close before its figure ("年度目标120场"; not the 计划 of 计划生育家庭…341.52万元).
 _TARGET_REACH = 6
+# The column of a self-evaluation table that holds the target, as its rows read ("年度指标值≥95%，实际完成值93%").
+TARGET_COLUMN = "年度指标值"
 # A score named right before the ask ("自评分是多少", "得分多少").
 _SCORE_NOUN = re.compile(r"(?:得|评|打)分$")
 # A per-unit word counts this close before its figure ("月人均领取基础养老金163元").
@@ -82,7 +84,7 @@ _ROW_SUBJECT = re.compile(r"^三级指标“([^”]+)”")
 _GRID_SUBJECT = re.compile(r"^(?:其中[：:]?)?([^：:，,。；\d]{2,20})[：:](?=[^，,。；]*?\d)")
 # An ask left out after an earlier one ("…多少，基本支出呢"): 呢 asks the same of what it names.
 _ELLIPTIC_ASK = re.compile(r"(?<=[\u4e00-\u9fff])(?:的)?呢\s*$")
-_FILLER = re.compile(r"^(?:为|是|有|共|共有|达|达到|约|累计|合计|计|了|到|完成|实现|其中)+|(?:为|是|有|共|达|约|计|了|的)+$")
+_FILLER = re.compile(r"^(?:为|是|有|共|共有|达|达到|约|累计|合计|计(?!生|划)|了|到|完成|实现|其中)+|(?:为|是|有|共|达|约|计|了|的)+$")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Quantity:
     per: bool = False  # it states an amount per unit ("每人每月1,186元", "亩均1253元", "5元/生·天"), not a total
     earlier: bool = False  # it states the level before a change ("由上年的2.86平方米提高到…"), not the one reached
     flow: str | None = None  # how the money moved, as the words before it say ("全年执行"), or unspent when its clause says so after it
+    purpose: str = ""  # what the money was for, as the clause right after it says ("…720.38万元，用于企业扩展生产线")
 
     @property
     def kind(self) -> str:
@@ -125,6 +128,7 @@ class Slot:
     context: str = ""  # the clause before it that asks nothing, which says what it is about ("移民后扶项目钱用完没，执行率多少")
     earlier: bool = False  # it asks the level before a change ("原来多少")
     forms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # other forms the asked reports write its words in ("危桥": 危旧桥梁)
+    verb: str = ""  # the one-character verb right before the ask ("帮几家企业": 帮), which a figure's label may open a word with
 
     def forms_of(self, word: str) -> tuple[str, ...]:
         """The word, its synonyms in 同义词词林 (of two characters or more: "出" is no form of 出去, it is in 支出) and the
@@ -140,6 +144,10 @@ def written_as(slots: tuple[Slot, ...], forms: dict[str, tuple[str, ...]]) -> tu
     return tuple(replace(s, forms=tuple((w, forms[w]) for w in s.words if w in forms)) for s in slots)
 
 
+# The clause after an amount that says what it was for ("720.38万元，用于企业扩展生产线及科学技术研发；").
+_USED_FOR = re.compile(r"\s*(?:主要)?用于[^，,；;。]{1,30}")
+# "为5,846名…奖励扶助对象和312名…成员": the words before 和 are what the earlier count counts, not a label of the later.
+_NEXT_COUNTED = re.compile(r"[\u4e00-\u9fff]+(?:和|及|与)$")
 # Between an earlier level and the level a change reached ("由2.86平方米提高到3.12平方米").
 _REACHED = re.compile(r"[^,，;；。]{0,8}?(?:到|至)")
 
@@ -164,11 +172,14 @@ def quantities(text: str) -> list[Quantity]:
         counted = "".join(_CJK_RUN.findall(text[match.end() : counted_end]))[:8]
         bound = bool(BOUND_BEFORE.search(text[clause_start : match.start()]))
         earlier = not CHANGE_BEFORE.search(label) and bool(EARLIER_BEFORE.search(label))
+        if found and found[-1].kind == "count" and found[-1].end >= clause_start and _NEXT_COUNTED.fullmatch(text, found[-1].end, match.start()):
+            label = ""
         if found and found[-1].earlier and _REACHED.fullmatch(text, found[-1].end, match.start()):
             label = found[-1].label  # "由上年的2.86平方米提高到3.12平方米": the level reached is of what the earlier one was
         per = bool(PER_UNIT.search(label[-_PER_REACH:]) or PER_UNIT.search(subject) or text[match.end() : match.end() + 1] == "/")
         clause_end = after.start() if after else len(text)
         flow = "unspent" if _UNSPENT_AFTER.match(text, match.end(), clause_end) else flow_named(label)
+        used_for = _USED_FOR.match(text, after.end()) if after else None
         found.append(
             Quantity(
                 re.sub(r"\s+", "", match.group(0)),
@@ -182,6 +193,7 @@ def quantities(text: str) -> list[Quantity]:
                 bool(CHANGE_BEFORE.search(label) or ADDED.search(label)),
                 bool(
                     TARGET_WORDS.search(label[-_TARGET_REACH:])
+                    or label.startswith(TARGET_COLUMN)  # a table row read with its columns: "年度指标值≥每人每月690元"
                     or _PLANNED.search(label)
                     or TARGET_AFTER.match(text, match.end())
                     or _TARGETS_LISTED.search(text, 0, match.start())
@@ -191,6 +203,7 @@ def quantities(text: str) -> list[Quantity]:
                 per,
                 earlier,
                 flow,
+                "".join(_CJK_RUN.findall(used_for.group(0))) if used_for else "",
             )
         )
     return found
@@ -255,7 +268,7 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
         if (change or elliptic) and unit is None and slots:
             unit = slots[-1].unit  # "三公花了多少，比上年涨了多少": the change of what was just asked, in its unit
         after_words, before_words = _words(after), _words(clause[: ask.start()])
-        head = _head_noun(after) or (after_words[0] if after_words else before_words[-1] if before_words else "")
+        head = _head_noun(after) or (after_words[0] if after_words else _last_noun(before_words))
         parts = _joined_items(clause[: ask.start()], noun)
         for part in parts:
             part_words = _words(part) if len(parts) > 1 else words
@@ -275,6 +288,7 @@ def asked_slots(question: str) -> tuple[Slot, ...]:
                     per,
                     context,
                     earlier=earlier,
+                    verb=_asked_verb(clause[: ask.start()]),
                 )
             )
     if slots and (trailing := _words(previous)):  # "人头多少 在职的": a last clause that asks nothing says of what
@@ -304,6 +318,7 @@ def _words(text: str) -> tuple[str, ...]:
             t
             for t in tokenize(text)
             if t not in QUESTION_WORDS
+            and not (t[0] in MEASURE_WORDS and re.search(f"(?:多少|几){re.escape(t)}", text))  # "多少眼井": 眼 counts 井
             and not t.isdigit()
             and len(t) > 1
             and not NUMBER_ASK.search(t)
@@ -334,6 +349,29 @@ def _asked_unit(clause: str, ask: re.Match[str], after: str) -> tuple[str | None
     if PERCENT_ASKS.search(clause):
         return "percent", after
     return None, after
+
+
+def _last_noun(words: tuple[str, ...]) -> str:
+    """The last of the words before the ask that names a thing or how money moved ("技改投资完成了多少": 投资, not the
+    verb 完成; "配套资金实际执行了多少": 执行, as reports label what was spent), else the last word."""
+    from .terms import is_verb
+
+    return next((w for w in reversed(words) if not is_verb(w) or flow_named(w)), words[-1] if words else "")
+
+
+def _asked_verb(before_ask: str) -> str:
+    """The one-character verb right before 多少/几 (了 or 过 between), as jieba's tagger reads it ("帮几家", "派了多少人");
+    "" when there is none, or it only says there is some (有, 是)."""
+    from index.lexical import pos_tags
+
+    tagged = pos_tags(re.sub(r"[了过]$", "", before_ask.strip()))
+    word, flag = tagged[-1] if tagged else ("", "")
+    return word if len(word) == 1 and flag == "v" and word not in "有是为在要" else ""
+
+
+def verb_fit(slot: Slot, quantity: Quantity) -> bool:
+    """Whether the figure's label ends on a word that opens with the asked verb ("帮助13家企业" for "帮几家企业")."""
+    return bool(slot.verb) and slot.verb in quantity.label[-4:]
 
 
 def _counts_people(after: str) -> bool:
@@ -401,13 +439,13 @@ def unit_fit(slot: Slot, quantity: Quantity) -> float:
     return 0.0
 
 
-def noun_fit(slot: Slot, quantity: Quantity) -> float:
+def noun_fit(slot: Slot, quantity: Quantity, purpose: bool = False) -> float:
     """How well what the quantity counts matches what is asked: the share of the slot's words (or a synonym
     of each, and the flow of money it asks) found in its label, what it counts or its sentence's subject, three quarters; a quarter
     more when the asked head word stands right by it ("追讨欠薪2,046.5万元", "派出120名干部")."""
     if not slot.words:
         return 0.5
-    around = quantity.label + quantity.counted + quantity.subject
+    around = quantity.label + quantity.counted + quantity.subject + (quantity.purpose if purpose else "")
     found = sum(any(form in around for form in slot.forms_of(word)) for word in slot.words)
     asked_flow = flow_named(slot.clause)
     if asked_flow:  # the flow of money asked ("花了") counts as one more word, found when the label names it ("全年执行")
@@ -505,9 +543,10 @@ def bases_differ(asked: str | None, stated: str | None) -> bool:
 _SPENT = ("决算", "实际")
 
 
-def slot_fit(slot: Slot, quantity: Quantity) -> float:
-    """How well a quantity answers a slot: unit, noun and aspect (change, target) together."""
-    return unit_fit(slot, quantity) * (0.5 + 0.5 * noun_fit(slot, quantity)) * aspect_fit(slot, quantity)
+def slot_fit(slot: Slot, quantity: Quantity, purpose: bool = False) -> float:
+    """How well a quantity answers a slot: unit, noun and aspect (change, target) together. With `purpose`, what the
+    money was for counts toward its noun: it tells which of a sentence's figures is asked, not how likely the sentence answers."""
+    return unit_fit(slot, quantity) * (0.5 + 0.5 * noun_fit(slot, quantity, purpose)) * aspect_fit(slot, quantity)
 
 
 def answering(slot: Slot, found: list[Quantity]) -> list[Quantity]:
@@ -524,4 +563,4 @@ def best_quantity(slot: Slot, found: list[Quantity], question: str = "") -> Quan
     found = [q for q in answering(slot, found) if not (asked and q.text in asked)]
     if not found:
         return None
-    return max(found, key=lambda q: (slot_fit(slot, q), -q.start))
+    return max(found, key=lambda q: (slot_fit(slot, q, purpose=True), verb_fit(slot, q), -q.start))

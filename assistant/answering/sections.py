@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from index.cleaning import squash_spaces
 from index.injection import is_planted
+from index.lexical import tokenize
 from index.models import SECTION_SEPARATOR, Chunk
 
-from ..vocabulary import LISTED_PART
+from ..vocabulary import LISTED_ASK, REPORT_PARTS
 from .candidates import MAX_QUOTE_CHARS, is_heading_only
 from .signals import coverage
-from .terms import Terms
+from .terms import Terms, cilin_synonyms
 
 # A quote read on to its sentence's end stays a quote (a few hundred characters); pieces beyond are counted, not quoted.
 MAX_WHOLE_CHARS = MAX_QUOTE_CHARS
@@ -54,12 +55,15 @@ def headings(chunks: list[Chunk]) -> list[str]:
 
 
 def listed_section(question: str, chunks: list[Chunk]) -> str:
-    """The section of the part a list question names right after its ask ("有哪些问题" → 存在的问题及原因), the
-    shorter path first; "" when it names none or the report has no such heading."""
-    named = LISTED_PART.search(question)
-    if not named:
+    """The section of the part a list question names right after its ask ("有哪些问题" → 存在的问题及原因, "说了哪些毛病"
+    → 存在的问题 too: 毛病 is a synonym of 缺陷), the shorter path first; "" when it names none or the report has no such heading."""
+    asked = LISTED_ASK.search(question)
+    if not asked:
         return ""
-    return min((h for h in headings(chunks) if named.group(1) in h.split(SECTION_SEPARATOR)[-1]), key=len, default="")
+    noun = tokenize(asked.group(1))[0]
+    synonyms = cilin_synonyms().get(noun, frozenset())
+    names = next((part for part in REPORT_PARTS if noun in part), ()) or next((part for part in REPORT_PARTS if synonyms & set(part)), ())
+    return min((h for h in headings(chunks) if any(name in h.split(SECTION_SEPARATOR)[-1] for name in names)), key=len, default="")
 
 
 def asked_section(terms: Terms, chunks: list[Chunk]) -> tuple[str, float]:

@@ -23,7 +23,7 @@ from index.lexical import pos_tags, tokenize
 from index.models import ReportMeta
 
 from ..query import abbreviates
-from ..vocabulary import FLOW_WORDS, PART_ASKS, PERIOD_WORDS, QUESTION_WORDS, STORED_FLOWS
+from ..vocabulary import FLOW_WORDS, MEASURE_WORDS, PART_ASKS, PERIOD_WORDS, QUESTION_WORDS, STORED_FLOWS
 
 
 @cache
@@ -247,7 +247,9 @@ def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
     for token in tokenize(question):
         if token in function_words or any(token in figure for figure in figures) or _ASKED_COUNT.match(token):
             continue
-        if len(token) > 1 and token[-1] in _GLUED_AFTER and token not in vocabulary:
+        if len(token) > 1 and token[0] in _ONE_CHARACTER_MEASURES and token not in vocabulary and _ASKED_BEFORE.search(question.split(token)[0]):
+            yield token[1:]  # "多少眼井": the measure word 眼 glued to the noun it counts
+        elif len(token) > 1 and token[-1] in _GLUED_AFTER and token not in vocabulary:
             yield from (token[:-1], token[-1])
         elif len(token) == 2 and token[0] in _COMPARED_BEFORE and token[1] not in _COMPARED_BEFORE and token not in vocabulary:
             yield token[1:]  # "多花了多少": how much more was spent asks what was spent
@@ -256,6 +258,8 @@ def _question_tokens(question: str, vocabulary: Vocabulary) -> Iterator[str]:
 
 
 _GLUED_AFTER = "是有"
+_ONE_CHARACTER_MEASURES = frozenset(m for m in MEASURE_WORDS if len(m) == 1)
+_ASKED_BEFORE = re.compile(r"(?:多少|几)$")
 # A count asked with its measure word ("几个", "哪几所", "几分"): how the question asks, never what a report writes.
 _ASKED_COUNT = re.compile(r"^哪?几[\u4e00-\u9fff]$|^哪几[\u4e00-\u9fff]{1,2}$")
 # More or less, glued to the verb it compares ("比去年多花了", "少招了").
