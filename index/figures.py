@@ -161,9 +161,10 @@ _BASIS = re.compile(r"(?P<年初预算>年初预算|年初安排|年初批复)|(
 _SKIP_HEADING = re.compile(r"绩效情况|绩效分析|绩效评价|绩效目标|绩效指标|主要绩效|评价过程|产出|效益|成效|问题|改进|措施|建议|结论|下一步|工作开展|主要工作")
 _BUDGET_HEADING = re.compile(r"(?:预算|收支|支出|经费|收入|三公|决算|编制|机构|人员)[^,，。;；]{0,8}(?:情况|设置|明细)$")
 
-# The department's budget execution rate in words (one space or line break at most before the figure: a wider gap is a
-# table's next cell, its target), and what makes a sentence about a part of its budget instead.
-_DEPARTMENT_RATE = re.compile(r"预算执行率(?:为|达到?|是)?[ \u3000\n]?(\d{1,3}(?:\.\d+)?)\s*%")
+# The department's budget execution rate in words (预算执行率, or 资金执行率 as project reports say; one space or line
+# break at most before the figure: a wider gap is a table's next cell, its target), and what makes a sentence about a
+# part of its budget instead.
+_DEPARTMENT_RATE = re.compile(r"(?:预算|资金)执行率(?:为|达到?|是)?[ \u3000\n]?(\d{1,3}(?:\.\d+)?)\s*%")
 _RATE_OF_A_PART = re.compile(r"项目|专项|工程")
 # A project named by the words right before 项目 ("森林防火项目"); its last characters say which ("农田建设项目").
 _NAMED_PART = re.compile(r"[\u4e00-\u9fff]{2,12}(?:项目|专项|工程)")
@@ -816,12 +817,12 @@ class _Bases:
 
 def _inherit_basis(figures: Sequence[Figure]) -> list[Figure]:
     """Listed 专项 take the basis of the 项目支出 they break down when their own sentence names none; the 基本支出 and
-    项目支出 of a sentence that opens with 其中 take the basis of the 总支出 stated last before it ("全年实际支出1305.72万元。
-    其中基本支出762.48万元，项目支出543.24万元"), so they are never checked against another basis's total."""
+    项目支出 of a sentence that opens with 其中 take the basis named last in the sentence of the 总支出 stated last before it
+    ("全年实际支出1305.72万元。其中基本支出762.48万元，项目支出543.24万元"), so they are never checked against another basis's total."""
     result, total_basis, spending_basis = [], None, None
     for figure in figures:
         if figure.metric == "总支出":
-            spending_basis = figure.basis
+            spending_basis = _named_last(figure.quote) or figure.basis  # "年初预算…，全年执行30,417.66万元。其中…": 实际
         if figure.metric in _SPENDING_PARTS and figure.basis is None and spending_basis and _OPENS_WITH_OF_WHICH.match(figure.quote):
             figure = replace(figure, basis=spending_basis)
         if figure.metric == "项目支出":
@@ -830,6 +831,12 @@ def _inherit_basis(figures: Sequence[Figure]) -> list[Figure]:
             figure = replace(figure, basis=total_basis)
         result.append(figure)
     return result
+
+
+def _named_last(sentence: str) -> str | None:
+    """The basis a sentence names last: what a 其中 sentence after it breaks down."""
+    found = [(m.end(), basis) for basis, pattern in BASIS_PATTERNS for m in pattern.finditer(_fold(sentence))]
+    return max(found)[1] if found else None
 
 
 _SPENDING_PARTS = ("基本支出", "项目支出")

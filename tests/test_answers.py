@@ -443,3 +443,12 @@ def test_a_figures_label_drops_the_numbers_the_question_asks_with():
 
     labels = ("头一批纾困钱发", "6条产业链全年产值", "三公经费", "项目支出")
     assert [_NUMBERED.sub("", n) for n in labels] == ["纾困钱发", "产业链全年产值", "三公经费", "项目支出"]
+
+
+def test_a_project_named_on_its_own_line_before_the_first_section_is_what_the_report_is_about():
+    from assistant.answering.key_figures import _project_named
+
+    text = "巍山县林业和草原局2021年度项目支出绩效自评报告\n项目名称：2021年天然林保护工程补助资金项目\n\n一、项目基本情况\n\n资金执行率96.10%。"
+    assert _project_named(text) == "2021年天然林保护工程补助资金项目"
+    several = "枝江市农业农村局项目支出绩效自评报告\n对两个项目开展自评。\n一、项目概况\n表1\n项目名称：农机购置补贴项目\n"
+    assert _project_named(several) == ""  # named inside a section: one of several projects

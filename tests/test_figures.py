@@ -398,9 +398,15 @@ def test_a_rate_named_in_a_table_cell_is_not_read_from_the_next_cell():
 def test_a_project_reports_own_rate_is_its_key_figure_and_another_projects_is_not():
     text = (
         "宁陕县交通运输局2024年农村公路养护项目支出绩效自评报告\n\n一、项目基本情况\n\n"
-        "截至2024年12月31日，项目实际支出2,790.42万元，预算执行率97.40%，结余74.58万元。"
+        "截至2024年12月31日，项目实际支出2,790.42万元，资金执行率97.40%，结余74.58万元。"
         "其中水毁修复项目支出120.84万元，预算执行率89.12%。\n"
     )
     report = _report(text)
     assert report.meta.kind == "项目支出绩效自评报告"
     assert [f.value for f in extract_figures(report) if f.metric == "预算执行率"] == [97.4]
+
+
+def test_parts_after_a_sentence_naming_several_totals_take_the_basis_it_names_last():
+    text = SMALL.format("2023年年初预算12,486.37万元，全年预算调整为31,952.08万元，全年执行30,417.66万元。其中基本支出1,862.45万元，项目支出28,555.21万元。")
+    parts = {(f.metric, f.basis) for f in extract_figures(_report(text)) if f.metric in ("基本支出", "项目支出")}
+    assert parts == {("基本支出", "实际"), ("项目支出", "实际")}

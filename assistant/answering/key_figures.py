@@ -151,8 +151,10 @@ class KeyFigures:
 
     def _named_beyond_title(self, query: Query, metric: str, report_id: str) -> dict[str, float]:
         """The setting terms the report's title does not write: the title names what all its figures are about
-        ("高标准农田" of a project's report), the rest says which of them is meant ("县级配套")."""
-        terms, title = self.terms(query), self.store.report(report_id).title
+        ("高标准农田" of a project's report), the rest says which of them is meant ("县级配套"). A report on one project
+        may name it on a line of its own before its first section ("项目名称：2021年天然林保护工程补助资金项目")."""
+        terms, report = self.terms(query), self.store.report(report_id)
+        title = report.title + _project_named(self.store.report_text(report_id))
         return {t: w for t, w in self._setting_terms(query, metric).items() if not any(f in title for f in terms.forms(t, True))}
 
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
@@ -230,6 +232,17 @@ class KeyFigures:
             if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in sentence.stated):
                 return True
         return False
+
+
+def _project_named(text: str) -> str:
+    """The project a report names on a line of its own before its first numbered section ("项目名称：…"); "" when it
+    names none there (a report on several projects names each in its own section)."""
+    first = _FIRST_SECTION.search(text)
+    return "".join(m.group(1) for m in _PROJECT_NAME.finditer(text, 0, first.start() if first else len(text)))
+
+
+_FIRST_SECTION = re.compile(r"^\s*一[、.．]", re.MULTILINE)
+_PROJECT_NAME = re.compile(r"^\s*项目名称\s*[:：]\s*([^\n]{2,60})", re.MULTILINE)
 
 
 def _with_neighbours(sentence: Sentence) -> str:
