@@ -277,7 +277,7 @@ class QueryAnalyzer:
             return other
         for mention in named:
             text = text.replace(mention.alias, "|" * len(mention.alias))
-        own_places = self._bureau_places()
+        own_places = self._bureau_places
         for name, start, _ in places_in(text):
             if name in own_places:
                 continue
@@ -306,7 +306,7 @@ class QueryAnalyzer:
         if not found or found[0][1] != 0:
             return None
         name, _, divisions = found[0]
-        if name in self._bureau_places() or any(d.level != "county" for d in divisions) or self._mentioned_in_a_report(name):
+        if name in self._bureau_places or any(d.level != "county" for d in divisions) or self._mentioned_in_a_report(name):
             return None
         return name
 
@@ -362,8 +362,9 @@ class QueryAnalyzer:
         unnamed = [r for r in self.reports if not r.bureau]
         return tuple(r for r in unnamed if self._report_text and place in self._report_text(r.id))
 
+    @cached_property
     def _bureau_places(self) -> set[str]:
-        """The places indexed bureaus sit in, full and short (望城区, 望城)."""
+        """The places indexed bureaus sit in, full and short (望城区, 望城); read once per index, not per question."""
         places = set()
         for report in self.reports:
             own = report.county or report.city

@@ -203,6 +203,7 @@ def extract_figures(report: Report) -> list[Figure]:
     starts = [start for start, _ in sentences]
     found: list[_Found] = []
     list_path: tuple[str, ...] | None = None  # the section whose 项目支出 ends `具体如下：`
+    named_parts = _Parts(report.meta.kind, report.meta.title)
     for seg in parts:
         found += _scores(folded, seg)  # stated under 自评结论, which holds no other key figure
         if not _reads(seg.path):
@@ -211,7 +212,7 @@ def extract_figures(report: Report) -> list[Figure]:
         listed = list_path is not None and seg.path[: len(list_path)] == list_path and len(seg.path) > len(list_path)
         money, opens_list = _money(cleaned.text, folded, seg, listed)
         list_path = seg.path if opens_list else list_path if listed else None
-        found += money + _counts(folded, seg) + _units(folded, seg) + _rates(folded, seg, _Parts(report.meta.kind, report.meta.title))
+        found += money + _counts(folded, seg) + _units(folded, seg) + _rates(folded, seg, named_parts)
     figures: list[Figure] = []
     seen: set[tuple[str, float, str, str | None]] = set()
     bases = _Bases(folded)
@@ -549,11 +550,6 @@ def _money_metric(label: str) -> str | None:
     return hit[0]
 
 
-def _about_a_part(seg: Segment) -> bool:
-    """Whether a section is about one project or 专项 (`（一）畜禽粪污资源化利用整县推进项目`), whose figures are its own."""
-    return any(_Parts("", "").named_in(title.replace("项目支出", "")) for title in seg.path)
-
-
 def _department_total(folded: str, seg: Segment, pos: int) -> str | None:
     """The basis of a department's whole budget or spending stated in a sentence that names nothing else
     ("全年预算1,587.90万元，实际支出1,521.64万元": 全年预算, then 支出), or None.
@@ -561,7 +557,7 @@ def _department_total(folded: str, seg: Segment, pos: int) -> str | None:
     Only the year, the department itself (部门, 全镇), other such totals and filler may come before the
     figure in its sentence: "项目预算15.00万元，支出12.75万元" and "基本支出预算…，实际支出…" state a part's.
     """
-    if _about_a_part(seg):
+    if _DEPARTMENT_PARTS.head_a_part(seg):
         return None
     sentence_start = max((folded.rfind(c, seg.start, pos) + 1 for c in "。;\n"), default=seg.start)
     named = _DEPARTMENT_TOTAL.fullmatch(folded, sentence_start, pos)
@@ -741,7 +737,7 @@ def _rates(folded: str, seg: Segment, parts: _Parts) -> list[_Found]:
     """The report's 预算执行率 stated in words (`全年预算执行率98.92%`): a sentence about a part of it (a project or a 专项), or a
     section about one (`（一）…整县推进项目`) states that one's, not the report's (`项目支出预算执行率92.28%`)."""
     found: list[_Found] = []
-    if any(parts.named_in(title.replace("项目支出", "")) for title in seg.path):
+    if parts.head_a_part(seg):
         return found
     for match in _DEPARTMENT_RATE.finditer(folded, seg.start, seg.end):
         sentence_start = max((folded.rfind(c, seg.start, match.start()) + 1 for c in "。;\n"), default=seg.start)
@@ -762,6 +758,15 @@ class _Parts:
         if self.kind not in PROJECT_KINDS:
             return bool(_RATE_OF_A_PART.search(text))
         return any(m.group(0)[-_OWN_NAME_CHARS:] not in self.title for m in _NAMED_PART.finditer(text))
+
+    def head_a_part(self, seg: Segment) -> bool:
+        """Whether a section's headings name a part (`（一）畜禽粪污资源化利用整县推进项目`), whose figures are its own;
+        `（二）项目支出情况` is the budget's project spending, no part."""
+        return any(self.named_in(title.replace("项目支出", "")) for title in seg.path)
+
+
+# A department report's parts: any project, 专项 or 工程 its text names.
+_DEPARTMENT_PARTS = _Parts("", "")
 
 
 def _scores(folded: str, seg: Segment) -> list[_Found]:

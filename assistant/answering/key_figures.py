@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from index.cleaning import match_key
 from index.figures import BASIS_PATTERNS, TABLE_MONEY, basis_named, metric_pattern, metrics_named
 from index.gazetteer import leading_division
+from index.metadata import PROJECT_KINDS
 from index.models import Figure
 from index.store import ReportStore
 from index.tables import caption_start, row_label
@@ -154,7 +155,7 @@ class KeyFigures:
         ("高标准农田" of a project's report), the rest says which of them is meant ("县级配套"). A report on one project
         may name it on a line of its own before its first section ("项目名称：2021年天然林保护工程补助资金项目")."""
         terms, report = self.terms(query), self.store.report(report_id)
-        title = report.title + _project_named(self.store.report_text(report_id))
+        title = report.title + (_project_named(self.store.report_text(report_id)) if report.kind in PROJECT_KINDS else "")
         return {t: w for t, w in self._setting_terms(query, metric).items() if not any(f in title for f in terms.forms(t, True))}
 
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
