@@ -121,6 +121,8 @@ FLOW_WORDS = (
 FLOWS = tuple((flow, re.compile("|".join(words))) for flow, words in FLOW_WORDS)
 # The flows a report's key figures are stored for; a question about another (结余, 追加) is answered from sentences.
 STORED_FLOWS = ("spent", "received", "budgeted")
+# Flows that change a budget: "追加预算" names what was added to it, not the budget.
+CHANGED_FLOWS = ("added", "cut", "unspent")
 PERCENT_ASKS = re.compile(r"百分之|比例|比率|占比|率|增长|增幅|下降|降幅|提高|百分点|%")
 # How a question asks for a figure: 多少, 几 + a measure word, 多大.
 # Nouns that name a rate, and "how is it" asked right after one ("满意度咋样"): a figure is asked.
@@ -180,6 +182,8 @@ CHANGE_ASKS = re.compile(
     r"(?:增长|增加|减少|下降|提高|降低|上升|提升|增|减|降|涨|多|少)了?(?:百分之)?(?:多少|几)|[比较](?:上年|上一年|去年)|同比|比年初"
     r"|(?<![多少不至最很差])[多少](?![多少了的])[\u4e00-\u9fff]了?(?:多少|几)"  # "比去年多花了多少", "少招了几个"
 )
+# The word that opens the parts of a total stated before it ("全年支出…，其中基本支出…").
+PART_OPENS = "其中"
 # A question that asks a total ("累计结余一共多少"), and a table's row that states one: the row answers, not a line of it.
 TOTAL_ASKED = re.compile(r"一共|总共|合计|总计|共计|总数|总额|加起来")
 TOTAL_ROW = re.compile(r"(?:总|合)计")

@@ -22,7 +22,7 @@ from .cleaning import CleanText, clean, heading_level, sentence_spans
 from .metadata import PROJECT_KINDS
 from .models import Check, Figure, Report
 from .sections import Segment, segments
-from .tables import BUDGET_COLUMNS, grid_rows, table_rows, template_money_unit
+from .tables import BUDGET_COLUMNS, TEMPLATE_MONEY_COLUMNS, Row, grid_rows, table_rows, template_money_unit
 
 PROJECT_PART_PREFIX = "项目支出:"
 
@@ -253,6 +253,9 @@ def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
             stated = [(column, value) for column, value in zip(BUDGET_COLUMNS, row.cells[1:], strict=False) if column in TABLE_MONEY or column == "执行率"]
         elif row.kind == "total" and _is_score(row.cells[-1]):
             stated = [("自评得分", row.cells[-1])]
+        elif row.kind == "source" and (metric := _money_metric(row.cells[0])):
+            figures += _spending_row(report, cleaned, row, metric, money_unit)
+            continue
         else:
             continue
         start, end = cleaned.span_in_original(row.start, row.end)
@@ -261,6 +264,21 @@ def _table_figures(report: Report, cleaned: CleanText) -> list[Figure]:
             number = float(value.rstrip("%").replace(",", ""))
             figures.append(Figure(report.meta.id, report.meta.bureau, metric, number, unit, row.cells[0], report.text[start:end], start, end))
     return figures
+
+
+def _spending_row(report: Report, cleaned: CleanText, row: Row, metric: str, unit: str) -> list[Figure]:
+    """A self-evaluation table's row of one kind of spending under 年度资金总额 ("其中：基本支出  3,412.80  3,498.16
+    3,498.16"): its amount on each basis its column names, the executed amount first, cited by its row."""
+    start, end = cleaned.span_in_original(row.start, row.end)
+    stated = [
+        (
+            _BASIS_PREFERENCE.index(basis),
+            Figure(report.meta.id, report.meta.bureau, metric, float(value.replace(",", "")), unit, basis, report.text[start:end], start, end),
+        )
+        for column, value in zip(TEMPLATE_MONEY_COLUMNS, row.cells[1:], strict=False)
+        if re.fullmatch(r"[\d,]+(?:\.\d+)?", value) and (basis := basis_named(column)) in _BASIS_PREFERENCE
+    ]
+    return [figure for _, figure in sorted(stated, key=lambda pair: pair[0])]
 
 
 def _is_score(cell: str) -> bool:

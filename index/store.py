@@ -54,7 +54,9 @@ COLLECTION = "report_chunks"
 # What the pipeline stores for a report (metadata, sections, chunks, table rows, figures) depends on
 # the code that read it; a report stored by another version is read again at the next ingest.
 # Change this whenever reading, cleaning, metadata, chunking or figure extraction changes.
-PIPELINE_VERSION = "2026-12f tables drawn with bars read as rows; a rate in words stops at a table cell; a project report's own rate (预算 or 资金执行率) is its key figure; table rows are never joined when reading figures; 其中 parts take the basis named last"
+PIPELINE_VERSION = (
+    "2026-12g a self-evaluation table's rows by kind of spending (其中：基本支出, 项目支出) under 年度资金总额 are rows of it and key figures on each basis"
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (

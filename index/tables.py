@@ -30,8 +30,9 @@ _HEADER = re.compile(
     r"绩效指标|项目资金.*|项目名称|主管部门|实施单位|项目单位|单位名称|年度总体目标|预期目标|实际完成情况)$"
 )
 _BUDGET = re.compile(r"^年度资金总额[:：]?$")
-# A row of the budget by source of funds under 年度资金总额 (其中：财政拨款, 上年结转, 中央资金, 其他资金).
-_SOURCE = re.compile(r"^(?:其中[:：]?)?[\u4e00-\u9fff]{1,10}(?:资金|拨款|结转|结余)[:：]?$")
+# A row of the budget by source of funds under 年度资金总额 (其中：财政拨款, 上年结转, 中央资金, 其他资金), or by kind
+# of spending (其中：基本支出, 项目支出).
+_SOURCE = re.compile(r"^(?:其中[:：]?)?[\u4e00-\u9fff]{1,10}(?:资金|拨款|结转|结余|支出)[:：]?$")
 _AMOUNT_OR_DASH = re.compile(rf"{_AMOUNT.pattern}|^[-—–/／]$")
 _TOTAL = re.compile(r"^(?:总分|合计|总得分|自评得分|综合得分)[:：]?$")
 BUDGET_COLUMNS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")

@@ -611,3 +611,51 @@ def test_the_clause_after_an_amount_that_says_what_it_was_for_tells_which_amount
     assert [q.purpose for q in found] == ["", "用于企业扩展生产线及科学技术研发", "用于支付破产或改制企业职工安置费"]
     (slot,) = asked_slots("给企业扩产线搞研发的科技支出多少")
     assert best_quantity(slot, found).text == "720.38万元"
+
+
+def test_the_general_measure_ge_answers_a_count_of_the_asked_noun_only():
+    (units,) = asked_slots("下面管着多少家医疗卫生单位")
+    assert unit_fit(units, quantities("局机关和27个下属医疗卫生单位")[0]) == 0.5
+    (people,) = asked_slots("在职多少人")
+    assert unit_fit(people, quantities("印发10多个方案")[0]) == 0.0  # 个 counts 方案 here, not people
+
+
+def test_a_budget_that_was_added_to_is_what_was_added():
+    from assistant.answering.quantities import flow_named
+
+    assert flow_named("年度中追加预算多少万元") == "added"
+    assert flow_named("项目支出预算数是多少") == "budgeted"
+    assert flow_named("年初预算…，全年执行") == "spent"
+
+
+def test_an_amount_after_a_list_closed_by_deng_is_labelled_by_the_whole_list():
+    added, adjusted = quantities("年度中追加乡村振兴衔接资金、村级组织运转经费等685.55万元，调整后预算2,634.18万元。")
+    assert (added.flow, adjusted.flow) == ("added", "budgeted")
+    listed = quantities("其中人员经费10万元、办公费等20万元")
+    assert [q.label for q in listed] == ["其中人员经费", "办公费等"]  # the earlier item has its own figure
+
+
+def test_parts_after_qizhong_are_parts_with_their_whole_names_and_a_total_asked_is_the_total():
+    found = quantities("2022年项目资金预算1,851.00万元，其中中央财政医疗救助补助资金1,215.00万元，省级财政补助资金356.00万元。")
+    assert [(q.text, q.part) for q in found] == [("1,851.00万元", False), ("1,215.00万元", True), ("356.00万元", True)]
+    assert found[1].label == "其中中央财政医疗救助补助资金"
+    (total,) = asked_slots("医疗救助资金一共多少")
+    assert best_quantity(total, found).text == "1,851.00万元"
+    (central,) = asked_slots("中央补助资金多少")
+    assert best_quantity(central, found).text == "1,215.00万元"
+    assert not quantities("其中基本支出60万元")[0].part  # no total before it: nothing to be a part of
+
+
+def test_the_words_a_reports_title_writes_say_which_report_not_which_figure():
+    from dataclasses import replace
+
+    from assistant.answering.quantities import beyond_title
+
+    title = "岚县自然资源局2022年度地质灾害综合防治项目支出绩效自评报告"
+    (slot,) = asked_slots("地灾项目中央的钱拿到多少")
+    slot = replace(slot, forms=(("地灾", ("地质灾",)),))
+    assert beyond_title(slot, title).words == ("中央", "拿到")
+    (spent,) = asked_slots("治理项目支出多少")
+    assert "支出" in beyond_title(spent, title).words and "治理" in beyond_title(spent, title).words  # a flow stays
+    (whole,) = asked_slots("地质灾害项目多少钱")
+    assert beyond_title(whole, title).words == whole.words  # none would be left: all stay

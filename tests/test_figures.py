@@ -410,3 +410,19 @@ def test_parts_after_a_sentence_naming_several_totals_take_the_basis_it_names_la
     text = SMALL.format("2023年年初预算12,486.37万元，全年预算调整为31,952.08万元，全年执行30,417.66万元。其中基本支出1,862.45万元，项目支出28,555.21万元。")
     parts = {(f.metric, f.basis) for f in extract_figures(_report(text)) if f.metric in ("基本支出", "项目支出")}
     assert parts == {("基本支出", "实际"), ("项目支出", "实际")}
+
+
+def test_a_self_evaluation_tables_rows_by_kind_of_spending_are_key_figures_on_each_basis():
+    table = (
+        "年度预算执行情况（万元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分\n\n"
+        "年度资金总额\t5,286.40\t6,132.75\t5,918.36\t10\t96.50%\t9.65\n\n"
+        "其中：基本支出\t3,412.80\t3,498.16\t3,498.16\t—\t100.00%\t—\n\n"
+        "项目支出\t1,873.60\t2,634.59\t2,420.20\t—\t91.86%\t—"
+    )
+    figures = extract_figures(_report(SMALL.format("金额单位：万元\n\n" + table)))
+    assert [(f.value, f.basis, f.quote) for f in figures if f.metric == "项目支出"] == [
+        (2420.2, "实际", "项目支出\t1,873.60\t2,634.59\t2,420.20\t—\t91.86%\t—"),
+        (2634.59, "全年预算", "项目支出\t1,873.60\t2,634.59\t2,420.20\t—\t91.86%\t—"),
+        (1873.6, "年初预算", "项目支出\t1,873.60\t2,634.59\t2,420.20\t—\t91.86%\t—"),
+    ]
+    assert [f.value for f in figures if f.metric == "基本支出"] == [3498.16, 3498.16, 3412.8]

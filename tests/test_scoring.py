@@ -294,3 +294,14 @@ def test_a_compound_word_reads_as_a_noun_phrase():
     from assistant.answering.answerer import compound_phrases
 
     assert compound_phrases(Terms({"抽样调查": 9.0, "人口": 4.0, "住院病人": 8.0}, {})) == [("调查", ("抽样",)), ("病人", ("住院",))]
+
+
+def test_the_first_asks_basis_is_checked_in_the_sentence_that_answers_it_not_in_a_later_asks():
+    from assistant.answering.answerer import states_asked_kind
+    from assistant.answering.quantities import asked_slots
+
+    slots = asked_slots("全年预算多少 实际花了多少")
+    budget = _sentence("全年预算调整为12,405.18万元。", "", 0.99)
+    spent = _sentence("2021年全年实际支出11,962.40万元，预算执行率96.43%。", "", 0.88)
+    assert states_asked_kind(slots, [budget, spent])
+    assert not states_asked_kind(slots, [spent])  # what was spent does not say the budget

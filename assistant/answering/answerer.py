@@ -31,6 +31,7 @@ from .quantities import (
     adjacent,
     asked_slots,
     best_quantity,
+    beyond_title,
     flow_named,
     of_the_asked_kind,
     slot_fit,
@@ -59,6 +60,7 @@ class ExtractiveAnswerer:
         self.scorer = scorer
         self._vocabulary: Vocabulary | None = None
         self._last_terms: tuple[Query, Terms] | None = None
+        self._last_slots: tuple[Query, tuple[Slot, ...]] | None = None
         self.key_figures = KeyFigures(store, self.terms, lambda: self.vocabulary)
 
     @property
@@ -71,6 +73,7 @@ class ExtractiveAnswerer:
     def index_changed(self) -> None:
         self._vocabulary = None
         self._last_terms = None
+        self._last_slots = None
 
     def terms(self, query: Query) -> Terms:
         """The question's weighted terms; kept for the query being answered, which asks for them several times."""
@@ -89,7 +92,13 @@ class ExtractiveAnswerer:
 
     def slots(self, query: Query) -> tuple[Slot, ...]:
         """The figures a 多少 question asks, with the forms the asked reports write their words in; none for another shape."""
-        return written_as(asked_slots(query.asked), self.terms(query).synonyms) if query.shape == "number" else ()
+        last = self._last_slots
+        if last is None or last[0] is not query:
+            slots = written_as(asked_slots(query.asked), self.terms(query).synonyms) if query.shape == "number" else ()
+            if len(query.reports) == 1:  # "岚县地灾项目中央的钱": 地灾项目 names the report, 中央 the figure
+                slots = tuple(beyond_title(slot, self.key_figures.title_of(query.reports[0].id)) for slot in slots)
+            last = self._last_slots = (query, slots)
+        return last[1]
 
     def candidates(self, query: Query, hits: list[Hit], question_vector: list[float] | None) -> list[Sentence]:
         """Every sentence of the retrieved chunks, scored, best first."""
@@ -466,8 +475,8 @@ def states_asked_kind(slots: tuple[Slot, ...], chosen: list[Sentence]) -> bool:
         return False  # "演练场次目标是多少" is not answered by the 四十六场次 held
     if slots[0].unit is None and not slots[0].per:
         return True
-    if any(not states_asked_basis(slots[0], s.display) for s in chosen):
-        return False
+    if not states_asked_basis(slots[0], chosen[0].display):
+        return False  # the first sentence answers the first ask; a later one ("实际花了多少") may name another basis
     stated = [q for s in chosen for q in s.stated]
     if slots[0].per and not any(q.per for q in stated):
         return False  # "每人每月多少钱" is not answered by a total (低保金186.40万元)

@@ -154,9 +154,13 @@ class KeyFigures:
         """The setting terms the report's title does not write: the title names what all its figures are about
         ("高标准农田" of a project's report), the rest says which of them is meant ("县级配套"). A report on one project
         may name it on a line of its own before its first section ("项目名称：2021年天然林保护工程补助资金项目")."""
-        terms, report = self.terms(query), self.store.report(report_id)
-        title = report.title + (_project_named(self.store.report_text(report_id)) if report.kind in PROJECT_KINDS else "")
+        terms, title = self.terms(query), self.title_of(report_id)
         return {t: w for t, w in self._setting_terms(query, metric).items() if not any(f in title for f in terms.forms(t, True))}
+
+    def title_of(self, report_id: str) -> str:
+        """What a report's title names, with a project report's 项目名称 line before its first section."""
+        report = self.store.report(report_id)
+        return report.title + (_project_named(self.store.report_text(report_id)) if report.kind in PROJECT_KINDS else "")
 
     def _setting_terms(self, query: Query, metric: str) -> dict[str, float]:
         """The asking clause's terms that may say which of the metric's figures is meant ("农村公路养护"): words the

@@ -22,6 +22,7 @@ from ..vocabulary import (
     CHANGE_ASKS,
     CHANGE_BEFORE,
     CHANGE_VERBS,
+    CHANGED_FLOWS,
     EARLIER_ASKS,
     EARLIER_BEFORE,
     FLOWS,
@@ -31,6 +32,7 @@ from ..vocabulary import (
     MONEY_ASKS,
     MONEY_UNITS,
     NUMBER_ASK,
+    PART_OPENS,
     PER_UNIT,
     PERCENT_ASKS,
     PERCENT_NOUNS,
@@ -42,6 +44,7 @@ from ..vocabulary import (
     TARGET_AFTER,
     TARGET_SECTION,
     TARGET_WORDS,
+    TOTAL_ASKED,
     UNITS,
     WHEN_ASKED,
 )
@@ -54,6 +57,8 @@ _QUANTITY = re.compile(
     rf"(?<![\d.,])(?P<num>{_DIGITS}|{_CN_DIGITS}(?=(?:多|余)?(?:万|亿)?(?:{'|'.join(MEASURE_WORDS)})))"
     rf"\s*(?P<approx>多|余)?\s*(?P<scale>万(?!元)|亿(?!元))?(?P<unit>{_UNIT_ALTERNATION}|万(?![\u4e00-\u9fff\d]))"
 )
+# A part's name after 其中 is kept whole (up to this many characters); other labels keep their last 12.
+_PART_NAME = 24
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
 # A question's clauses; its 、 enumerates what one ask asks about (see _enumerated_asks).
 _QUESTION_BREAK = re.compile(r"[，,；;。：:！!？?（）()\n]")
@@ -106,6 +111,7 @@ class Quantity:
     earlier: bool = False  # it states the level before a change ("由上年的2.86平方米提高到…"), not the one reached
     flow: str | None = None  # how the money moved, as the words before it say ("全年执行"), or unspent when its clause says so after it
     purpose: str = ""  # what the money was for, as the clause right after it says ("…720.38万元，用于企业扩展生产线")
+    part: bool = False  # it is one of the parts a 其中 lists after an earlier figure, the total ("预算1,851万元，其中中央…1,215万元")
 
     @property
     def kind(self) -> str:
@@ -139,6 +145,14 @@ class Slot:
         return (word, *(s for s in cilin_synonyms().get(word, ()) if len(s) >= 2), *own)
 
 
+def beyond_title(slot: Slot, title: str) -> Slot:
+    """The slot without the words its one report's title writes (as asked, or as the report writes them): they say which
+    report, not which of its figures. Words of money's flow or basis stay ("项目支出" of a project's report), and all
+    stay when none would be left."""
+    kept = tuple(w for w in slot.words if flow_named(w) or basis_named(w) or not any(f in title for f in (w, *dict(slot.forms).get(w, ()))))
+    return replace(slot, words=kept) if kept else slot
+
+
 def written_as(slots: tuple[Slot, ...], forms: dict[str, tuple[str, ...]]) -> tuple[Slot, ...]:
     """The slots with the forms the asked reports write their words in (a question's `Terms.synonyms`)."""
     return tuple(replace(s, forms=tuple((w, forms[w]) for w in s.words if w in forms)) for s in slots)
@@ -164,7 +178,7 @@ def quantities(text: str) -> list[Quantity]:
         if value is None:
             continue
         scale = {"万": 1e4, "亿": 1e8}.get(match.group("scale") or "", 1.0)
-        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, match.start())), default=0)
+        clause_start = _listed_start(masked, max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, match.start())), default=0), match.start())
         after = _CLAUSE_BREAK.search(text, match.end())
         label = _strip_approx(re.sub(r"[\s≥≤＞＜>=<]+$", "", text[clause_start : match.start()]))
         following = _QUANTITY.search(text, match.end())  # "五个镇三十二个村": 五个 counts 镇, not 村
@@ -187,7 +201,7 @@ def quantities(text: str) -> list[Quantity]:
                 {"％": "%", "万": "万元"}.get(unit, unit),  # "公用经费57.38万。": 万 alone ends an amount in 万元
                 match.start(),
                 match.end(),
-                label[-12:],
+                label[-_PART_NAME:] if label.startswith(PART_OPENS) else label[-12:],  # "其中中央自然灾害…补助资金": all its name
                 counted,
                 subject,
                 bool(CHANGE_BEFORE.search(label) or ADDED.search(label)),
@@ -204,9 +218,29 @@ def quantities(text: str) -> list[Quantity]:
                 earlier,
                 flow,
                 "".join(_CJK_RUN.findall(used_for.group(0))) if used_for else "",
+                _is_part(text, found, match.start()),
             )
         )
     return found
+
+
+def _is_part(text: str, earlier: list[Quantity], start: int) -> bool:
+    """Whether a figure stands after a 其中 that follows an earlier figure of its sentence, its total."""
+    opened = text.rfind(PART_OPENS, 0, start)
+    return opened >= 0 and any(q.end <= opened for q in earlier) and not any(mark in text[opened:start] for mark in "。；;")
+
+
+def _listed_start(text: str, start: int, end: int) -> int:
+    """Where a figure's label starts when it sums a list ("追加乡村振兴衔接资金、村级组织运转经费等685.55万元"): the
+    list's first item, so the label holds the verb before it; otherwise `start`."""
+    if not text[start:end].rstrip().endswith("等"):
+        return start
+    while start > 0 and text[start - 1] == "、":
+        earlier = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start - 1)), default=0)
+        if _QUANTITY.search(text, earlier, start - 1):
+            break  # "A 10万元、B等20万元": the earlier item has its own figure
+        start = earlier
+    return start
 
 
 def quantities_in(text: str, section: str) -> list[Quantity]:
@@ -436,6 +470,8 @@ def unit_fit(slot: Slot, quantity: Quantity) -> float:
         return 0.5  # 人次 for 人
     if quantity.kind == "count" and slot.unit == GENERAL_MEASURE:
         return 0.5  # "几个研究生" is answered by "11名"
+    if quantity.kind == "count" and quantity.unit == GENERAL_MEASURE and slot.head and slot.head in quantity.counted:
+        return 0.5  # "多少家医疗卫生单位" by "27个下属医疗卫生单位": 个 counts anything, so what it counts must be the asked noun
     return 0.0
 
 
@@ -498,7 +534,11 @@ def flow_named(text: str) -> str | None:
     """How money moved as the text names it last (spent, received, budgeted): the words right before a figure
     ("年初预算…，全年执行" names what was spent), the words that ask ("项目支出预算数" asks a budget)."""
     named = sorted((m.end(), len(m.group(0)), flow) for flow, pattern in FLOWS for m in pattern.finditer(text))
-    return named[-1][2] if named else None  # the longer word on the same end: "没花" leaves unspent, "花" spends
+    if not named:
+        return None
+    end, length, flow = named[-1]  # the longer word on the same end: "没花" leaves unspent, "花" spends
+    before = [n for n in named if n[0] == end - length and n[2] in CHANGED_FLOWS]
+    return before[-1][2] if flow == "budgeted" and before else flow  # "追加预算" is what was added, not a budget
 
 
 def answered_from_sentences(slot: Slot) -> bool:
@@ -563,4 +603,5 @@ def best_quantity(slot: Slot, found: list[Quantity], question: str = "") -> Quan
     found = [q for q in answering(slot, found) if not (asked and q.text in asked)]
     if not found:
         return None
-    return max(found, key=lambda q: (slot_fit(slot, q, purpose=True), verb_fit(slot, q), -q.start))
+    total = bool(TOTAL_ASKED.search(slot.clause))  # "一共多少": the total before 其中, not a part that shares more words
+    return max(found, key=lambda q: (total and not q.part, slot_fit(slot, q, purpose=True), verb_fit(slot, q), -q.start))
