@@ -47,6 +47,8 @@ _CELL = re.compile(r"(?:(?![ \u3000]{2})[^\t\n])+")
 _CELL_GAP = re.compile(r"\t|\S[ \u3000]{2,}\S")
 _BREAK_IN_ROW = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*\n")
 _MAX_CELL = 80
+# A target or a value done, in a table without marks, is short ("≥320处", "2024年10月底前").
+_GOAL_CELL = 30
 # A table's caption ("表2　项目支出绩效自评表（重点优抚对象抚恤补助资金）", "附表：…得分表", "表1　预算收支执行情况"), and
 # a line that introduces the table below it ("…项目绩效目标完成情况如下表："): they say what the table's rows are about.
 _CAPTION = re.compile(r"^(?:附)?表\s*\d*(?:[\s:：、.．]|$)|表\s*(?:[（(][^）)\n]{1,40}[）)])?\s*[:：]?$")
@@ -65,7 +67,7 @@ class Cell:
 class Row:
     """One table row: its span in the text it was read from, and how it reads."""
 
-    kind: str  # "indicator", "budget" (年度资金总额), "source" (a row of it by source of funds) or "total"
+    kind: str  # "indicator", "goal" (one without 分值 and 得分), "budget" (年度资金总额), "source" (a row of it) or "total"
     start: int
     end: int
     cells: tuple[str, ...]
@@ -102,21 +104,48 @@ def cells_of(text: str, start: int = 0, end: int | None = None) -> list[Cell]:
 
 def table_rows(text: str, start: int = 0, end: int | None = None) -> list[Row]:
     """The table rows in text[start:end], in order; prose yields none."""
-    return _rows_in(cells_of(text, start, end))
+    return _rows_in(cells_of(text, start, end), text)
 
 
-def _rows_in(cells: list[Cell]) -> list[Row]:
-    rows, i = [], 0
+def _rows_in(cells: list[Cell], text: str = "") -> list[Row]:
+    rows, i, unmarked = [], 0, False
     while i < len(cells):
+        if cells[i].text.startswith("实际完成值"):  # a header: do its rows give 分值 and 得分?
+            unmarked = bool(text) and not any(c.text in ("分值", "得分") for c in cells[i + 1 : i + 4])
         after_budget = bool(rows) and rows[-1].kind in ("budget", "source") and rows[-1].end <= cells[i].start
         row = _source_row_at(cells, i) if after_budget else None
-        row = row or _row_at(cells, i)
+        row = row or (_goal_at(cells, i, text) if unmarked else None) or _row_at(cells, i)
         if row is None:
             i += 1
             continue
         rows.append(row[0])
         i = row[1]
     return rows
+
+
+def _goal_at(cells: list[Cell], i: int, text: str) -> tuple[Row, int] | None:
+    """A row of an indicator table without 分值 and 得分 (年度指标值, 实际完成值, 偏差原因), laid out on one line of
+    tab cells: up to two levels, the indicator, its target and what was done, and at most a reason."""
+    if i and "\n" not in text[cells[i - 1].end : cells[i].start]:
+        return None  # a row starts a line
+    line = [cells[i]]
+    while i + len(line) < len(cells) and "\n" not in text[line[-1].end : cells[i + len(line)].start]:
+        line.append(cells[i + len(line)])
+    levels = 0
+    while levels < 2 and levels < len(line) and _LEVEL.match(line[levels].text):
+        levels += 1
+    rest = [c.text for c in line[levels:]]
+    if len(rest) not in (3, 4) or _NUMBER.match(rest[0]) or any(_HEADER.match(t) or _LEVEL.match(t) for t in rest[:3]):
+        return None
+    name, target, actual = rest[:3]
+    if (
+        len(name) > _MAX_CELL
+        or len(re.findall(r"[\u4e00-\u9fff]", name)) < 2
+        or max(len(target), len(actual)) > _GOAL_CELL
+        or not re.search(r"\d", target + actual)
+    ):
+        return None
+    return _make("goal", line), i + len(line)
 
 
 def _source_row_at(cells: list[Cell], i: int) -> tuple[Row, int] | None:
@@ -134,7 +163,7 @@ def table_breaks(text: str) -> set[int]:
     cells = cells_of(text)
     line_end_before = _LineEnds(text)
     kept = set()
-    for row in _rows_in(cells):
+    for row in _rows_in(cells, text):
         kept |= {m.start() for m in _BREAK_IN_ROW.finditer(text, row.start, row.end)}
         kept |= {line_end_before(row.start), row.end}
     for grid in _grids_in(cells):
@@ -214,12 +243,22 @@ def label_cells(kind: str, cells: tuple[str, ...], unit: str = "") -> str:
     if kind == "total":
         marks = f"满分{cells[1]}，得分{cells[2]}" if len(cells) == 3 else f"得分{cells[1]}"
         return f"{cells[0]}：{marks}。"
+    if kind == "goal":
+        return _goal_label(cells)
     reason = () if _NUMBER.match(cells[-1]) else cells[-1:]
     body = cells[: len(cells) - len(reason)]
     levels, (name, target, actual, score, got) = body[:-5], body[-5:]
     where = f"（{'·'.join(levels)}）" if levels else ""
     because = f"，偏差原因：{reason[0]}" if reason else ""
     return f"三级指标“{name}”{where}：年度指标值{target}，实际完成值{actual}，分值{score}，得分{got}{because}。"
+
+
+def _goal_label(cells: tuple[str, ...]) -> str:
+    levels = [c for c in cells[:2] if _LEVEL.match(c)]
+    name, target, actual, *reason = cells[len(levels) :]
+    where = f"（{'·'.join(levels)}）" if levels else ""
+    because = f"，偏差原因：{reason[0]}" if reason else ""
+    return f"三级指标“{name}”{where}：年度指标值{target}，实际完成值{actual}{because}。"
 
 
 def _row_at(cells: list[Cell], i: int) -> tuple[Row, int] | None:
@@ -339,7 +378,7 @@ def row_reading_in(text: str, start: int, end: int) -> str | None:
     grid, rows, money_unit = _rows_by_start(text)
     if at in grid and grid[at].end <= end:
         return grid[at].reading
-    if at in rows and rows[at].end <= end and rows[at].kind in ("budget", "source"):
+    if at in rows and rows[at].end <= end and rows[at].kind in ("budget", "source", "goal"):
         return label_cells(rows[at].kind, rows[at].cells, money_unit)
     return None
 

@@ -452,3 +452,23 @@ def test_a_project_named_on_its_own_line_before_the_first_section_is_what_the_re
     assert _project_named(text) == "2021年天然林保护工程补助资金项目"
     several = "枝江市农业农村局项目支出绩效自评报告\n对两个项目开展自评。\n一、项目概况\n表1\n项目名称：农机购置补贴项目\n"
     assert _project_named(several) == ""  # named inside a section: one of several projects
+
+
+def test_a_self_evaluation_tables_row_that_holds_a_part_gives_its_items():
+    from assistant.answering.sections import asked_part_names, part_row
+
+    text = "总分\t100\t97.45\n\n主要问题\t一是项目支出执行率偏低，部分资金未支付；二是执法力量薄弱；三是指标设置偏保守。\n\n改进措施\t一是加快前期工作；二是充实基层力量。"
+    chunks = _chunks(
+        text,
+        [
+            ("", ["总分\t100\t97.45\n\n主要问题\t一是项目支出执行率偏低，部分资金未支付；", "二是执法力量薄弱；", "三是指标设置偏保守。"]),
+            ("", ["改进措施\t一是加快前期工作；", "二是充实基层力量。"]),
+        ],
+    )
+    problems = part_row(asked_part_names("自评表里提了哪些问题", {}), text, chunks)
+    assert problems.heading == "主要问题"
+    assert [text[s:e] for _, s, e in problems.spans] == ["一是项目支出执行率偏低，部分资金未支付", "二是执法力量薄弱", "三是指标设置偏保守。"]
+    measures = part_row(asked_part_names("下一步咋改", {"措施": 1.0}), text, chunks)
+    assert [(cid, text[s:e]) for cid, s, e in measures.spans] == [(chunks[1].id, "一是加快前期工作"), (chunks[1].id, "二是充实基层力量。")]
+    assert part_row(asked_part_names("有哪些职责", {}), text, chunks) is None  # no row names it
+    assert part_row((), text, chunks) is None

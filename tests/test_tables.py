@@ -286,3 +286,25 @@ def test_a_rows_setting_runs_from_its_tables_caption_and_the_line_that_introduce
 def test_a_row_read_as_a_sentence_keeps_its_cells_apart():
     assert sentence_text("生态护林员选聘\t名\t1850\t1850\t100.00%") == "生态护林员选聘，名，1850，1850，100.00%"
     assert [q.text for q in quantities(sentence_text("林木种苗质量合格率\t%\t≥95\t97.3\t102.42%"))] == ["102.42%"]
+
+
+def test_an_indicator_table_without_marks_gives_one_row_per_line_read_with_its_columns():
+    from index.tables import row_reading_in
+
+    text = (
+        "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t偏差原因\n"
+        "产出指标\t数量指标\t隐患点排查数量\t≥320处\t346处\t新发现隐患点34处一并纳入排查\n"
+        "\t\t完成工程治理隐患点数量\t8处\t7处\t受持续降雨影响延期\n"
+        "\t\t监测设备在线率\t≥95%\t97.8%\t\n"
+    )
+    rows = table_rows(text)
+    assert [(r.kind, r.cells[-3:] if len(r.cells) == 3 else r.cells[:3]) for r in rows] == [
+        ("goal", ("产出指标", "数量指标", "隐患点排查数量")),
+        ("goal", ("完成工程治理隐患点数量", "8处", "7处")),
+        ("goal", ("监测设备在线率", "≥95%", "97.8%")),
+    ]
+    assert row_reading_in(text, rows[1].start, rows[1].end) == "三级指标“完成工程治理隐患点数量”：年度指标值8处，实际完成值7处，偏差原因：受持续降雨影响延期。"
+    assert rows[2].marks is None
+    unit_column = "指标名称\t计量单位\t年度目标值\t实际完成值\t完成率\n林木种苗质量合格率\t%\t≥95\t97.3\t102.42%\n"
+    assert table_rows(unit_column) == []  # five cells a row: not this table's shape
+    assert table_rows(text.split("\n", 1)[1]) == []  # no header: rows of three values could be a money table's

@@ -272,21 +272,25 @@ class ExtractiveAnswerer:
         best = ranked[0]
         terms = self.terms(query)
         chunks = self.store.report_chunks(best.report.id)
+        listed = sections.listed_section(query.asked, chunks)
+        if not listed and (row := sections.part_row(sections.asked_part_names(query.asked, terms.parts), self.store.report_text(best.report.id), chunks)):
+            return self._items(best, chunks, row)  # a 自评表 writes its 主要问题 in a row, not under a heading
         heading, share = asked_section(terms, chunks)
         if terms.parts and not any(heading_names_part(p, heading) for p in terms.parts):
             return [], 0  # "为啥没花完" asks the causes, not the items of the section its topic names
         likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.written_with_parts, best.quote)
-        if listed := sections.listed_section(query.asked, chunks):
+        if listed:
             heading = listed  # "自己说有哪些问题": the part it lists, whatever else it says
         elif not heading or share == 0 or not (likely or share > 0.5):
             return [], 0
         text = self.store.report_text(best.report.id)
         found = sections.section_items(text, chunks, heading)
-        if found is None:
-            return [], 0
+        return self._items(best, chunks, found) if found else ([], 0)
+
+    def _items(self, best: Sentence, chunks: list[Chunk], found: sections.Items) -> tuple[list[Sentence], int]:
+        """A part's items as sentences of the best sentence's report, and how many more it has."""
         by_id = {c.id: c for c in chunks}
-        items = [self._sentence(best.report, by_id[cid], s, e, best.score, best.rank) for cid, s, e in found.spans]
-        return items, found.more
+        return [self._sentence(best.report, by_id[cid], s, e, best.score, best.rank) for cid, s, e in found.spans], found.more
 
     def _sentence(self, report: ReportMeta, chunk: Chunk, start: int, end: int, score: float, rank: int) -> Sentence:
         return Sentence.at(report, chunk, self.store.report_text(report.id), start, end, score, rank)

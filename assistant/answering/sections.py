@@ -10,6 +10,7 @@ never stops on a dangling clause.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from index.cleaning import squash_spaces
@@ -32,6 +33,8 @@ _OPEN_END = "；;：:，,"
 # An item marker that opens a sentence: 一是 / 二是, (一) / （1） / 1、 / 1. / ①.
 _ENUMERATED = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．]|[①-⑳])")
 
+# An item marker inside a table cell, at its start or after a clause mark ("一是…；二是…").
+_MARK_IN_CELL = re.compile(r"(?:^|(?<=[；;。，,：:\s]))([一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、．]|[①-⑳])", re.M)
 _COLON_THEN_ITEM = re.compile(r"[：:]\s*(?=[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．]|[①-⑳])")
 
 
@@ -57,13 +60,50 @@ def headings(chunks: list[Chunk]) -> list[str]:
 def listed_section(question: str, chunks: list[Chunk]) -> str:
     """The section of the part a list question names right after its ask ("有哪些问题" → 存在的问题及原因, "说了哪些毛病"
     → 存在的问题 too: 毛病 is a synonym of 缺陷), the shorter path first; "" when it names none or the report has no such heading."""
+    names = _listed_names(question)
+    return min((h for h in headings(chunks) if any(name in h.split(SECTION_SEPARATOR)[-1] for name in names)), key=len, default="")
+
+
+def _listed_names(question: str) -> tuple[str, ...]:
+    """The words reports title the part with that a list question names right after its ask; () when it names none."""
     asked = LISTED_ASK.search(question)
     if not asked:
-        return ""
+        return ()
     noun = tokenize(asked.group(1))[0]
     synonyms = cilin_synonyms().get(noun, frozenset())
-    names = next((part for part in REPORT_PARTS if noun in part), ()) or next((part for part in REPORT_PARTS if synonyms & set(part)), ())
-    return min((h for h in headings(chunks) if any(name in h.split(SECTION_SEPARATOR)[-1] for name in names)), key=len, default="")
+    return next((part for part in REPORT_PARTS if noun in part), ()) or next((part for part in REPORT_PARTS if synonyms & set(part)), ())
+
+
+def asked_part_names(question: str, parts: Iterable[str]) -> tuple[str, ...]:
+    """The words reports title the part a question asks for with: the part named after its ask ("提了哪些问题"), else
+    the one its verb asks ("下一步咋改": 措施, see `vocabulary.PART_ASKS`)."""
+    parts = tuple(parts)
+    return _listed_names(question) or next((names for names in REPORT_PARTS if any(p in names for p in parts)), ())
+
+
+def part_row(names: tuple[str, ...], text: str, chunks: list[Chunk]) -> Items | None:
+    """A self-evaluation table's row that holds a part in its second cell ("主要问题⇥一是…；二是…"): its items, cut at
+    their markers; None when no row's first cell names the part, or the cell holds fewer than two items."""
+    if not names:
+        return None
+    row = re.compile(rf"(?m)^[^\t\n]{{0,8}}(?:{'|'.join(names)})[^\t\n]{{0,6}}\t[ \t]*(?=\S)")
+    for chunk in chunks:
+        for start, end in chunk.sentences:
+            if found := row.search(text, start, end):
+                cell_end = text.find("\n", found.end())  # the cell goes on across the sentences its ； cut it into
+                spans = _marked_items(text, found.end(), len(text) if cell_end < 0 else cell_end)
+                if len(spans) >= 2:
+                    owner = [next((c for c in chunks if c.start <= s < c.end), chunk) for s, _ in spans]
+                    items = tuple((c.id, s, e) for c, (s, e) in zip(owner, spans))
+                    return Items(text[found.start() : found.end()].strip(), items[:MAX_ITEMS], max(len(items) - MAX_ITEMS, 0))
+    return None
+
+
+def _marked_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The items of one cell that opens each with 一是/（一）/1、 after the cell's start or a clause mark."""
+    marks = [m.start(1) for m in _MARK_IN_CELL.finditer(text, start, end) if m.start(1) == start or m.start() > start]
+    bounds = [*marks, end]
+    return [(a, a + len(text[a:b].rstrip("；;，, \t"))) for a, b in zip(bounds, bounds[1:])]
 
 
 def asked_section(terms: Terms, chunks: list[Chunk]) -> tuple[str, float]:
