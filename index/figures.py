@@ -170,6 +170,8 @@ _RATE_OF_A_PART = re.compile(r"项目|专项|工程")
 _NAMED_PART = re.compile(r"[\u4e00-\u9fff]{2,12}(?:项目|专项|工程)")
 _OWN_NAME_CHARS = 6
 # The department's whole self-evaluation score in words ("部门整体支出绩效自评得分93.4分"): a project's table states its own.
+# A project report's own score in words ("项目自评得分93.5分", "该项目总得分97.06分"), not a part's ("产出指标得分48.8分").
+_PROJECT_SCORE = re.compile(r"(?:自评(?:综合|总)?得分|总得分|综合得分)(?:为|是)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
 _DEPARTMENT_SCORE = re.compile(r"整体(?:支出)?(?:绩效)?(?:自评|评价)?(?:综合|总)?得分(?:为|是)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
 # A sentence about the department's whole budget or spending, up to one of its totals: the year, the department
 # itself, earlier totals and filler, then the total's own label (预算, 实际支出).
@@ -204,8 +206,9 @@ def extract_figures(report: Report) -> list[Figure]:
     found: list[_Found] = []
     list_path: tuple[str, ...] | None = None  # the section whose 项目支出 ends `具体如下：`
     named_parts = _Parts(report.meta.kind, report.meta.title)
+    score_pattern = _score_pattern(folded, named_parts)
     for seg in parts:
-        found += _scores(folded, seg)  # stated under 自评结论, which holds no other key figure
+        found += _scores(folded, seg, named_parts, score_pattern)  # stated under 自评结论, which holds no other key figure
         if not _reads(seg.path):
             continue
         # Numbered items after `项目支出1091万元，具体如下：` are its 专项, each in a segment of its own.
@@ -775,7 +778,7 @@ class _Parts:
     def named_in(self, text: str) -> bool:
         if self.kind not in PROJECT_KINDS:
             return bool(_RATE_OF_A_PART.search(text))
-        return any(m.group(0)[-_OWN_NAME_CHARS:] not in self.title for m in _NAMED_PART.finditer(text))
+        return any(m.group(0)[-_OWN_NAME_CHARS:] not in self.title and not _preposition(m.group(0)[:-2]) for m in _NAMED_PART.finditer(text))
 
     def head_a_part(self, seg: Segment) -> bool:
         """Whether a section's headings name a part (`（一）畜禽粪污资源化利用整县推进项目`), whose figures are its own;
@@ -783,14 +786,34 @@ class _Parts:
         return any(self.named_in(title.replace("项目支出", "")) for title in seg.path)
 
 
+def _preposition(word: str) -> bool:
+    """Whether a word is one preposition ("根据项目支出绩效评价指标体系": 根据 names no project)."""
+    import jieba.posseg
+
+    tagged = jieba.posseg.lcut(word)
+    return len(tagged) == 1 and tagged[0].flag == "p"
+
+
 # A department report's parts: any project, 专项 or 工程 its text names.
 _DEPARTMENT_PARTS = _Parts("", "")
 
 
-def _scores(folded: str, seg: Segment) -> list[_Found]:
-    """The department's whole self-evaluation score stated in words; stored before any table's total, which may be
-    a project's (项目支出绩效自评表), so a question about the department's score gets the department's."""
-    return [_Found("自评得分", float(m.group(1)), "分", m.start(1), m.end()) for m in _DEPARTMENT_SCORE.finditer(folded, seg.start, seg.end)]
+def _score_pattern(folded: str, parts: _Parts) -> re.Pattern[str]:
+    """How the report states its own score in words: the department's whole score, unless it is a report on one project
+    that states none: then its own ("项目自评得分93.5分"), not a part's ("资金执行得分9.7分")."""
+    return _PROJECT_SCORE if parts.kind in PROJECT_KINDS and not _DEPARTMENT_SCORE.search(folded) else _DEPARTMENT_SCORE
+
+
+def _scores(folded: str, seg: Segment, parts: _Parts, pattern: re.Pattern[str]) -> list[_Found]:
+    """The report's own self-evaluation score stated in words (see `_score_pattern`), not another project's; stored
+    before any table's total, which may be a project's (项目支出绩效自评表), so a question about the department's
+    score gets the department's."""
+    found = []
+    for match in pattern.finditer(folded, seg.start, seg.end):
+        sentence_start = max((folded.rfind(c, seg.start, match.start()) + 1 for c in "。;\n"), default=seg.start)
+        if pattern is _DEPARTMENT_SCORE or not parts.named_in(folded[sentence_start : match.start()]):
+            found.append(_Found("自评得分", float(match.group(1)), "分", match.start(1), match.end()))
+    return found
 
 
 def _units(folded: str, seg: Segment) -> list[_Found]:

@@ -130,6 +130,12 @@ _KIND_SIGNS = (
     ("项目支出绩效自评报告", re.compile(r"项目支出|项目绩效")),
     ("部门整体支出绩效自评报告", re.compile(r"整体支出|部门整体")),
 )
+# How a report names the evaluation it reports, anywhere in its text.
+_EVALUATIONS = (
+    ("部门整体支出绩效自评报告", re.compile(r"整体支出绩效|部门整体绩效")),
+    ("项目支出绩效自评报告", re.compile(r"项目(?:支出)?绩效(?:自评|评价)")),
+    ("专项资金绩效自评报告", re.compile(r"专项资金绩效(?:自评|评价)")),
+)
 # The fields a reader may have to guess, with the names users see.
 REVIEW_FIELDS = {"bureau": "单位", "region": "地区", "year": "年度", "kind": "类型", "instructions": "含疑似植入的指令（不作证据）"}
 _TABLE_HEADERS = re.compile(r"年度指标值|实际完成值|三级指标")
@@ -475,6 +481,8 @@ def find_kind(title: str, text: str = "") -> Found:
     if kind := _kind_named(title, earliest=False):
         return Found(_as_table(kind, text, title), True)
     if kind := _kind_named("".join(head_lines(text))[:600], earliest=True):
+        if kind in PROJECT_KINDS and (evaluated := _evaluation_named(text)):
+            kind = evaluated  # "追加上级专项转移支付资金" in an untitled department report, which names 部门整体支出绩效 later
         return Found(_as_table(kind, text, title), False)
     return Found(_as_table("部门整体支出绩效自评报告", text, title), False)
 
@@ -486,6 +494,12 @@ def _by_outside_body(text: str) -> bool:
     if any(_FIRM.search(line) and len(line) <= 40 and not _SENTENCE_MARKS.search(line) for line in _closing_lines(text)):
         return True  # signed by a firm
     return any(_FIRM.search(value) for name, value in _fields(text[:3000]) if any(_is_label(name, label, 0) for label in _EVALUATOR_LABELS))
+
+
+def _evaluation_named(text: str) -> str:
+    """The kind of evaluation the text names first by its name ("部门整体支出绩效自评得分", "项目支出绩效评价指标体系")."""
+    named = [(found.start(), kind) for kind, pattern in _EVALUATIONS if (found := pattern.search(text))]
+    return min(named)[1] if named else ""
 
 
 def _kind_named(words: str, earliest: bool) -> str:

@@ -55,8 +55,9 @@ COLLECTION = "report_chunks"
 # the code that read it; a report stored by another version is read again at the next ingest.
 # Change this whenever reading, cleaning, metadata, chunking or figure extraction changes.
 PIPELINE_VERSION = (
-    "2026-12h a self-evaluation table's rows by kind of spending (其中：基本支出, 项目支出) under 年度资金总额 are rows of it and key figures"
-    " on each basis; an indicator table without 分值 and 得分 gives a row per line"
+    "2026-12i a self-evaluation table's rows by kind of spending (其中：基本支出, 项目支出) under 年度资金总额 are rows of it and key figures"
+    " on each basis; an indicator table without 分值 gives a row per line; a project report's own score in words is its key figure;"
+    " an untitled report is of the evaluation it names"
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);

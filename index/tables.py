@@ -67,7 +67,7 @@ class Cell:
 class Row:
     """One table row: its span in the text it was read from, and how it reads."""
 
-    kind: str  # "indicator", "goal" (one without 分值 and 得分), "budget" (年度资金总额), "source" (a row of it) or "total"
+    kind: str  # "indicator", "goal" (one without 分值), "budget" (年度资金总额), "source" (a row of it) or "total"
     start: int
     end: int
     cells: tuple[str, ...]
@@ -108,13 +108,14 @@ def table_rows(text: str, start: int = 0, end: int | None = None) -> list[Row]:
 
 
 def _rows_in(cells: list[Cell], text: str = "") -> list[Row]:
-    rows, i, unmarked = [], 0, False
+    rows, i, unmarked, scored = [], 0, False, False
     while i < len(cells):
-        if cells[i].text.startswith("实际完成值"):  # a header: do its rows give 分值 and 得分?
-            unmarked = bool(text) and not any(c.text in ("分值", "得分") for c in cells[i + 1 : i + 4])
+        if cells[i].text.startswith("实际完成值"):  # a header: do its rows give 分值, or only 得分?
+            columns = {c.text for c in cells[i + 1 : i + 4]}
+            unmarked, scored = bool(text) and "分值" not in columns, "得分" in columns
         after_budget = bool(rows) and rows[-1].kind in ("budget", "source") and rows[-1].end <= cells[i].start
         row = _source_row_at(cells, i) if after_budget else None
-        row = row or (_goal_at(cells, i, text) if unmarked else None) or _row_at(cells, i)
+        row = row or (_goal_at(cells, i, text, scored) if unmarked else None) or _row_at(cells, i)
         if row is None:
             i += 1
             continue
@@ -123,9 +124,9 @@ def _rows_in(cells: list[Cell], text: str = "") -> list[Row]:
     return rows
 
 
-def _goal_at(cells: list[Cell], i: int, text: str) -> tuple[Row, int] | None:
-    """A row of an indicator table without 分值 and 得分 (年度指标值, 实际完成值, 偏差原因), laid out on one line of
-    tab cells: up to two levels, the indicator, its target and what was done, and at most a reason."""
+def _goal_at(cells: list[Cell], i: int, text: str, scored: bool) -> tuple[Row, int] | None:
+    """A row of an indicator table without 分值 (年度指标值, 实际完成值, perhaps 得分, 偏差原因), laid out on one line of
+    tab cells: up to two levels, the indicator, its target and what was done, its score if given, and at most a reason."""
     if i and "\n" not in text[cells[i - 1].end : cells[i].start]:
         return None  # a row starts a line
     line = [cells[i]]
@@ -135,7 +136,8 @@ def _goal_at(cells: list[Cell], i: int, text: str) -> tuple[Row, int] | None:
     while levels < 2 and levels < len(line) and _LEVEL.match(line[levels].text):
         levels += 1
     rest = [c.text for c in line[levels:]]
-    if len(rest) not in (3, 4) or _NUMBER.match(rest[0]) or any(_HEADER.match(t) or _LEVEL.match(t) for t in rest[:3]):
+    scored = scored and len(rest) > 3 and _NUMBER.match(rest[3]) is not None
+    if len(rest) not in (3 + scored, 4 + scored) or _NUMBER.match(rest[0]) or any(_HEADER.match(t) or _LEVEL.match(t) for t in rest[:3]):
         return None
     name, target, actual = rest[:3]
     if (
@@ -255,10 +257,11 @@ def label_cells(kind: str, cells: tuple[str, ...], unit: str = "") -> str:
 
 def _goal_label(cells: tuple[str, ...]) -> str:
     levels = [c for c in cells[:2] if _LEVEL.match(c)]
-    name, target, actual, *reason = cells[len(levels) :]
+    name, target, actual, *rest = cells[len(levels) :]
+    got = f"，得分{rest.pop(0)}" if rest and _NUMBER.match(rest[0]) else ""
     where = f"（{'·'.join(levels)}）" if levels else ""
-    because = f"，偏差原因：{reason[0]}" if reason else ""
-    return f"三级指标“{name}”{where}：年度指标值{target}，实际完成值{actual}{because}。"
+    because = f"，偏差原因：{rest[0]}" if rest else ""
+    return f"三级指标“{name}”{where}：年度指标值{target}，实际完成值{actual}{got}{because}。"
 
 
 def _row_at(cells: list[Cell], i: int) -> tuple[Row, int] | None:

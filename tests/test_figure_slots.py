@@ -659,3 +659,12 @@ def test_the_words_a_reports_title_writes_say_which_report_not_which_figure():
     assert "支出" in beyond_title(spent, title).words and "治理" in beyond_title(spent, title).words  # a flow stays
     (whole,) = asked_slots("地质灾害项目多少钱")
     assert beyond_title(whole, title).words == whole.words  # none would be left: all stay
+
+
+def test_a_part_asked_inside_a_metric_does_not_ask_the_metric():
+    from assistant.answering.key_figures import _part_asked
+
+    assert _part_asked("项目支出", "项目支出里基本公卫补助那块花了多少")
+    assert _part_asked("三公经费", "三公经费中的公务接待费多少")
+    assert _part_asked("基本支出", "基本支出里头 公用经费单独是多少")
+    assert not _part_asked("项目支出", "项目支出多少")

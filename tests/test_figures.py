@@ -426,3 +426,14 @@ def test_a_self_evaluation_tables_rows_by_kind_of_spending_are_key_figures_on_ea
         (1873.6, "年初预算", "项目支出\t1,873.60\t2,634.59\t2,420.20\t—\t91.86%\t—"),
     ]
     assert [f.value for f in figures if f.metric == "基本支出"] == [3498.16, 3498.16, 3412.8]
+
+
+def test_a_project_reports_own_score_in_words_is_its_key_figure_and_a_parts_is_not():
+    text = (
+        "岚县自然资源局2022年度地质灾害综合防治项目支出绩效自评报告\n\n四、自评结论\n\n"
+        "根据项目支出绩效评价指标体系，岚县2022年地质灾害综合防治项目自评得分91.5分，自评等级为“优”。"
+        "其中：预算执行率得分9.4分，产出指标得分45.1分。\n"
+    )
+    report = _report(text)
+    assert report.meta.kind == "项目支出绩效自评报告"
+    assert [f.value for f in extract_figures(report) if f.metric == "自评得分"] == [91.5]

@@ -10,7 +10,7 @@ import pytest
 from conftest import CHANGNING, WANGCHENG
 
 from benchmarks.synthetic import generate_corpus
-from index.metadata import aliases, compact, corrected, find_signed_date, find_title, read_metadata
+from index.metadata import aliases, compact, corrected, find_kind, find_signed_date, find_title, read_metadata
 from index.readers import read_report_text
 
 BODY = "\n\n一、部门基本情况\n\n本局内设科室5个，年末在职人数25人。\n\n二、评价结论\n\n1、经济运行稳中有增。\n"
@@ -627,3 +627,14 @@ def test_a_town_government_is_named_by_its_town():
 def test_an_autonomous_county_bureau_is_typed_with_its_short_county_name():
     assert {"恭城县人民医院", "恭城人民医院", "恭城县", "恭城"} <= set(aliases("恭城瑶族自治县人民医院"))
     assert "围场县林业和草原局" in aliases("围场满族蒙古族自治县林业和草原局")
+
+
+def test_an_untitled_department_report_that_mentions_a_transfer_payment_early_is_still_the_departments():
+    text = (
+        "首页 > 政务公开 > 财政预决算\n来源：修武县卫生健康委员会    发布时间：2024-04-18\n\n一、部门基本情况\n"
+        "2023年年初预算21,486.35万元。年度执行中追加上级专项转移支付资金及疫情防控经费。\n\n四、自评结论\n"
+        "经综合评价，修武县卫生健康委员会2023年部门整体支出绩效自评得分93.6分。\n"
+    )
+    assert find_kind("", text).value == "部门整体支出绩效自评报告"
+    project = "一、项目基本情况\n下达中央补助资金920.00万元。\n\n四、自评结论\n根据项目支出绩效评价指标体系，项目自评得分91.5分。\n"
+    assert find_kind("", project).value == "项目支出绩效自评报告"

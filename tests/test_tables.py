@@ -308,3 +308,6 @@ def test_an_indicator_table_without_marks_gives_one_row_per_line_read_with_its_c
     unit_column = "指标名称\t计量单位\t年度目标值\t实际完成值\t完成率\n林木种苗质量合格率\t%\t≥95\t97.3\t102.42%\n"
     assert table_rows(unit_column) == []  # five cells a row: not this table's shape
     assert table_rows(text.split("\n", 1)[1]) == []  # no header: rows of three values could be a money table's
+    scored = "三级指标\t年度指标值\t实际完成值\t得分\t偏差原因\n新建城市书房数量\t4个\t3个\t4.5\t选址调整\n"
+    (row,) = table_rows(scored)
+    assert row_reading_in(scored, row.start, row.end) == "三级指标“新建城市书房数量”：年度指标值4个，实际完成值3个，得分4.5，偏差原因：选址调整。"

@@ -25,6 +25,8 @@ from .terms import Terms, Vocabulary, is_verb
 # Metrics a self-evaluation table states once per project: which project is named decides which figure answers.
 PER_PROJECT = (*TABLE_MONEY, "预算执行率", "自评得分")
 # A self-evaluation table names its project on a line of its own ("项目名称：农机购置补贴项目").
+# After a metric, a word that goes inside it to a part ("项目支出里基本公卫补助", "三公经费中的公务接待费").
+_INSIDE = re.compile(r"(?:里面|里头|当中|里|中)的?\s*[\u4e00-\u9fff]{2}")
 _PROJECT_NAMED = re.compile(r"项目名称[:：]\s*([^\s:：]{2,30})")
 # How far before a stored table row its setting reaches when its table has no caption: a 项目名称 line and header rows.
 SETTING_CHARS = 300
@@ -89,7 +91,8 @@ class KeyFigures:
 
     def _slot_metric(self, query: Query, slot: Slot | None, stored: dict[str, list[Figure]]) -> str | None:
         """The key metric one ask names ("执行率"), or the total it asks by how the money moved (花了: 总支出)."""
-        named = metrics_named(slot.clause if slot else query.text)
+        clause = slot.clause if slot else query.text
+        named = [m for m in metrics_named(clause) if not _part_asked(m, clause)]
         if len(named) > 1 and named[0] in TABLE_MONEY:
             named = named[1:] + named[:1]  # "项目支出全年预算数": the row is the metric, the self-evaluation table's column its basis
         if named and named[0] in TABLE_MONEY and named[0] not in stored and slot:
@@ -237,6 +240,12 @@ class KeyFigures:
             if any(0 <= q.start - end <= 8 and not bases_differ(basis, stated_basis(q.label)) for end in names for q in sentence.stated):
                 return True
         return False
+
+
+def _part_asked(metric: str, clause: str) -> bool:
+    """Whether the clause asks a part inside the metric it names ("项目支出里基本公卫补助那块花了多少"), not the metric."""
+    pattern = metric_pattern(metric)
+    return pattern is not None and any(_INSIDE.match(clause, m.end()) for m in pattern.finditer(clause))
 
 
 def _project_named(text: str) -> str:
