@@ -339,8 +339,9 @@ class QueryAnalyzer:
             if not organisation or _REFERRING.match(organisation.group(0)[:-1] or "-") or _ASKING.search(organisation.group(0)):
                 continue  # "甘棠乡政府内设哪些办公室" asks about the bureau's own offices
             own = [bureau[leading_division(bureau)[1] :] for bureau in {r.bureau for r in mention.reports}]
-            if not abbreviates(organisation.group(0), own):
-                return text[mention.start : organisation.end()]
+            typed = organisation.group(0)
+            if not abbreviates(typed, own) and not (len(body := typed.rstrip(_ORG_END)) >= 2 and abbreviates(body, own)):
+                return text[mention.start : organisation.end()]  # "医保局" is 医疗保障事务中心 by another type word
         return None
 
     def _body_within(self, name: str, named: list[Mention]) -> bool:

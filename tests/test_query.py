@@ -327,3 +327,10 @@ def test_a_county_the_question_opens_with_that_no_report_is_from_or_writes_of_is
     assert "岚县" in analyzer.analyze("岚县高标准农田建设项目亩均投资多少").missing
     assert analyzer.analyze("婺源考察了几次").reports == (YY, MT)  # a place a report writes of is inside a fact
     assert analyzer.analyze("湄潭农村公路养护多少公里").reports == (MT,)
+
+
+def test_an_organisation_typed_with_another_type_word_is_the_indexed_one_its_name_abbreviates():
+    centre = _report("汝城县医疗保障事务中心", ("汝城县医疗保障事务中心", "汝城县", "汝城"))
+    analyzer = QueryAnalyzer([centre], {centre.id: "汝城县医疗保障局2022年度城乡医疗救助补助资金项目绩效自评报告"}.__getitem__)
+    assert [r.bureau for r in analyzer.analyze("汝城医保局下一步咋改").reports] == ["汝城县医疗保障事务中心"]
+    assert "汝城卫健局" in analyzer.analyze("汝城卫健局花了多少").missing  # its name's characters are not the centre's
