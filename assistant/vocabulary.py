@@ -158,7 +158,11 @@ PART_ASKS = (
     (("原因",), re.compile(r"为什么|为啥|为何|咋会|怎么会|什么原因|啥原因|(?:咋|怎么)(?:没|不|这么|那么)|(?:咋|怎么)(?:就)?(?:降|涨|升|减|增|少|多)")),
     (("职责", "职能"), re.compile(r"管什么|管啥|管哪些|负责什么|负责啥|负责哪些|干什么的|干啥的|做什么的|干嘛的")),
     (("措施", "改进", "下一步"), re.compile(r"下一步|怎么解决|如何解决|咋解决|怎么改|咋改|怎么办|咋办")),
+    # "钱都花在哪几块", "资金用在哪些方面": what the money was for
+    (("用途", "用于"), re.compile(r"(?:用|花)(?:在|到|于)(?:了)?(?:哪|什么)|用途|干什么用|做什么用")),
 )
+# A sentence that says what money was for ("主要用于农村公路日常养护、路面修补…").
+PURPOSE_MARKERS = re.compile(r"用于|用在")
 # A sentence that says why: a causal connective ("由于", "因", "受汛期影响", "导致"), "主要是" after what it explains
 # ("结余357.23万元，主要是…工程款未达到支付条件"), or where a score lost its points ("扣分主要集中在…").
 CAUSE_MARKERS = re.compile(r"由于|因为|因(?!此|而)|原因|导致|致使|所致|造成|受[^，。；]{1,12}(?:影响|限制|制约)|归因|[，,]主要是(?!用于|包括)|扣分")

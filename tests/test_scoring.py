@@ -305,3 +305,29 @@ def test_the_first_asks_basis_is_checked_in_the_sentence_that_answers_it_not_in_
     spent = _sentence("2021年全年实际支出11,962.40万元，预算执行率96.43%。", "", 0.88)
     assert states_asked_kind(slots, [budget, spent])
     assert not states_asked_kind(slots, [spent])  # what was spent does not say the budget
+
+
+def test_a_question_where_the_money_went_asks_for_the_sentence_that_says_what_it_was_for():
+    from assistant.answering.parts import part_answers, states_part
+
+    vocabulary = Vocabulary.of([["养护", "资金"], ["用于"], ["缺口"]])
+    terms = question_terms("宁陕养护资金都用在哪些方面", (), vocabulary)
+    assert "用途" in terms.parts
+    assert states_part("用途", "养护项目主要用于日常养护、路面修补和危桥改造。", "")
+    assert not states_part("用途", "养护资金缺口较大。", "")
+    used = _sentence("养护资金主要用于日常养护、路面修补和危桥改造。", "", 0.5)
+    short = _sentence("养护资金缺口较大。", "", 0.9)
+    assert part_answers(terms, [short, used]) == [used]
+
+
+def test_a_noun_whose_qualifier_the_report_never_writes_is_not_answered_by_a_sentence_about_something_else():
+    from assistant.answering.answerer import qualifiers_written
+    from assistant.query import Query
+
+    report = "全年发放城乡低保资金5,382.46万元，特困人员救助供养资金1,936.70万元。为劳动者追讨欠薪486.3万元。"
+    relief = _sentence("全年发放城乡低保资金5,382.46万元，特困人员救助供养资金1,936.70万元。", "", 0.9)
+    orphans = Query("孤儿基本生活费发了多少", (), (), (), "number", False)
+    assert not qualifiers_written(orphans, Terms({"孤儿": 1.0, "基本": 1.0, "生活费": 1.0}, {}), relief, report)
+    wages = _sentence("为劳动者追讨欠薪486.3万元。", "", 0.9)
+    asked = Query("给劳动者讨回欠薪多少钱", (), (), (), "number", False)
+    assert qualifiers_written(asked, Terms({"劳动者": 1.0, "讨回": 1.0, "欠薪": 1.0}, {}), wages, report)  # 讨回 is how it asks

@@ -19,12 +19,12 @@ from index.tables import row_label
 
 from ..models import Answer, Citation, Passage
 from ..query import Query
-from ..vocabulary import FLOWS, RATE_NOUNS, SHORTFALL_ASKS, STORED_FLOWS, TOTAL_ASKED, TOTAL_ROW
+from ..vocabulary import FLOWS, NUMBER_ASK, RATE_NOUNS, SHORTFALL_ASKS, STORED_FLOWS, TOTAL_ASKED, TOTAL_ROW
 from . import sections
 from .candidates import Sentence, following, gather, signals_of
 from .enumerations import asked_noun, enumerating
 from .key_figures import KeyFigures, figure_as_written, other_years
-from .parts import MOST, heading_names_part, part_answers
+from .parts import LISTED_PARTS, MOST, heading_names_part, part_answers
 from .quantities import (
     Quantity,
     Slot,
@@ -45,7 +45,7 @@ from .sections import asked_section
 from .selection import Scorer
 from .shortfalls import shortfall_rows
 from .signals import SIGNALS, coverage
-from .terms import Terms, Vocabulary, qualified_nouns, question_terms, word_pieces, written_somehow
+from .terms import Terms, Vocabulary, is_verb, qualified_nouns, question_terms, word_pieces, written_somehow
 
 # Abbreviations are looked up in the asked reports' texts when a question is about at most this many (a bureau or a
 # comparison named); a question about every report of a large index is matched on its words as written.
@@ -276,7 +276,7 @@ class ExtractiveAnswerer:
         if not listed and (row := sections.part_row(sections.asked_part_names(query.asked, terms.parts), self.store.report_text(best.report.id), chunks)):
             return self._items(best, chunks, row)  # a 自评表 writes its 主要问题 in a row, not under a heading
         heading, share = asked_section(terms, chunks)
-        if terms.parts and not any(heading_names_part(p, heading) for p in terms.parts):
+        if terms.parts and not any(heading_names_part(p, heading) or p in LISTED_PARTS for p in terms.parts):
             return [], 0  # "为啥没花完" asks the causes, not the items of the section its topic names
         likely = self.scorer.answers(best.score) and share >= coverage(terms, terms.written_with_parts, best.quote)
         if listed:
@@ -412,13 +412,18 @@ def shares_a_word(terms: Terms, chosen: list[Sentence]) -> bool:
 
 
 def qualifiers_written(query: Query, terms: Terms, sentence: Sentence, report_text: str) -> bool:
-    """Whether the sentence's report writes what qualifies a noun the question asks about, when the sentence states
-    the noun: a report that never mentions forests does not answer "森林防火经费" with its 三公经费, nor one that never
-    mentions family farms "家庭农场补贴" with its 种粮补贴."""
+    """Whether the sentence's report writes what qualifies a noun the question asks about: a report that never mentions
+    forests does not answer "森林防火经费" with its 三公经费, nor one that never mentions family farms "家庭农场补贴"
+    with its 种粮补贴, nor one that never mentions orphans "孤儿基本生活费" with its 低保资金. Where the sentence does
+    not state the noun, a verb before it ("讨回欠薪") qualifies nothing."""
     stated = match_key(sentence.display).lower()
     written = _written_key(sentence.report.title, report_text)
     for head, modifiers in qualified_nouns(query.asked) + compound_phrases(terms):
-        if any(form in stated for form in terms.forms(head, True)) and not all(written_somehow(m, head, terms.forms(m, True), written) for m in modifiers):
+        if not any(form in stated for form in terms.forms(head, True)):
+            if NUMBER_ASK.search(head):
+                continue  # "讨回多少钱": the ask, not a noun
+            modifiers = tuple(m for m in modifiers if not is_verb(m))  # "孤儿基本生活费" the report never writes of
+        if not all(written_somehow(m, head, terms.forms(m, True), written) for m in modifiers):
             return False
     return not sibling_compounds(terms, written)  # "医疗保险" of a report that writes only 养老保险 and 失业保险
 

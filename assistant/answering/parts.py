@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from index.models import SECTION_SEPARATOR
 
-from ..vocabulary import CAUSE_MARKERS, PART_ASKS
+from ..vocabulary import CAUSE_MARKERS, PART_ASKS, PURPOSE_MARKERS
 from .candidates import Sentence, following
 from .signals import SIGNALS, coverage
 from .terms import Terms
 
+# Parts that a section's items give as well as the sentences that state them: where the money went is a list of
+# projects or spending lines as much as a "主要用于…" sentence.
+LISTED_PARTS = ("用途",)
 # A sentence is about the question's topic when it, with its section path, holds at least this share of the
 # weight of the question's terms that the reports write (the same majority a stored figure's setting needs).
 MOST = 0.5
@@ -31,8 +34,10 @@ def heading_names_part(part: str, section: str) -> bool:
 
 
 def states_part(part: str, sentence: str, section: str) -> bool:
-    """Whether a sentence gives the asked part: its section heading names it, or it states a cause when one is asked."""
-    return heading_names_part(part, section) or (part == "原因" and bool(CAUSE_MARKERS.search(sentence)))
+    """Whether a sentence gives the asked part: its section heading names it, or it states a cause (what money was
+    for) when one is asked."""
+    markers = {"原因": CAUSE_MARKERS, "用途": PURPOSE_MARKERS}.get(part)
+    return heading_names_part(part, section) or bool(markers and markers.search(sentence))
 
 
 def on_topic(terms: Terms, sentence: Sentence) -> bool:
