@@ -53,9 +53,10 @@ def side_topics(text: str, mentions: list[Mention], names: list[str]) -> list[st
         return None
     topics = [comparison_topic(head + clause + tail, names) for clause in clauses]
     # "于都高标准农田和准格尔农村公路执行率谁高": the metric the last side's clause names is also asked of a side
-    # whose own clause asks nothing ("高标准农田和").
-    shared = metrics_named(topics[-1])[:1]
-    return [t + shared[0] if shared and not metrics_named(t) and not NUMBER_ASK.search(c) else t for t, c in zip(topics, clauses)]
+    # whose own clause asks nothing ("高标准农田和"); so is what it asks after its last 的 ("…项目的群众满意度哪个高").
+    shared = metrics_named(topics[-1])[:1] or [f"的{asked}" for asked in topics[-1].rsplit("的", 1)[1:] if len(re.findall(r"[\u4e00-\u9fff]", asked)) >= 2]
+    asks_nothing = [bool(shared) and not metrics_named(t) and not NUMBER_ASK.search(c) for t, c in zip(topics[:-1], clauses)]
+    return [t + shared[0] if empty else t for t, empty in zip(topics, asks_nothing)] + topics[-1:]
 
 
 class Comparer:

@@ -113,3 +113,12 @@ def test_a_basis_named_picks_each_sides_figure_on_it_and_none_where_a_report_has
     assert _first_by_metric(yishui, "年初预算各多少")["总支出"].value == 1046.8
     assert _first_by_metric(yishui, "谁花的钱多")["总支出"].value == 1305.72
     assert _first_by_metric([total("a", 9265.87, None)], "年初预算各多少") == {}  # its sentences answer for it
+
+
+def test_what_the_last_sides_clause_asks_after_its_de_is_asked_of_a_side_whose_clause_asks_nothing():
+    from assistant.compare import side_topics
+    from assistant.query import Mention
+
+    question = "汝城医疗救助项目和泾县公共文化项目的群众满意度哪个高"
+    mentions = [Mention("汝城", 0, ()), Mention("泾县", question.index("泾县"), ())]
+    assert side_topics(question, mentions, ["汝城", "泾县"]) == ["医疗救助项目的群众满意度", "公共文化项目的群众满意度"]
