@@ -130,9 +130,10 @@ class Comparer:
         """Rows for the figures the topic names; each cell cites the sentence stating it."""
         stored = dict.fromkeys(m for per in figures.values() for m in per)
         metrics = [m for m in stored if m in topic] or [m for m in metrics_named(topic) if m in stored]  # "自评分" names 自评得分
-        if not metrics and basis_named(topic) and any("总支出" in per for per in figures.values()):
+        stored_flow = flow_named(topic) in (None, *STORED_FLOWS)  # not "年底结转的钱", "年中追加了多少预算"
+        if not metrics and basis_named(topic) and stored_flow and any("总支出" in per for per in figures.values()):
             metrics = ["总支出"]  # "年初预算各多少": the whole budget on that basis
-        elif not metrics and _MONEY_TOPIC.search(topic) and not metrics_named(topic) and flow_named(topic) in (None, *STORED_FLOWS):
+        elif not metrics and _MONEY_TOPIC.search(topic) and not metrics_named(topic) and stored_flow:
             # money asked without a metric: the headline rows; but not for a flow no key figure stores ("年底结转的钱")
             metrics = [m for m in _HEADLINE_METRICS if any(m in per for per in figures.values())]
         rows, notes = [], []

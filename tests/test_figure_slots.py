@@ -624,6 +624,10 @@ def test_a_budget_that_was_added_to_is_what_was_added():
     from assistant.answering.quantities import flow_named
 
     assert flow_named("年度中追加预算多少万元") == "added"
+    assert flow_named("年中各追加了多少预算") == "added"
+    (slot,) = asked_slots("年中追加了多少预算")
+    added, budget = quantities("年中追加预算1,286.55万元。")[0], quantities("年初预算1,648.92万元")[0]
+    assert aspect_fit(slot, added) == 1.0 and aspect_fit(slot, budget) < 1.0
     assert flow_named("项目支出预算数是多少") == "budgeted"
     assert flow_named("年初预算…，全年执行") == "spent"
 

@@ -57,6 +57,8 @@ _QUANTITY = re.compile(
     rf"(?<![\d.,])(?P<num>{_DIGITS}|{_CN_DIGITS}(?=(?:多|余)?(?:万|亿)?(?:{'|'.join(MEASURE_WORDS)})))"
     rf"\s*(?P<approx>多|余)?\s*(?P<scale>万(?!元)|亿(?!元))?(?P<unit>{_UNIT_ALTERNATION}|万(?![\u4e00-\u9fff\d]))"
 )
+# Between a verb that changes a budget and 预算, only the ask ("追加了多少预算").
+_ASK_BETWEEN = re.compile(r"了?(?:多少|几)?(?:亿元|万元|元)?的?")
 # A part's name after 其中 is kept whole (up to this many characters); other labels keep their last 12.
 _PART_NAME = 24
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?、（）()\n]")
@@ -525,7 +527,8 @@ def _basis_or_flow_differs(slot: Slot, quantity: Quantity) -> bool:
     """A budget stated where what was spent is asked (or the reverse), or another flow of money than the asked one: the
     one the item it asks of names, as the question writes it ("收入合计和支出合计分别多少" asks 收入 first), else the one
     its clause names ("钱用了多少")."""
-    asked = slot.noun if slot.noun in slot.clause and flow_named(slot.noun) else slot.clause
+    changed = flow_named(slot.clause) in CHANGED_FLOWS  # "追加了多少预算" asks what was added, whatever its noun
+    asked = slot.noun if slot.noun in slot.clause and flow_named(slot.noun) and not changed else slot.clause
     return bases_differ(basis_named(slot.clause), stated_basis(quantity.label)) or flows_differ(asked, quantity.flow)
 
 
@@ -537,8 +540,8 @@ def flow_named(text: str) -> str | None:
     if not named:
         return None
     end, length, flow = named[-1]  # the longer word on the same end: "没花" leaves unspent, "花" spends
-    before = [n for n in named if n[0] == end - length and n[2] in CHANGED_FLOWS]
-    return before[-1][2] if flow == "budgeted" and before else flow  # "追加预算" is what was added, not a budget
+    before = [n for n in named if n[2] in CHANGED_FLOWS and _ASK_BETWEEN.fullmatch(text, n[0], end - length)]
+    return before[-1][2] if flow == "budgeted" and before else flow  # "追加(了多少)预算" is what was added, not a budget
 
 
 def answered_from_sentences(slot: Slot) -> bool:
