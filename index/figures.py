@@ -169,9 +169,9 @@ _RATE_OF_A_PART = re.compile(r"项目|专项|工程")
 # A project named by the words right before 项目 ("森林防火项目"); its last characters say which ("农田建设项目").
 _NAMED_PART = re.compile(r"[\u4e00-\u9fff]{2,12}(?:项目|专项|工程)")
 _OWN_NAME_CHARS = 6
-# The department's whole self-evaluation score in words ("部门整体支出绩效自评得分93.4分"): a project's table states its own.
 # A project report's own score in words ("项目自评得分93.5分", "该项目总得分97.06分"), not a part's ("产出指标得分48.8分").
 _PROJECT_SCORE = re.compile(r"(?:自评(?:综合|总)?得分|总得分|综合得分)(?:为|是)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
+# The department's whole self-evaluation score in words ("部门整体支出绩效自评得分93.4分"): a project's table states its own.
 _DEPARTMENT_SCORE = re.compile(r"整体(?:支出)?(?:绩效)?(?:自评|评价)?(?:综合|总)?得分(?:为|是)?\s*(\d{1,3}(?:\.\d+)?)\s*分")
 # A sentence about the department's whole budget or spending, up to one of its totals: the year, the department
 # itself, earlier totals and filler, then the total's own label (预算, 实际支出).

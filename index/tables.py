@@ -8,7 +8,10 @@ the Ministry of Finance template prescribes, so a row is known by its shape, not
 - an indicator row: up to two level cells (产出指标, 数量指标), the indicator (三级指标), its
   target (年度指标值) and actual value (实际完成值), then two plain numbers (分值, 得分) and at
   most one more cell, the reason for a shortfall (偏差原因分析及改进措施);
-- the budget row: 年度资金总额 and its numbers (年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分);
+- a goal row, in a table whose header has 年度指标值 and 实际完成值 but no 分值: on one line, up to two levels,
+  the indicator, its target and actual value, perhaps 得分, and at most a reason;
+- the budget row: 年度资金总额 and its numbers (年初预算数, 全年预算数, 全年执行数, 分值, 执行率, 得分), and the rows
+  under it by source of funds or kind of spending (其中：财政拨款, 基本支出, 项目支出);
 - the total: 总分 (or 合计/总得分) with its full marks and the score given.
 
 Each row is one quotable unit with exact offsets, and reads with its column names:

@@ -271,9 +271,9 @@ class ExtractiveAnswerer:
             return [], 0
         best = ranked[0]
         terms = self.terms(query)
-        chunks = self.store.report_chunks(best.report.id)
+        chunks, text = self.store.report_chunks(best.report.id), self.store.report_text(best.report.id)
         listed = sections.listed_section(query.asked, chunks)
-        if not listed and (row := sections.part_row(sections.asked_part_names(query.asked, terms.parts), self.store.report_text(best.report.id), chunks)):
+        if not listed and (row := sections.part_row(sections.asked_part_names(query.asked, terms.parts), text, chunks)):
             return self._items(best, chunks, row)  # a 自评表 writes its 主要问题 in a row, not under a heading
         heading, share = asked_section(terms, chunks)
         if terms.parts and not any(heading_names_part(p, heading) or p in LISTED_PARTS for p in terms.parts):
@@ -283,7 +283,6 @@ class ExtractiveAnswerer:
             heading = listed  # "自己说有哪些问题": the part it lists, whatever else it says
         elif not heading or share == 0 or not (likely or share > 0.5):
             return [], 0
-        text = self.store.report_text(best.report.id)
         found = sections.section_items(text, chunks, heading)
         return self._items(best, chunks, found) if found else ([], 0)
 

@@ -24,9 +24,9 @@ from .terms import Terms, Vocabulary, is_verb
 
 # Metrics a self-evaluation table states once per project: which project is named decides which figure answers.
 PER_PROJECT = (*TABLE_MONEY, "预算执行率", "自评得分")
-# A self-evaluation table names its project on a line of its own ("项目名称：农机购置补贴项目").
 # After a metric, a word that goes inside it to a part ("项目支出里基本公卫补助", "三公经费中的公务接待费").
 _INSIDE = re.compile(r"(?:里面|里头|当中|里|中)的?\s*[\u4e00-\u9fff]{2}")
+# A self-evaluation table names its project on a line of its own ("项目名称：农机购置补贴项目").
 _PROJECT_NAMED = re.compile(r"项目名称[:：]\s*([^\s:：]{2,30})")
 # How far before a stored table row its setting reaches when its table has no caption: a 项目名称 line and header rows.
 SETTING_CHARS = 300
