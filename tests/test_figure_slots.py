@@ -672,3 +672,9 @@ def test_a_part_asked_inside_a_metric_does_not_ask_the_metric():
     assert _part_asked("三公经费", "三公经费中的公务接待费多少")
     assert _part_asked("基本支出", "基本支出里头 公用经费单独是多少")
     assert not _part_asked("项目支出", "项目支出多少")
+
+
+def test_a_clause_that_opens_with_a_plan_states_a_target_however_long():
+    (planned,) = quantities("计划2024年招聘乡镇卫生院专业技术人员35名。")
+    assert planned.target
+    assert not quantities("计划生育家庭奖励扶助金341.52万元")[0].target

@@ -68,8 +68,11 @@ _QUESTION_BREAK = re.compile(r"[，,；;。：:！!？?（）()\n]")
 _TYPED_SPACE = re.compile(r"(?<=\S)\s+(?=\S)")
 _ITEM_BREAK = re.compile(rf"(、|{_TYPED_SPACE.pattern})")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-# A plan that its clause goes on to state, with nothing done in between ("全年计划建设5G基站2004个"; not "按计划完成…").
-_PLANNED = re.compile(r"(?<!按)(?:计划|目标)(?!生育)(?:(?!完成|实际|累计|已|超)[^，,。；;：:]){0,10}$")
+# A plan that its clause goes on to state, with nothing done in between ("全年计划建设5G基站2004个"; not "按计划完成…"),
+# however far when the clause opens with it ("计划2024年招聘乡镇卫生院专业技术人员35名").
+_PLANNED = re.compile(
+    r"(?<!按)(?:计划|目标)(?!生育)(?:(?!完成|实际|累计|已|超)[^，,。；;：:]){0,10}$|^(?:计划|预计)(?!生育)(?:(?!完成|实际|累计|已|超)[^，,。；;：:])*$"
+)
 # Targets listed after a colon ("绩效目标为：新建蓄水池14座，铺设管网180公里，…"): every figure after it is one.
 _TARGETS_LISTED = re.compile(r"(?:目标|指标值|计划(?!生育)|预期)[^，,。；;：:]{0,4}[：:]")
 # A figure its clause says went unspent ("有27.52万元设备款未能在年内支付", "…万元尚未拨付").
