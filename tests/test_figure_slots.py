@@ -678,3 +678,16 @@ def test_a_clause_that_opens_with_a_plan_states_a_target_however_long():
     (planned,) = quantities("计划2024年招聘乡镇卫生院专业技术人员35名。")
     assert planned.target
     assert not quantities("计划生育家庭奖励扶助金341.52万元")[0].target
+
+
+def test_a_count_its_sentence_says_was_not_done_does_not_answer_what_was_done():
+    found = quantities("原计划新建的14座蓄水池中有2座因选址涉及基本农田需重新调整，未能在年内完工")
+    assert [(q.text, q.undone) for q in found] == [("14座", False), ("2座", True)]
+    assert [q.undone for q in quantities("完成12座，未完成2座")] == [False, False]  # the later clause has its own figure
+    built, asked_undone = asked_slots("蓄水池建成几座")[0], asked_slots("还有几座没完工")[0]
+    (left,) = quantities("一是加快剩余工程建设进度，2座未完工蓄水池已完成选址调整")
+    assert left.undone and (aspect_fit(built, left), aspect_fit(asked_undone, left)) == (0.3, 1.0)  # asked with 没, it fits
+    done = quantities("全年实际新建蓄水池12座")[0]
+    from assistant.answering.quantities import changes_as_asked
+
+    assert done.change and changes_as_asked(built, done)  # what was newly built answers what was built

@@ -32,6 +32,7 @@ from .quantities import (
     asked_slots,
     best_quantity,
     beyond_title,
+    changes_as_asked,
     flow_named,
     of_the_asked_kind,
     slot_fit,
@@ -238,7 +239,7 @@ class ExtractiveAnswerer:
             fitting = sorted(fitting, key=lambda sq: -adjacent(slots[0], sq[1]) * sum(_states_by_name(later, sq[0], query.text) for later in slots[1:]))
             # A figure that answers a later ask better is kept for it ("执行率多少 基本支出执行率呢": not the 基本支出 row's).
             fitting = [(s, q) for s, q in fitting if not any(_taken_by(slots[0], later, q, s, query.text) for later in slots[1:])] or fitting
-            best = next((s for s, q in fitting if q.change == slots[0].change), fitting[0][0]) if fitting else ranked[0]
+            best = next((s for s, q in fitting if changes_as_asked(slots[0], q)), fitting[0][0]) if fitting else ranked[0]
         elif stating := part_answers(self.terms(query), ranked):
             # "为啥" is answered by the two sentences on its topic that state a cause, "咋办" by the measures.
             return sorted([stating[0], *(s for s in stating[1:2] if _apart(s, stating[0]))], key=lambda s: (s.chunk.ordinal, s.start))
@@ -505,9 +506,10 @@ def _taken_by(first: Slot, later: Slot, figure: Quantity, sentence: Sentence, qu
 
 
 def _states_by_name(slot: Slot, sentence: Sentence, question: str) -> bool:
-    """Whether the sentence states a figure of the asked kind with the asked head word right by it ("结余74.58万元")."""
+    """Whether the sentence states a figure of the asked kind with the asked head word right by it ("结余74.58万元"),
+    a target when a target is asked ("原来计划几座" is not stated by "2座…计划于6月底前建成")."""
     best = best_quantity(slot, sentence.stated, question)
-    return best is not None and unit_fit(slot, best) > 0 and adjacent(slot, best) > 0
+    return best is not None and unit_fit(slot, best) > 0 and adjacent(slot, best) > 0 and best.target == slot.target
 
 
 def _fit_in(slot: Slot, sentence: Sentence, question: str) -> float:

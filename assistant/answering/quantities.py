@@ -76,6 +76,10 @@ _PLANNED = re.compile(
 # Targets listed after a colon ("绩效目标为：新建蓄水池14座，铺设管网180公里，…"): every figure after it is one.
 _TARGETS_LISTED = re.compile(r"(?:目标|指标值|计划(?!生育)|预期)[^，,。；;：:]{0,4}[：:]")
 # A figure its clause says went unspent ("有27.52万元设备款未能在年内支付", "…万元尚未拨付").
+# A count its sentence goes on to say was not done, with no other figure in between ("2座因选址调整，未能在年内完工",
+# "2座未完工蓄水池"; not 12座 of "完成12座，未完成2座").
+_UNDONE_AFTER = re.compile(r"[^；;。]{0,24}?(?:未能|尚未|未|没有|没)(?:在[^，,；;。]{0,6}?)?(?:完工|完成|建成|开工|实施|达标)")
+_UNDONE_ASKED = re.compile(r"未|没")
 _UNSPENT_AFTER = re.compile(r"[^，,；;。]{0,10}?(?:未能|尚未|未|没有|没)(?:在[^，,；;。]{0,6}?)?(?:支付|拨付|使用|用|花|执行|支出)")
 # A short note in brackets inside a label, such as a column's unit ("全年执行数（万元）").
 _UNIT_NOTE = re.compile(r"[（(][^（）()，,。；;]{1,6}[）)]")
@@ -116,6 +120,7 @@ class Quantity:
     earlier: bool = False  # it states the level before a change ("由上年的2.86平方米提高到…"), not the one reached
     flow: str | None = None  # how the money moved, as the words before it say ("全年执行"), or unspent when its clause says so after it
     purpose: str = ""  # what the money was for, as the clause right after it says ("…720.38万元，用于企业扩展生产线")
+    undone: bool = False  # its clause says it was not done ("2座因选址调整未能在年内完工")
     part: bool = False  # it is one of the parts a 其中 lists after an earlier figure, the total ("预算1,851万元，其中中央…1,215万元")
 
     @property
@@ -223,10 +228,20 @@ def quantities(text: str) -> list[Quantity]:
                 earlier,
                 flow,
                 "".join(_CJK_RUN.findall(used_for.group(0))) if used_for else "",
+                _undone(text, match.end()),
                 _is_part(text, found, match.start()),
             )
         )
     return found
+
+
+def _undone(text: str, end: int) -> bool:
+    """Whether the sentence says the figure ending at `end` was not done (see _UNDONE_AFTER)."""
+    said = _UNDONE_AFTER.match(text, end)
+    if said is None:
+        return False
+    clause_end = found.start() if (found := _CLAUSE_BREAK.search(text, said.end())) else len(text)
+    return not _QUANTITY.search(text, end, said.end()) and not _QUANTITY.search(text, said.end(), clause_end)  # "未完成2座": its own
 
 
 def _is_part(text: str, earlier: list[Quantity], start: int) -> bool:
@@ -512,11 +527,18 @@ def of_the_asked_kind(slot: Slot, quantity: Quantity) -> bool:
 def aspect_fit(slot: Slot, quantity: Quantity) -> float:
     """A change answers a question about change, a level one about a level; a target answers only a question
     about targets; a budget does not answer a question about what was spent, nor the reverse."""
-    fit = 1.0 if slot.change == quantity.change or _asked_as_done(slot, quantity) else (0.3 if slot.change else 0.6)
+    fit = 1.0 if changes_as_asked(slot, quantity) else (0.3 if slot.change else 0.6)
     fit *= 0.5 if quantity.target != slot.target else 1.0  # what was done does not answer "目标是多少", nor the reverse
     fit *= 0.3 if slot.per != quantity.per else 1.0  # a total does not answer "每人每月多少", nor a rate per head a total
     fit *= 0.5 if slot.earlier != quantity.earlier else 1.0  # "现在多少" is the level reached, "原来多少" the one before
+    fit *= 0.3 if quantity.undone and not _UNDONE_ASKED.search(slot.clause) else 1.0  # "建成几座" is not the 2座 未能完工
     return fit * (0.3 if _basis_or_flow_differs(slot, quantity) else 1.0)
+
+
+def changes_as_asked(slot: Slot, quantity: Quantity) -> bool:
+    """Whether a figure is a change when a change is asked and a level when a level is, what was newly built
+    answering what was built ("新建蓄水池12座" for "蓄水池建成几座")."""
+    return slot.change == quantity.change or _asked_as_done(slot, quantity)
 
 
 def _asked_as_done(slot: Slot, quantity: Quantity) -> bool:
