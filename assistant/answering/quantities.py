@@ -75,11 +75,11 @@ _PLANNED = re.compile(
 )
 # Targets listed after a colon ("绩效目标为：新建蓄水池14座，铺设管网180公里，…"): every figure after it is one.
 _TARGETS_LISTED = re.compile(r"(?:目标|指标值|计划(?!生育)|预期)[^，,。；;：:]{0,4}[：:]")
-# A figure its clause says went unspent ("有27.52万元设备款未能在年内支付", "…万元尚未拨付").
 # A count its sentence goes on to say was not done, with no other figure in between ("2座因选址调整，未能在年内完工",
-# "2座未完工蓄水池"; not 12座 of "完成12座，未完成2座").
+# "2座未完工蓄水池"; not 12座 of "完成12座，未完成2座"), and a question that asks what was not done.
 _UNDONE_AFTER = re.compile(r"[^；;。]{0,24}?(?:未能|尚未|未|没有|没)(?:在[^，,；;。]{0,6}?)?(?:完工|完成|建成|开工|实施|达标)")
 _UNDONE_ASKED = re.compile(r"未|没")
+# A figure its clause says went unspent ("有27.52万元设备款未能在年内支付", "…万元尚未拨付").
 _UNSPENT_AFTER = re.compile(r"[^，,；;。]{0,10}?(?:未能|尚未|未|没有|没)(?:在[^，,；;。]{0,6}?)?(?:支付|拨付|使用|用|花|执行|支出)")
 # A short note in brackets inside a label, such as a column's unit ("全年执行数（万元）").
 _UNIT_NOTE = re.compile(r"[（(][^（）()，,。；;]{1,6}[）)]")
@@ -120,7 +120,7 @@ class Quantity:
     earlier: bool = False  # it states the level before a change ("由上年的2.86平方米提高到…"), not the one reached
     flow: str | None = None  # how the money moved, as the words before it say ("全年执行"), or unspent when its clause says so after it
     purpose: str = ""  # what the money was for, as the clause right after it says ("…720.38万元，用于企业扩展生产线")
-    undone: bool = False  # its clause says it was not done ("2座因选址调整未能在年内完工")
+    undone: bool = False  # its sentence goes on to say it was not done ("2座因选址调整，未能在年内完工")
     part: bool = False  # it is one of the parts a 其中 lists after an earlier figure, the total ("预算1,851万元，其中中央…1,215万元")
 
     @property
