@@ -401,9 +401,7 @@ def test_a_project_reports_own_rate_is_its_key_figure_and_another_projects_is_no
         "截至2024年12月31日，项目实际支出2,790.42万元，资金执行率97.40%，结余74.58万元。"
         "其中水毁修复项目支出120.84万元，预算执行率89.12%。\n"
     )
-    report = _report(text)
-    assert report.meta.kind == "项目支出绩效自评报告"
-    assert [f.value for f in extract_figures(report) if f.metric == "预算执行率"] == [97.4]
+    assert _project_figures(text, "预算执行率") == [97.4]
 
 
 def test_parts_after_a_sentence_naming_several_totals_take_the_basis_it_names_last():
@@ -434,6 +432,11 @@ def test_a_project_reports_own_score_in_words_is_its_key_figure_and_a_parts_is_n
         "根据项目支出绩效评价指标体系，岚县2022年地质灾害综合防治项目自评得分91.5分，自评等级为“优”。"
         "其中：预算执行率得分9.4分，产出指标得分45.1分。\n"
     )
+    assert _project_figures(text, "自评得分") == [91.5]
+
+
+def _project_figures(text: str, metric: str) -> list[float]:
+    """The values of one metric a report on one project states, checking it is read as such a report."""
     report = _report(text)
     assert report.meta.kind == "项目支出绩效自评报告"
-    assert [f.value for f in extract_figures(report) if f.metric == "自评得分"] == [91.5]
+    return [f.value for f in extract_figures(report) if f.metric == metric]

@@ -18,6 +18,8 @@ from .terms import Terms
 # Parts that a section's items give as well as the sentences that state them: where the money went is a list of
 # projects or spending lines as much as a "主要用于…" sentence.
 LISTED_PARTS = ("用途",)
+# How a sentence states a part that no heading names: a cause by its connective, a use of money by 用于.
+_PART_MARKERS = {"原因": CAUSE_MARKERS, "用途": PURPOSE_MARKERS}
 # A sentence is about the question's topic when it, with its section path, holds at least this share of the
 # weight of the question's terms that the reports write (the same majority a stored figure's setting needs).
 MOST = 0.5
@@ -36,7 +38,7 @@ def heading_names_part(part: str, section: str) -> bool:
 def states_part(part: str, sentence: str, section: str) -> bool:
     """Whether a sentence gives the asked part: its section heading names it, or it states a cause (what money was
     for) when one is asked."""
-    markers = {"原因": CAUSE_MARKERS, "用途": PURPOSE_MARKERS}.get(part)
+    markers = _PART_MARKERS.get(part)
     return heading_names_part(part, section) or bool(markers and markers.search(sentence))
 
 

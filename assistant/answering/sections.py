@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.cleaning import squash_spaces
 from index.injection import is_planted
@@ -86,7 +87,7 @@ def part_row(names: tuple[str, ...], text: str, chunks: list[Chunk]) -> Items | 
     their markers; None when no row's first cell names the part, or the cell holds fewer than two items."""
     if not names:
         return None
-    row = re.compile(rf"(?m)^[^\t\n]{{0,8}}(?:{'|'.join(names)})[^\t\n]{{0,6}}\t[ \t]*(?=\S)")
+    row = _part_cell(names)
     for chunk in chunks:
         for start, end in chunk.sentences:
             if found := row.search(text, start, end):
@@ -97,6 +98,12 @@ def part_row(names: tuple[str, ...], text: str, chunks: list[Chunk]) -> Items | 
                     items = tuple((c.id, s, e) for c, (s, e) in zip(owner, spans))
                     return Items(text[found.start() : found.end()].strip(), items[:MAX_ITEMS], max(len(items) - MAX_ITEMS, 0))
     return None
+
+
+@lru_cache(maxsize=16)
+def _part_cell(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A table row's first cell that names the part (a short cell holding one of its words), then its tab."""
+    return re.compile(rf"(?m)^[^\t\n]{{0,8}}(?:{'|'.join(names)})[^\t\n]{{0,6}}\t[ \t]*(?=\S)")
 
 
 def _marked_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
